@@ -1,0 +1,198 @@
+"""Customers and contacts."""
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from app.api.activities import ActivitySchema
+from app.api.common import (
+    RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page, page_schema,
+)
+from app.extensions import db
+from app.models.customers import CONTACT_ROLES, CUSTOMER_STATUSES
+from app.services import customers as customer_service
+
+blp = Blueprint("customers", __name__, url_prefix="/api/v1", description="Customers and contacts")
+
+
+def _text(max_length, **kwargs):
+    return fields.String(allow_none=True, validate=validate.Length(max=max_length), **kwargs)
+
+
+class CustomerSchema(RecordSchema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    phone = _text(40)
+    phone_e164 = fields.String(dump_only=True)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    address = _text(300)
+    city = _text(100)
+    lat = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
+    lng = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
+    industry = _text(100)
+    source = _text(100)
+    owner_id = fields.UUID()
+    owner_name = fields.String(dump_only=True)
+    status = fields.String(validate=validate.OneOf(CUSTOMER_STATUSES))
+    tags = fields.List(fields.String(validate=validate.Length(1, 40)),
+                       validate=validate.Length(max=20))
+    last_activity_at = fields.DateTime(dump_only=True)
+
+
+class CustomerUpdateSchema(CustomerSchema):
+    class Meta:
+        exclude = ("id",)
+
+
+class ContactSchema(RecordSchema):
+    customer_id = fields.UUID(required=True)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    title = _text(120)
+    phone = _text(40)
+    phone_e164 = fields.String(dump_only=True)
+    mobile = _text(40)
+    mobile_e164 = fields.String(dump_only=True)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    role = fields.String(allow_none=True, validate=validate.OneOf(CONTACT_ROLES))
+    reports_to_id = fields.UUID(allow_none=True)
+    notes = _text(5000)
+
+
+class ContactUpdateSchema(ContactSchema):
+    class Meta:
+        exclude = ("id", "customer_id")
+
+
+class CustomerDetailSchema(CustomerSchema):
+    contacts = fields.List(fields.Nested(ContactSchema), dump_only=True)
+    followups = fields.List(fields.Nested(ActivitySchema), dump_only=True)
+    timeline = fields.List(fields.Nested(ActivitySchema), dump_only=True)
+
+
+class DuplicateArgs(StrictSchema):
+    name = fields.String(load_default=None, validate=validate.Length(max=200))
+    phone = fields.String(load_default=None, validate=validate.Length(max=40))
+    email = fields.String(load_default=None, validate=validate.Length(max=254))
+
+
+class DuplicateSchema(StrictSchema):
+    id = fields.UUID()
+    name = fields.String()
+    city = fields.String(allow_none=True)
+    owner_id = fields.UUID()
+    owner_name = fields.String(allow_none=True)
+    matched_on = fields.List(fields.String())
+
+
+class DuplicateListSchema(StrictSchema):
+    items = fields.List(fields.Nested(DuplicateSchema))
+
+
+class ContactListArgs(SearchPageArgs):
+    customer_id = fields.UUID(load_default=None)
+
+
+def _with_owner_name(customer, owner_name):
+    customer.owner_name = owner_name
+    return customer
+
+
+@blp.route("/customers")
+class Customers(MethodView):
+    @blp.arguments(SearchPageArgs, location="query")
+    @blp.response(200, page_schema(CustomerSchema, "CustomerPage"))
+    def get(self, args):
+        """List the customers you can see, by name; ``q`` searches name, city, phone, email"""
+        rows, cursor = customer_service.list_customers(current_user, args["q"], args["limit"],
+                                                       args["cursor"])
+        return page([_with_owner_name(c, name) for c, name in rows], cursor)
+
+    @blp.arguments(CustomerSchema)
+    @blp.response(201, CustomerSchema)
+    def post(self, data):
+        """Create a customer (same ``id`` again: 200 with the stored one)"""
+        customer, created = customer_service.create_customer(current_user, data)
+        db.session.commit()
+        return customer, 201 if created else 200, etag(customer)
+
+
+@blp.route("/customers/duplicates")
+@blp.arguments(DuplicateArgs, location="query")
+@blp.response(200, DuplicateListSchema)
+def duplicates(args):
+    """Likely duplicates company-wide (name, phone, email normalised), with their owner"""
+    return {"items": customer_service.find_duplicates(args["name"], args["phone"],
+                                                      args["email"])}
+
+
+@blp.route("/customers/<uuid:customer_id>")
+class CustomerById(MethodView):
+    @blp.response(200, CustomerDetailSchema)
+    def get(self, customer_id):
+        """A customer with contacts, open follow-ups and recent timeline"""
+        detail = customer_service.customer_detail(current_user, customer_id)
+        customer = _with_owner_name(detail["customer"], detail["owner_name"])
+        customer.contacts = detail["contacts"]
+        customer.followups = detail["followups"]
+        customer.timeline = detail["timeline"]
+        return customer, 200, etag(customer)
+
+    @blp.arguments(CustomerUpdateSchema(partial=True))
+    @blp.response(200, CustomerSchema)
+    def patch(self, data, customer_id):
+        """Change a customer (``If-Match`` for safe concurrent edits)"""
+        customer = customer_service.get_customer(current_user, customer_id)
+        customer = customer_service.update_customer(current_user, customer, data,
+                                                    if_match_version())
+        db.session.commit()
+        return customer, 200, etag(customer)
+
+    @blp.response(204)
+    def delete(self, customer_id):
+        """Delete a customer"""
+        customer = customer_service.get_customer(current_user, customer_id)
+        customer_service.delete_customer(current_user, customer, if_match_version())
+        db.session.commit()
+
+
+@blp.route("/contacts")
+class Contacts(MethodView):
+    @blp.arguments(ContactListArgs, location="query")
+    @blp.response(200, page_schema(ContactSchema, "ContactPage"))
+    def get(self, args):
+        """List contacts of customers you can see"""
+        return page(*customer_service.list_contacts(
+            current_user, args["customer_id"], args["q"], args["limit"], args["cursor"]))
+
+    @blp.arguments(ContactSchema)
+    @blp.response(201, ContactSchema)
+    def post(self, data):
+        """Add a contact to a customer"""
+        contact, created = customer_service.create_contact(current_user, data)
+        db.session.commit()
+        return contact, 201 if created else 200, etag(contact)
+
+
+@blp.route("/contacts/<uuid:contact_id>")
+class ContactById(MethodView):
+    @blp.response(200, ContactSchema)
+    def get(self, contact_id):
+        """One contact"""
+        contact = customer_service.get_contact(current_user, contact_id)
+        return contact, 200, etag(contact)
+
+    @blp.arguments(ContactUpdateSchema(partial=True))
+    @blp.response(200, ContactSchema)
+    def patch(self, data, contact_id):
+        """Change a contact"""
+        contact = customer_service.get_contact(current_user, contact_id)
+        contact = customer_service.update_contact(current_user, contact, data,
+                                                  if_match_version())
+        db.session.commit()
+        return contact, 200, etag(contact)
+
+    @blp.response(204)
+    def delete(self, contact_id):
+        """Delete a contact"""
+        contact = customer_service.get_contact(current_user, contact_id)
+        customer_service.delete_contact(current_user, contact, if_match_version())
+        db.session.commit()

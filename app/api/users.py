@@ -1,0 +1,159 @@
+"""Users and teams. Admins write; everyone reads colleagues' names."""
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import fields, validate
+
+from app.api.common import (
+    PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page,
+    page_schema,
+)
+from app.extensions import db
+from app.models.users import LOCALES, ROLES
+from app.services import users as user_service
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and teams")
+
+
+def _timezone_field(**kwargs):
+    return fields.String(validate=validate.Length(1, 64), **kwargs)
+
+
+class UserSchema(RecordSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(required=True, validate=validate.Length(1, 120))
+    role = fields.String(validate=validate.OneOf(ROLES), load_default="rep")
+    team_id = fields.UUID(allow_none=True)
+    timezone = _timezone_field(load_default="Asia/Shanghai")
+    locale = fields.String(validate=validate.OneOf(LOCALES), load_default="en")
+    active = fields.Boolean(load_default=True)
+    password = fields.String(load_only=True, required=True, validate=validate.Length(8, 200))
+
+
+class UserUpdateSchema(StrictSchema):
+    email = fields.Email(validate=validate.Length(max=254))
+    name = fields.String(validate=validate.Length(1, 120))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    team_id = fields.UUID(allow_none=True)
+    timezone = _timezone_field()
+    locale = fields.String(validate=validate.OneOf(LOCALES))
+    active = fields.Boolean()
+    password = fields.String(load_only=True, validate=validate.Length(8, 200))
+
+
+class ColleagueSchema(StrictSchema):
+    """What a non-admin sees of a colleague."""
+
+    id = fields.UUID()
+    name = fields.String()
+    role = fields.String()
+    team_id = fields.UUID(allow_none=True)
+    active = fields.Boolean()
+
+
+class UserListArgs(SearchPageArgs):
+    team_id = fields.UUID(load_default=None)
+
+
+class TeamSchema(RecordSchema):
+    name = fields.String(required=True, validate=validate.Length(1, 120))
+    lead_id = fields.UUID(allow_none=True)
+    parent_id = fields.UUID(allow_none=True)
+
+
+class TeamUpdateSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(1, 120))
+    lead_id = fields.UUID(allow_none=True)
+    parent_id = fields.UUID(allow_none=True)
+
+
+def _require_admin():
+    if current_user.role != "admin":
+        abort(403, message="Only an administrator can do this.")
+
+
+def _dump_user(user):
+    if current_user.role == "admin" or user.id == current_user.id:
+        return UserSchema().dump(user)
+    return ColleagueSchema().dump(user)
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.arguments(UserListArgs, location="query")
+    @blp.response(200, page_schema(ColleagueSchema, "UserPage"))
+    def get(self, args):
+        """List users (admins get every field, others names and teams)"""
+        items, cursor = user_service.list_users(args["q"], args["team_id"], args["limit"],
+                                                args["cursor"])
+        return page([_dump_user(u) for u in items], cursor)
+
+    @blp.arguments(UserSchema)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Create a user (admin)"""
+        _require_admin()
+        user, created = user_service.create_user(current_user, data)
+        db.session.commit()
+        return user, 201 if created else 200
+
+
+@blp.route("/users/<uuid:user_id>")
+class UserById(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """One user"""
+        user = user_service.get_user(user_id)
+        return _dump_user(user), 200, etag(user)
+
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, data, user_id):
+        """Change a user (admin; anyone may change their own name, locale and timezone)"""
+        user = user_service.get_user(user_id)
+        if current_user.role != "admin":
+            if user.id != current_user.id:
+                abort(403, message="Only an administrator can change other users.")
+            extra = set(data) - set(user_service.SELF_EDITABLE)
+            if extra:
+                abort(403, message="You may change only your name, language and timezone.")
+        user = user_service.update_user(current_user, user, data, if_match_version())
+        db.session.commit()
+        return user, 200, etag(user)
+
+
+@blp.route("/teams")
+class Teams(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_schema(TeamSchema, "TeamPage"))
+    def get(self, args):
+        """List teams"""
+        return page(*user_service.list_teams(args["limit"], args["cursor"]))
+
+    @blp.arguments(TeamSchema)
+    @blp.response(201, TeamSchema)
+    def post(self, data):
+        """Create a team (admin)"""
+        _require_admin()
+        team, created = user_service.create_team(current_user, data)
+        db.session.commit()
+        return team, 201 if created else 200
+
+
+@blp.route("/teams/<uuid:team_id>")
+class TeamById(MethodView):
+    @blp.response(200, TeamSchema)
+    def get(self, team_id):
+        """One team"""
+        team = user_service.get_team(team_id)
+        return team, 200, etag(team)
+
+    @blp.arguments(TeamUpdateSchema)
+    @blp.response(200, TeamSchema)
+    def patch(self, data, team_id):
+        """Change a team (admin)"""
+        _require_admin()
+        team = user_service.update_team(current_user, user_service.get_team(team_id), data,
+                                        if_match_version())
+        db.session.commit()
+        return team, 200, etag(team)

@@ -1,0 +1,52 @@
+"""Who may see which rows. Every read for a user goes through one of these.
+
+A record outside your scope is treated exactly like a missing one (404), and lists and
+counts are filtered in SQL, so nothing leaks by number either.
+"""
+from sqlalchemy import ColumnElement, select, true
+
+from app.models import Activity, Contact, Customer, Team, User
+
+SEE_ALL = ("manager", "admin")
+
+
+def owner_scope(user: User, owner_column) -> ColumnElement[bool]:
+    """Rows owned by ``user``; a lead also sees members of the teams they lead."""
+    if user.role in SEE_ALL:
+        return true()
+    if user.role == "lead":
+        members = select(User.id).join(Team, User.team_id == Team.id).where(
+            Team.lead_id == user.id
+        )
+        return (owner_column == user.id) | owner_column.in_(members)
+    return owner_column == user.id
+
+
+def can_assign_to(actor: User, owner: User, owner_team: Team | None) -> bool:
+    """Whether ``actor`` may give a record to ``owner``: themselves; a lead, their teams'
+    members; managers and admins, anyone active."""
+    if owner.id == actor.id or actor.role in SEE_ALL:
+        return True
+    return actor.role == "lead" and owner_team is not None and owner_team.lead_id == actor.id
+
+
+def visible_customers(query, user: User):
+    return query.where(Customer.deleted_at.is_(None), owner_scope(user, Customer.owner_id))
+
+
+def visible_customer_ids(user: User):
+    return visible_customers(select(Customer.id), user)
+
+
+def visible_contacts(query, user: User):
+    return query.where(
+        Contact.deleted_at.is_(None), Contact.customer_id.in_(visible_customer_ids(user))
+    )
+
+
+def visible_activities(query, user: User):
+    """Your activities (a lead: the team's), and any activity on a customer you can see."""
+    scope = owner_scope(user, Activity.owner_id)
+    if user.role not in SEE_ALL:
+        scope = scope | Activity.customer_id.in_(visible_customer_ids(user))
+    return query.where(Activity.deleted_at.is_(None), scope)

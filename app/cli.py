@@ -1,0 +1,89 @@
+"""The ``fieldline`` command: Flask's CLI plus our operator commands."""
+import logging
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app.extensions import db
+from app.models.users import ROLES
+
+
+def register_commands(app):
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(vapid_keys)
+    app.cli.add_command(reminders)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default=None, help="Display name (default: the part before @).")
+@click.option("--team", default=None, help="Team name; created when missing.")
+@with_appcontext
+def create_user(email, password, role, name, team):
+    """Make a user (how the first admin comes to be)."""
+    from app.services import users as user_service
+    from app.services.errors import ServiceError
+
+    try:
+        team_id = user_service.ensure_team(team).id if team else None
+        user, _ = user_service.create_user(None, {
+            "email": email, "password": password, "role": role,
+            "name": name or email.split("@", 1)[0], "team_id": team_id,
+        })
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        details = f" {exc.errors}" if exc.errors else ""
+        raise click.ClickException(f"{exc.message}{details}") from None
+    click.echo(f"Created {user.role} {user.email} ({user.id})")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Load the demo company (idempotent: a second run changes nothing)."""
+    from app.seed import seed_demo as load_demo
+
+    summary = load_demo()
+    click.echo(summary)
+
+
+@click.command("vapid-keys")
+def vapid_keys():
+    """Print a new VAPID key pair for VAPID_PRIVATE_KEY / VAPID_PUBLIC_KEY."""
+    from app.push.vapid import new_key_pair
+
+    private, public = new_key_pair()
+    click.echo(f"VAPID_PRIVATE_KEY={private}")
+    click.echo(f"VAPID_PUBLIC_KEY={public}")
+
+
+@click.group()
+def reminders():
+    """The background worker (reminders, lead recycling, housekeeping)."""
+
+
+@reminders.command("run")
+@click.option("--once", is_flag=True, help="One pass, then exit (for cron).")
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between passes.")
+@with_appcontext
+def reminders_run(once, interval):
+    """Run the worker loop (or one pass with --once)."""
+    from app.push import worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    app = current_app._get_current_object()
+    if once:
+        click.echo(worker.run_once(app))
+    else:
+        worker.run_forever(app, interval)
+
+
+def main():
+    from app import create_app
+
+    FlaskGroup(create_app=create_app, name="fieldline")(prog_name="fieldline")

@@ -1,0 +1,73 @@
+"""Settings from environment variables, with safe defaults for the embedded setup.
+
+Development keeps generated secrets under ``instance/`` so a restart does not sign
+everyone out; production sets them in the environment.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """Read a generated secret from instance/, creating it on first use."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    env = os.environ
+    instance = Path(instance_path)
+    overrides = overrides or {}
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or env.get("DATABASE_URL") or (
+        f"sqlite:///{instance / 'fieldline.db'}"
+    )
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    development = env.get("FIELDLINE_ENV", "development") == "development"
+    secret_key = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+    if not secret_key:
+        if not development:
+            raise RuntimeError("SECRET_KEY must be set when FIELDLINE_ENV is not development")
+        secret_key = _instance_secret(instance, "secret_key")
+    config = {
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DEVELOPMENT": development,
+        "SESSION_COOKIE_NAME": "fieldline_session",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0" if development else "1") == "1",
+        "SESSION_LIFETIME_DAYS": int(env.get("SESSION_LIFETIME_DAYS", "30")),
+        "PHONE_DEFAULT_REGION": env.get("PHONE_DEFAULT_REGION", "CN"),
+        "DEFAULT_TIMEZONE": env.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),
+        # Failed sign-ins only; successful ones never count (see auth.views.login).
+        "LOGIN_FAILURES_PER_ACCOUNT": env.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_FAILURES_PER_ADDRESS": env.get("LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY"),
+        "VAPID_PUBLIC_KEY": env.get("VAPID_PUBLIC_KEY"),
+        "VAPID_SUBJECT": env.get("VAPID_SUBJECT", "mailto:admin@fieldline.invalid"),
+        # flask-smorest / OpenAPI
+        "API_TITLE": "Fieldline API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        # Flask-Compress: the embedded server compresses without a proxy in front.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/javascript", "application/javascript",
+            "application/json", "application/manifest+json", "image/svg+xml",
+        ],
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,6 @@
+from app.models.activities import Activity
+from app.models.audit import AuditEntry
+from app.models.customers import Contact, Customer
+from app.models.users import ApiToken, Team, User, UserSession
+
+__all__ = ["Activity", "ApiToken", "AuditEntry", "Contact", "Customer", "Team", "User", "UserSession"]

@@ -1,0 +1,70 @@
+"""Customers (accounts) and the people we talk to there."""
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.base import RecordMixin, UTCDateTime
+
+CUSTOMER_STATUSES = ("prospect", "active", "inactive")
+CONTACT_ROLES = ("decision_maker", "influencer", "champion", "user", "gatekeeper", "other")
+
+
+class Customer(RecordMixin, db.Model):
+    __tablename__ = "customers"
+
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # Normalised copies for search and duplicate detection (services.normalize).
+    name_norm: Mapped[str] = mapped_column(String(200), nullable=False)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_norm: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str | None] = mapped_column(String(100))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    industry: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str | None] = mapped_column(String(100))
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="prospect")
+    tags: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # The list: scoped by owner, ordered by name, keyset on (name_norm, id).
+        Index("ix_customers_owner_name", "owner_id", "name_norm", "id"),
+        Index("ix_customers_name", "name_norm", "id"),
+        Index("ix_customers_phone", "phone_e164"),
+        Index("ix_customers_email", "email_norm"),
+    )
+
+
+class Contact(RecordMixin, db.Model):
+    __tablename__ = "contacts"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("customers.id"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    title: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    mobile: Mapped[str | None] = mapped_column(String(40))
+    mobile_e164: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_norm: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str | None] = mapped_column(String(20))
+    reports_to_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("contacts.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_contacts_customer_name", "customer_id", "name", "id"),
+        Index("ix_contacts_phone", "phone_e164"),
+        Index("ix_contacts_mobile", "mobile_e164"),
+        Index("ix_contacts_email", "email_norm"),
+    )

@@ -1,0 +1,78 @@
+"""People, teams and how they sign in (browser sessions and integration tokens)."""
+import uuid
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import RecordMixin, UTCDateTime, utcnow
+
+ROLES = ("rep", "lead", "manager", "finance", "cashier", "admin")
+LOCALES = ("en", "zh-CN")
+
+
+class Team(RecordMixin, db.Model):
+    __tablename__ = "teams"
+
+    name: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", use_alter=True, name="fk_teams_lead_id"), index=True
+    )
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("teams.id"))
+
+
+class User(RecordMixin, UserMixin, db.Model):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False, default="rep")
+    team_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("teams.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Asia/Shanghai")
+    locale: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    team: Mapped[Team | None] = relationship(foreign_keys=[team_id], lazy="raise")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class UserSession(db.Model):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored,
+    so a database leak does not hand out sessions. A new row per sign-in rotates the id."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+
+class ApiToken(db.Model):
+    """A bearer token for an integration; the secret is shown once, only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)

@@ -1,0 +1,215 @@
+"""Logging what happened with a customer, and the follow-ups that say what comes next."""
+import math
+import uuid
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+
+from app.auth.scoping import visible_activities
+from app.extensions import db
+from app.models import Activity, Contact, Customer, User
+from app.models.base import utcnow
+from app.services.audit import record_audit
+from app.services.customers import get_customer
+from app.services.errors import Invalid, NotFound
+from app.services.pagination import keyset_page
+from app.services.records import apply_changes, check_version, find_replay, new_id
+
+AGENDA_SECTION_LIMIT = 50
+UPCOMING_DAYS = 7
+EDITABLE_FIELDS = (
+    "occurred_at", "due_at", "done_at", "outcome", "notes", "duration_seconds", "action",
+)
+
+
+def distance_m(lat1, lng1, lat2, lng2) -> int:
+    """Great-circle distance in whole metres (haversine; plenty for 'on site or not')."""
+    r = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return round(2 * r * math.asin(math.sqrt(a)))
+
+
+def get_activity(actor: User, activity_id: uuid.UUID) -> Activity:
+    activity = db.session.scalar(
+        visible_activities(select(Activity), actor).where(Activity.id == activity_id)
+    )
+    if activity is None:
+        raise NotFound("Activity not found.")
+    return activity
+
+
+def _customer_for(actor: User, customer_id, contact_id) -> tuple[Customer | None, Contact | None]:
+    customer = contact = None
+    if customer_id is not None:
+        try:
+            customer = get_customer(actor, customer_id)
+        except NotFound as exc:
+            raise Invalid({"customer_id": ["Unknown customer."]}) from exc
+    if contact_id is not None:
+        contact = db.session.get(Contact, contact_id)
+        if contact is None or contact.deleted_at is not None or customer is None \
+                or contact.customer_id != customer.id:
+            raise Invalid({"contact_id": ["Must be a contact of the chosen customer."]})
+    return customer, contact
+
+
+def _open_followup(actor: User, followup_id: uuid.UUID) -> Activity:
+    try:
+        followup = get_activity(actor, followup_id)
+    except NotFound as exc:
+        raise Invalid({"completes_id": ["Unknown follow-up."]}) from exc
+    if followup.owner_id != actor.id or followup.due_at is None:
+        raise Invalid({"completes_id": ["Not one of your follow-ups."]})
+    return followup
+
+
+def _touch_customer(customer: Customer | None, when: datetime | None) -> None:
+    if customer is not None and when is not None:
+        if customer.last_activity_at is None or when > customer.last_activity_at:
+            customer.last_activity_at = when
+
+
+def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bool]:
+    """Record an activity; with ``next``, also the follow-up it sets; with ``completes_id``,
+    mark that follow-up done. All in the caller's transaction.
+
+    Returns (activity, follow-up or None, created).
+    """
+    existing = find_replay(Activity, data.get("id"), lambda a: a.owner_id == actor.id)
+    if existing is not None:
+        followup = db.session.scalar(
+            select(Activity).where(Activity.followup_of == existing.id,
+                                   Activity.deleted_at.is_(None)))
+        return existing, followup, False
+
+    customer, contact = _customer_for(actor, data.get("customer_id"), data.get("contact_id"))
+    kind = data["kind"]
+    occurred_at = data.get("occurred_at")
+    due_at = data.get("due_at")
+    if occurred_at is None and due_at is None:
+        occurred_at = utcnow()
+    activity = Activity(
+        id=new_id(data.get("id")), kind=kind, owner_id=actor.id,
+        customer_id=customer.id if customer else None,
+        contact_id=contact.id if contact else None,
+        occurred_at=occurred_at, due_at=due_at, done_at=data.get("done_at"),
+        action=data.get("action") or (kind if due_at is not None and kind != "task" else None),
+        outcome=data.get("outcome"), notes=data.get("notes"),
+        duration_seconds=data.get("duration_seconds"), version=1,
+    )
+    location = data.get("location")
+    if location:
+        activity.lat, activity.lng = location["lat"], location["lng"]
+        activity.accuracy = location.get("accuracy")
+        if kind == "visit" and customer is not None and customer.lat is not None \
+                and customer.lng is not None:
+            activity.distance_m = distance_m(activity.lat, activity.lng, customer.lat, customer.lng)
+    db.session.add(activity)
+
+    if data.get("completes_id"):
+        followup_done = _open_followup(actor, data["completes_id"])
+        if followup_done.done_at is None:
+            followup_done.done_at = occurred_at or utcnow()
+
+    followup = None
+    nxt = data.get("next")
+    if nxt:
+        followup_id = nxt.get("id")
+        if followup_id is not None and db.session.get(Activity, followup_id) is not None:
+            raise Invalid({"next": {"id": ["This id is already used by another record."]}})
+        followup = Activity(
+            id=new_id(followup_id), kind="task", action=nxt["kind"], owner_id=actor.id,
+            customer_id=activity.customer_id, contact_id=activity.contact_id,
+            due_at=nxt["due_at"], notes=nxt.get("note"), followup_of=activity.id, version=1,
+        )
+        db.session.add(followup)
+    _touch_customer(customer, occurred_at)
+    db.session.flush()
+    return activity, followup, True
+
+
+def update_activity(actor: User, activity: Activity, data: dict, expected_version=None):
+    """Change notes/outcome, complete (``done_at``) or move (``due_at``) a follow-up."""
+    check_version(activity, expected_version)
+    if "due_at" in data and data["due_at"] is None and activity.kind == "task":
+        raise Invalid({"due_at": ["A follow-up needs a due time."]})
+    changes = apply_changes(activity, data, EDITABLE_FIELDS)
+    if "done_at" in changes and activity.done_at is not None and activity.occurred_at is None:
+        activity.occurred_at = activity.done_at
+    if changes:
+        db.session.flush()
+    return activity
+
+
+def delete_activity(actor: User, activity: Activity, expected_version=None) -> None:
+    check_version(activity, expected_version)
+    activity.deleted_at = utcnow()
+    record_audit(actor, "activity", activity.id, "deleted",
+                 {"kind": (activity.kind, None), "due_at": (activity.due_at, None)})
+    db.session.flush()
+
+
+def list_activities(actor: User, filters: dict, limit: int, cursor: str | None):
+    query = visible_activities(select(Activity), actor)
+    if filters.get("customer_id"):
+        query = query.where(Activity.customer_id == filters["customer_id"])
+    if filters.get("owner_id"):
+        query = query.where(Activity.owner_id == filters["owner_id"])
+    if filters.get("kind"):
+        query = query.where(Activity.kind == filters["kind"])
+    if filters.get("open") is True:
+        query = query.where(Activity.due_at.is_not(None), Activity.done_at.is_(None))
+    elif filters.get("open") is False:
+        query = query.where((Activity.due_at.is_(None)) | (Activity.done_at.is_not(None)))
+    return keyset_page(query, (Activity.created_at, Activity.id), limit, cursor, descending=True)
+
+
+def local_day_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar day in a timezone, as UTC (DST days are 23 or 25 h)."""
+    tz = ZoneInfo(tz_name)
+    start = datetime.combine(day, time.min, tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tz)
+    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def agenda(actor: User, day: date, section_limit: int = AGENDA_SECTION_LIMIT) -> dict:
+    """The actor's open follow-ups: overdue (before ``day``), today, and the next 7 days.
+
+    One statement: window functions cap each section and count its total.
+    """
+    start, end = local_day_bounds(day, actor.timezone)
+    _, horizon = local_day_bounds(day + timedelta(days=UPCOMING_DAYS), actor.timezone)
+    section = case((Activity.due_at < start, "overdue"), (Activity.due_at < end, "today"),
+                   else_="upcoming")
+    ranked = (
+        select(
+            Activity.id.label("activity_id"),
+            section.label("section"),
+            func.row_number().over(partition_by=section, order_by=(Activity.due_at, Activity.id))
+            .label("position"),
+            func.count().over(partition_by=section).label("total"),
+        )
+        .where(Activity.owner_id == actor.id, Activity.deleted_at.is_(None),
+               Activity.due_at.is_not(None), Activity.done_at.is_(None),
+               Activity.due_at < horizon)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Activity, Customer, Contact, ranked.c.section, ranked.c.total)
+        .join(ranked, ranked.c.activity_id == Activity.id)
+        .outerjoin(Customer, Customer.id == Activity.customer_id)
+        .outerjoin(Contact, Contact.id == Activity.contact_id)
+        .where(ranked.c.position <= section_limit)
+        .order_by(Activity.due_at, Activity.id)
+    ).all()
+    result = {"date": day, "timezone": actor.timezone, "overdue": [], "today": [],
+              "upcoming": [], "counts": {"overdue": 0, "today": 0, "upcoming": 0}}
+    for activity, customer, contact, section_name, total in rows:
+        result[section_name].append({"activity": activity, "customer": customer,
+                                     "contact": contact})
+        result["counts"][section_name] = total
+    return result
+

@@ -1,0 +1,269 @@
+"""Customers and contacts: create, change, delete, find, and spot duplicates."""
+import uuid
+
+from flask import current_app
+from sqlalchemy import or_, select, union_all
+
+from app.auth.scoping import visible_contacts, visible_customers
+from app.extensions import db
+from app.models import Activity, Contact, Customer, User
+from app.models.base import utcnow
+from app.services.audit import record_audit
+from app.services.errors import Invalid, NotFound
+from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164, search_text
+from app.services.pagination import keyset_page
+from app.services.records import apply_changes, check_version, find_replay, new_id, resolve_owner
+
+CUSTOMER_FIELDS = (
+    "name", "phone", "email", "address", "city", "lat", "lng", "industry", "source", "status",
+    "tags",
+)
+CONTACT_FIELDS = ("name", "title", "phone", "mobile", "email", "role", "reports_to_id", "notes")
+TIMELINE_SIZE = 30
+
+
+def _phone(value, field: str):
+    try:
+        return phone_e164(value, current_app.config["PHONE_DEFAULT_REGION"])
+    except InvalidPhone as exc:
+        raise Invalid({field: [str(exc)]}) from exc
+
+
+def _normalise_customer(customer: Customer) -> None:
+    customer.name_norm = company_key(customer.name)
+    customer.phone_e164 = _phone(customer.phone, "phone")
+    customer.email_norm = email_key(customer.email)
+
+
+def get_customer(actor: User, customer_id: uuid.UUID) -> Customer:
+    customer = db.session.scalar(
+        visible_customers(select(Customer), actor).where(Customer.id == customer_id)
+    )
+    if customer is None:
+        raise NotFound("Customer not found.")
+    return customer
+
+
+def get_customer_with_owner(actor: User, customer_id: uuid.UUID) -> tuple[Customer, str | None]:
+    row = db.session.execute(
+        visible_customers(select(Customer, User.name), actor)
+        .outerjoin(User, User.id == Customer.owner_id)
+        .where(Customer.id == customer_id)
+    ).first()
+    if row is None:
+        raise NotFound("Customer not found.")
+    return row[0], row[1]
+
+
+def create_customer(actor: User, data: dict) -> tuple[Customer, bool]:
+    """Returns (customer, created). A replay of the same client id returns the stored one."""
+    existing = find_replay(Customer, data.get("id"), lambda c: c.owner_id == actor.id)
+    if existing is not None:
+        return existing, False
+    owner = resolve_owner(actor, data.get("owner_id"))
+    customer = Customer(id=new_id(data.get("id")), owner_id=owner.id, tags=[], version=1)
+    apply_changes(customer, data, CUSTOMER_FIELDS)
+    customer.status = customer.status or "prospect"
+    _normalise_customer(customer)
+    db.session.add(customer)
+    db.session.flush()
+    return customer, True
+
+
+def update_customer(actor: User, customer: Customer, data: dict, expected_version=None):
+    check_version(customer, expected_version)
+    changes = apply_changes(customer, data, CUSTOMER_FIELDS)
+    if "owner_id" in data and data["owner_id"] != customer.owner_id:
+        owner = resolve_owner(actor, data["owner_id"])
+        changes["owner_id"] = (customer.owner_id, owner.id)
+        customer.owner_id = owner.id
+        record_audit(actor, "customer", customer.id, "owner_changed",
+                     {"owner_id": changes["owner_id"]})
+    if changes:
+        _normalise_customer(customer)
+        db.session.flush()
+    return customer
+
+
+def delete_customer(actor: User, customer: Customer, expected_version=None) -> None:
+    check_version(customer, expected_version)
+    customer.deleted_at = utcnow()
+    record_audit(actor, "customer", customer.id, "deleted", {"name": (customer.name, None)})
+    db.session.flush()
+
+
+def list_customers(actor: User, q: str | None, limit: int, cursor: str | None):
+    query = visible_customers(select(Customer, User.name), actor).outerjoin(
+        User, User.id == Customer.owner_id
+    )
+    if q and q.strip():
+        term = search_text(q)
+        digits = "".join(ch for ch in q if ch.isdigit())
+        conditions = [
+            Customer.name_norm.contains(company_key(q) or term, autoescape=True),
+            Customer.city.ilike(f"%{term}%"),
+            Customer.email_norm.contains(term, autoescape=True),
+        ]
+        if len(digits) >= 3:
+            conditions.append(Customer.phone_e164.contains(digits, autoescape=True))
+        query = query.where(or_(*conditions))
+    return keyset_page(query, (Customer.name_norm, Customer.id), limit, cursor)
+
+
+def customer_detail(actor: User, customer_id: uuid.UUID) -> dict:
+    """The customer card: record, contacts, open follow-ups and recent timeline.
+
+    Four statements at most, whatever the customer's history: owner join, contacts, and one
+    UNION for follow-ups plus timeline (the fourth is the session lookup done by auth).
+    """
+    customer, owner_name = get_customer_with_owner(actor, customer_id)
+    contacts = db.session.scalars(
+        select(Contact).where(Contact.customer_id == customer.id, Contact.deleted_at.is_(None))
+        .order_by(Contact.name, Contact.id)
+    ).all()
+    open_q = select(Activity.id).where(
+        Activity.customer_id == customer.id, Activity.deleted_at.is_(None),
+        Activity.due_at.is_not(None), Activity.done_at.is_(None),
+    )
+    timeline_q = (
+        select(Activity.id)
+        .where(Activity.customer_id == customer.id, Activity.deleted_at.is_(None),
+               or_(Activity.due_at.is_(None), Activity.done_at.is_not(None)))
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .limit(TIMELINE_SIZE)
+    )
+    ids = union_all(open_q, select(timeline_q.subquery().c.id)).subquery()
+    activities = db.session.scalars(
+        select(Activity).where(Activity.id.in_(select(ids.c.id)))
+    ).all()
+    followups = sorted((a for a in activities if a.is_open_followup), key=lambda a: a.due_at)
+    timeline = sorted(
+        (a for a in activities if not a.is_open_followup),
+        key=lambda a: (a.occurred_at or a.created_at), reverse=True,
+    )
+    return {"customer": customer, "owner_name": owner_name, "contacts": contacts,
+            "followups": followups, "timeline": timeline}
+
+
+def find_duplicates(name: str | None, phone: str | None, email: str | None, limit: int = 10):
+    """Likely duplicates across the whole company, visible or not (only name and owner
+    are shown, so a rep learns that a customer exists and whom to ask, nothing more)."""
+    key = company_key(name) if name else None
+    try:
+        e164 = phone_e164(phone, current_app.config["PHONE_DEFAULT_REGION"]) if phone else None
+    except InvalidPhone:
+        e164 = None
+    email_norm = email_key(email)
+    conditions = []
+    if key:
+        conditions.append(Customer.name_norm == key)
+    if e164:
+        conditions.append(Customer.phone_e164 == e164)
+    if email_norm:
+        conditions.append(Customer.email_norm == email_norm)
+    contact_conditions = []
+    if e164:
+        contact_conditions += [Contact.phone_e164 == e164, Contact.mobile_e164 == e164]
+    if email_norm:
+        contact_conditions.append(Contact.email_norm == email_norm)
+    if contact_conditions:
+        conditions.append(Customer.id.in_(
+            select(Contact.customer_id).where(Contact.deleted_at.is_(None), or_(*contact_conditions))
+        ))
+    if not conditions:
+        return []
+    rows = db.session.execute(
+        select(Customer.id, Customer.name, Customer.city, Customer.name_norm,
+               Customer.phone_e164, Customer.email_norm, Customer.owner_id, User.name)
+        .outerjoin(User, User.id == Customer.owner_id)
+        .where(Customer.deleted_at.is_(None), or_(*conditions))
+        .order_by(Customer.name_norm, Customer.id)
+        .limit(limit)
+    ).all()
+    results = []
+    for row in rows:
+        matched = []
+        if key and row.name_norm == key:
+            matched.append("name")
+        if e164 and row.phone_e164 == e164:
+            matched.append("phone")
+        if email_norm and row.email_norm == email_norm:
+            matched.append("email")
+        results.append({"id": row.id, "name": row.name, "city": row.city,
+                        "owner_id": row.owner_id, "owner_name": row[7],
+                        "matched_on": matched or ["contact"]})
+    return results
+
+
+# Contacts ---------------------------------------------------------------------------------
+
+def _normalise_contact(contact: Contact) -> None:
+    contact.phone_e164 = _phone(contact.phone, "phone")
+    contact.mobile_e164 = _phone(contact.mobile, "mobile")
+    contact.email_norm = email_key(contact.email)
+
+
+def get_contact(actor: User, contact_id: uuid.UUID) -> Contact:
+    contact = db.session.scalar(
+        visible_contacts(select(Contact), actor).where(Contact.id == contact_id)
+    )
+    if contact is None:
+        raise NotFound("Contact not found.")
+    return contact
+
+
+def _check_reports_to(contact: Contact) -> None:
+    if contact.reports_to_id is None:
+        return
+    if contact.reports_to_id == contact.id:
+        raise Invalid({"reports_to_id": ["A contact cannot report to themselves."]})
+    boss = db.session.get(Contact, contact.reports_to_id)
+    if boss is None or boss.deleted_at is not None or boss.customer_id != contact.customer_id:
+        raise Invalid({"reports_to_id": ["Must be a contact of the same customer."]})
+
+
+def create_contact(actor: User, data: dict) -> tuple[Contact, bool]:
+    existing = find_replay(
+        Contact, data.get("id"),
+        lambda c: db.session.scalar(
+            visible_contacts(select(Contact.id), actor).where(Contact.id == c.id)) is not None,
+    )
+    if existing is not None:
+        return existing, False
+    try:
+        customer = get_customer(actor, data["customer_id"])
+    except NotFound as exc:
+        raise Invalid({"customer_id": ["Unknown customer."]}) from exc
+    contact = Contact(id=new_id(data.get("id")), customer_id=customer.id, version=1)
+    apply_changes(contact, data, CONTACT_FIELDS)
+    _normalise_contact(contact)
+    _check_reports_to(contact)
+    db.session.add(contact)
+    db.session.flush()
+    return contact, True
+
+
+def update_contact(actor: User, contact: Contact, data: dict, expected_version=None) -> Contact:
+    check_version(contact, expected_version)
+    if apply_changes(contact, data, CONTACT_FIELDS):
+        _normalise_contact(contact)
+        _check_reports_to(contact)
+        db.session.flush()
+    return contact
+
+
+def delete_contact(actor: User, contact: Contact, expected_version=None) -> None:
+    check_version(contact, expected_version)
+    contact.deleted_at = utcnow()
+    record_audit(actor, "contact", contact.id, "deleted", {"name": (contact.name, None)})
+    db.session.flush()
+
+
+def list_contacts(actor: User, customer_id, q, limit, cursor):
+    query = visible_contacts(select(Contact), actor)
+    if customer_id:
+        query = query.where(Contact.customer_id == customer_id)
+    if q and q.strip():
+        query = query.where(Contact.name.ilike(f"%{search_text(q)}%"))
+    return keyset_page(query, (Contact.name, Contact.id), limit, cursor)
+

@@ -1,0 +1,76 @@
+"""Keyset pagination: the cursor holds the last row's sort key, so page 1000 costs what
+page 1 costs (an index range scan, no OFFSET)."""
+import base64
+import binascii
+import json
+import uuid
+from datetime import datetime
+
+from sqlalchemy import literal, tuple_
+
+from app.extensions import db
+from app.services.errors import Invalid
+
+
+def _encode_value(value):
+    if isinstance(value, uuid.UUID):
+        return {"u": str(value)}
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    return value
+
+
+def _decode_value(value):
+    if isinstance(value, dict) and "u" in value:
+        return uuid.UUID(value["u"])
+    if isinstance(value, dict) and "t" in value:
+        return datetime.fromisoformat(value["t"])
+    return value
+
+
+def encode_cursor(values) -> str:
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, columns) -> list:
+    """The sort key in a cursor, checked against the columns' Python types."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != len(columns):
+            raise ValueError
+        values = [_decode_value(v) for v in values]
+        for value, column in zip(values, columns):
+            expected = column.type.python_type
+            if value is not None and not isinstance(value, expected):
+                raise ValueError
+            if isinstance(value, datetime) and value.tzinfo is None:
+                raise ValueError
+        return values
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, NotImplementedError):
+        raise Invalid({"cursor": ["Not a valid cursor."]}) from None
+
+
+def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=False):
+    """One page of ``query`` ordered by ``sort_columns`` (the last must be unique).
+
+    Returns ``(items, next_cursor)``; items are entities for a one-entity query, rows
+    otherwise (the first element then holds the sort columns).
+    """
+    key = tuple_(*sort_columns)
+    if cursor:
+        values = decode_cursor(cursor, sort_columns)
+        after = tuple_(*(literal(v, type_=c.type) for v, c in zip(values, sort_columns)))
+        query = query.where(key < after if descending else key > after)
+    order = [c.desc() for c in sort_columns] if descending else list(sort_columns)
+    query = query.order_by(*order).limit(limit + 1)
+    single = len(query.selected_columns) == 1
+    result = db.session.execute(query)
+    items = list(result.scalars() if single else result.all())
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1] if single else items[-1][0]
+        next_cursor = encode_cursor([getattr(last, c.key) for c in sort_columns])
+    return items, next_cursor

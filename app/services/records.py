@@ -1,0 +1,63 @@
+"""Helpers every workflow shares: replayed creates, If-Match, field updates, owners."""
+import uuid
+
+from sqlalchemy import select
+
+from app.auth.scoping import can_assign_to
+from app.extensions import db
+from app.models import Team, User
+from app.services.errors import Conflict, Forbidden, Invalid, StaleVersion
+
+
+def find_replay(model, record_id: uuid.UUID | None, is_mine) -> object | None:
+    """The stored record when a create is sent again with the same client id.
+
+    ``is_mine(record)`` says whether the stored record belongs to the sender; if not, the
+    id is taken by someone else's record and the create is a conflict.
+    """
+    if record_id is None:
+        return None
+    existing = db.session.get(model, record_id)
+    if existing is None:
+        return None
+    if getattr(existing, "deleted_at", None) is not None or not is_mine(existing):
+        raise Conflict("This id is already used by another record.")
+    return existing
+
+
+def check_version(record, expected: int | None) -> None:
+    """412 when the client's If-Match version is not the stored one."""
+    if expected is not None and expected != record.version:
+        raise StaleVersion(
+            f"This record was changed by someone else (now version {record.version}). "
+            "Reload it and try again."
+        )
+
+
+def apply_changes(record, data: dict, fields) -> dict:
+    """Set the given fields; return {field: (old, new)} for the ones that changed."""
+    changes = {}
+    for field in fields:
+        if field in data and getattr(record, field) != data[field]:
+            changes[field] = (getattr(record, field), data[field])
+            setattr(record, field, data[field])
+    return changes
+
+
+def resolve_owner(actor: User, owner_id: uuid.UUID | None) -> User:
+    """The user a record may be given to by ``actor`` (themselves by default)."""
+    if owner_id is None or owner_id == actor.id:
+        return actor
+    row = db.session.execute(
+        select(User, Team).outerjoin(Team, User.team_id == Team.id).where(User.id == owner_id)
+    ).first()
+    if row is None or not row.User.active:
+        raise Invalid({"owner_id": ["Unknown user."]})
+    owner, team = row
+    if not can_assign_to(actor, owner, team):
+        raise Forbidden("You may only give records to yourself or to members of teams you lead.")
+    return owner
+
+
+def new_id(record_id: uuid.UUID | None) -> uuid.UUID:
+    return record_id or uuid.uuid4()
