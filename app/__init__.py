@@ -69,8 +69,8 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.web import require_api_auth
 
     for module in (auth, users, customers, activities):
-        module.blp.before_request(require_api_auth)
         rest_api.register_blueprint(module.blp)
+    app.before_request(require_api_auth)
     app.after_request(auth.apply_session_cookie)
     register_error_handlers(app)
     try:  # TEMPORARY until the PWA blueprint lands

@@ -41,7 +41,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DEVELOPMENT": development,
         "SESSION_COOKIE_NAME": "fieldline_session",
-        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0" if development else "1") == "1",
+        "SESSION_COOKIE_SECURE": (
+            env.get("SESSION_COOKIE_SECURE", "0" if development else "1") == "1"
+        ),
         "SESSION_LIFETIME_DAYS": int(env.get("SESSION_LIFETIME_DAYS", "30")),
         "PHONE_DEFAULT_REGION": env.get("PHONE_DEFAULT_REGION", "CN"),
         "DEFAULT_TIMEZONE": env.get("DEFAULT_TIMEZONE", "Asia/Shanghai"),

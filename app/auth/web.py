@@ -43,7 +43,8 @@ def csrf_token_for(session_token: str) -> str:
 
 def require_api_auth():
     """before_request for /api/v1: 401 without a user, 403 for a cookie write w/o CSRF."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+    if not request.path.startswith("/api/v1/") or request.endpoint in PUBLIC_ENDPOINTS \
+            or request.method == "OPTIONS":
         return
     if not current_user.is_authenticated:
         abort(401, message="Sign in first.")

@@ -3,4 +3,6 @@ from app.models.audit import AuditEntry
 from app.models.customers import Contact, Customer
 from app.models.users import ApiToken, Team, User, UserSession
 
-__all__ = ["Activity", "ApiToken", "AuditEntry", "Contact", "Customer", "Team", "User", "UserSession"]
+__all__ = [
+    "Activity", "ApiToken", "AuditEntry", "Contact", "Customer", "Team", "User", "UserSession",
+]

@@ -168,7 +168,8 @@ def find_duplicates(name: str | None, phone: str | None, email: str | None, limi
         contact_conditions.append(Contact.email_norm == email_norm)
     if contact_conditions:
         conditions.append(Customer.id.in_(
-            select(Contact.customer_id).where(Contact.deleted_at.is_(None), or_(*contact_conditions))
+            select(Contact.customer_id)
+            .where(Contact.deleted_at.is_(None), or_(*contact_conditions))
         ))
     if not conditions:
         return []

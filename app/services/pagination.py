@@ -41,7 +41,7 @@ def decode_cursor(cursor: str, columns) -> list:
         if not isinstance(values, list) or len(values) != len(columns):
             raise ValueError
         values = [_decode_value(v) for v in values]
-        for value, column in zip(values, columns):
+        for value, column in zip(values, columns, strict=True):
             expected = column.type.python_type
             if value is not None and not isinstance(value, expected):
                 raise ValueError
@@ -61,7 +61,8 @@ def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=
     key = tuple_(*sort_columns)
     if cursor:
         values = decode_cursor(cursor, sort_columns)
-        after = tuple_(*(literal(v, type_=c.type) for v, c in zip(values, sort_columns)))
+        pairs = zip(values, sort_columns, strict=True)
+        after = tuple_(*(literal(v, type_=c.type) for v, c in pairs))
         query = query.where(key < after if descending else key > after)
     order = [c.desc() for c in sort_columns] if descending else list(sort_columns)
     query = query.order_by(*order).limit(limit + 1)

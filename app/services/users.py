@@ -33,7 +33,9 @@ def _check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid({"timezone": ["Unknown timezone; use an IANA name like Asia/Shanghai."]})
+        raise Invalid(
+            {"timezone": ["Unknown timezone; use an IANA name like Asia/Shanghai."]}
+        ) from None
 
 
 def _check_team(team_id) -> None:

@@ -1,0 +1,53 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper.
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test system-deps lint test-js test-py bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+install-test: $(BIN)/.installed-test system-deps
+
+system-deps:
+	scripts/install-system-deps.sh
+
+## Install, migrate, load the demo company (idempotent) and serve with the worker.
+run: install
+	$(BIN)/fieldline db upgrade
+	$(BIN)/fieldline seed-demo
+	@echo
+	@echo "  Fieldline is starting: open http://$(HOST):$(PORT) (password for every demo user: fieldline)"
+	@echo
+	FIELDLINE_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
+
+## Install everything the tests need and run the whole suite.
+test: install-test
+	$(MAKE) --no-print-directory lint test-js test-py
+
+lint:
+	$(BIN)/ruff check app tests bench scripts
+
+test-js:
+	node --test tests/js/
+
+test-py:
+	FIELDLINE_REQUIRE_POSTGRES=1 NO_PROXY=127.0.0.1,localhost $(BIN)/pytest tests
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
