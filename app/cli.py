@@ -14,6 +14,7 @@ def register_commands(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(vapid_keys)
     app.cli.add_command(reminders)
+    app.cli.add_command(backup)
 
 
 @click.command("create-user")
@@ -81,6 +82,35 @@ def reminders_run(once, interval):
         click.echo(worker.run_once(app))
     else:
         worker.run_forever(app, interval)
+
+
+@click.command("backup")
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False),
+              help="File to write (SQLite: a database file; PostgreSQL: pg_dump custom format).")
+@with_appcontext
+def backup(target):
+    """Write a consistent copy of the database while the app keeps running."""
+    import shutil
+    import sqlite3
+    import subprocess
+
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        source = sqlite3.connect(url.database)
+        destination = sqlite3.connect(target)
+        with destination:
+            source.backup(destination)  # SQLite's online backup: consistent under writes
+        source.close()
+        destination.close()
+    elif url.get_backend_name() == "postgresql":
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise click.ClickException("pg_dump not found (apt-get install postgresql-client).")
+        plain_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        subprocess.run([pg_dump, "--format=custom", "--file", target, plain_url], check=True)
+    else:
+        raise click.ClickException(f"No backup method for {url.get_backend_name()}.")
+    click.echo(f"Backup written to {target}")
 
 
 def main():
