@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.scoping import visible_activities
 from app.extensions import db
@@ -67,9 +68,20 @@ def _open_followup(actor: User, followup_id: uuid.UUID) -> Activity:
 
 
 def _touch_customer(customer: Customer | None, when: datetime | None) -> None:
-    if customer is not None and when is not None:
-        if customer.last_activity_at is None or when > customer.last_activity_at:
-            customer.last_activity_at = when
+    """Move the customer's ``last_activity_at`` forward without changing its version or
+    ``updated_at``: logging a visit is not an edit of the customer, and must not turn a
+    queued offline edit of that customer into a 412."""
+    if customer is None or when is None:
+        return
+    table = Customer.__table__
+    db.session.execute(
+        table.update()
+        .where(table.c.id == customer.id,
+               (table.c.last_activity_at.is_(None)) | (table.c.last_activity_at < when))
+        .values(last_activity_at=when, updated_at=table.c.updated_at)
+    )
+    if customer.last_activity_at is None or when > customer.last_activity_at:
+        set_committed_value(customer, "last_activity_at", when)
 
 
 def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bool]:
@@ -113,6 +125,7 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
         followup_done = _open_followup(actor, data["completes_id"])
         if followup_done.done_at is None:
             followup_done.done_at = occurred_at or utcnow()
+            followup_done.occurred_at = followup_done.occurred_at or followup_done.done_at
 
     followup = None
     nxt = data.get("next")
