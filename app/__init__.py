@@ -32,6 +32,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path, test_config))
+    app.json.ensure_ascii = False  # 王伟, not \u738b\u4f1f: a third smaller on the wire
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

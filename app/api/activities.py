@@ -1,5 +1,5 @@
 """Activities, follow-ups and the agenda."""
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask.views import MethodView
@@ -18,8 +18,15 @@ blp = Blueprint("activities", __name__, url_prefix="/api/v1",
                 description="Activities, follow-ups and the agenda")
 
 
+# Far enough for any real use, and far enough from year 1 and 9999 that converting to UTC
+# or to the user's timezone (and adding the agenda's 8 days) never overflows: 422, not 500.
+_TIME_RANGE = validate.Range(datetime(1900, 1, 1, tzinfo=timezone.utc),
+                             datetime(9000, 1, 1, tzinfo=timezone.utc))
+_DAY_RANGE = validate.Range(date(1900, 1, 1), date(9000, 1, 1))
+
+
 def _when(**kwargs):
-    return fields.AwareDateTime(allow_none=True, **kwargs)
+    return fields.AwareDateTime(allow_none=True, validate=_TIME_RANGE, **kwargs)
 
 
 class LocationSchema(StrictSchema):
@@ -31,7 +38,7 @@ class LocationSchema(StrictSchema):
 class NextSchema(StrictSchema):
     id = fields.UUID()
     kind = fields.String(required=True, validate=validate.OneOf(FOLLOWUP_ACTIONS))
-    due_at = fields.AwareDateTime(required=True)
+    due_at = fields.AwareDateTime(required=True, validate=_TIME_RANGE)
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
@@ -106,7 +113,19 @@ class AgendaContactSchema(StrictSchema):
     email = fields.String(allow_none=True)
 
 
-class AgendaItemSchema(ActivitySchema):
+class AgendaItemSchema(RecordSchema):
+    """An open follow-up with what the rep needs to act on it in one tap. Slimmer than a
+    full activity (an open follow-up has no outcome, location or duration yet) so that a
+    busy rep's agenda stays small on a phone connection."""
+
+    kind = fields.String()
+    action = fields.String(allow_none=True)
+    due_at = fields.DateTime()
+    notes = fields.String(allow_none=True)
+    customer_id = fields.UUID(allow_none=True)
+    contact_id = fields.UUID(allow_none=True)
+    opportunity_id = fields.UUID(allow_none=True)
+    followup_of = fields.UUID(allow_none=True)
     customer = fields.Nested(AgendaCustomerSchema, allow_none=True)
     contact = fields.Nested(AgendaContactSchema, allow_none=True)
 
@@ -127,7 +146,9 @@ class AgendaSchema(StrictSchema):
 
 
 class AgendaArgs(StrictSchema):
-    date = fields.Date(load_default=None)
+    date = fields.Date(load_default=None, validate=_DAY_RANGE)
+    limit = fields.Integer(load_default=activity_service.AGENDA_SECTION_LIMIT,
+                           validate=validate.Range(1, 100))
 
 
 @blp.route("/activities")
@@ -180,9 +201,12 @@ class ActivityById(MethodView):
 @blp.arguments(AgendaArgs, location="query")
 @blp.response(200, AgendaSchema)
 def agenda(args):
-    """Your follow-ups: overdue, today and the next 7 days, in your timezone"""
+    """Your follow-ups: overdue, today and the next 7 days, in your timezone
+
+    Each section holds at most ``limit`` items (soonest first); ``counts`` are the totals.
+    """
     day: date = args["date"] or datetime.now(ZoneInfo(current_user.timezone)).date()
-    result = activity_service.agenda(current_user, day)
+    result = activity_service.agenda(current_user, day, args["limit"])
     for section in ("overdue", "today", "upcoming"):
         items = []
         for entry in result[section]:

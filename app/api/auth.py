@@ -41,7 +41,10 @@ class TokenSchema(StrictSchema):
 
 
 def _login_email_key() -> str:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # runs before errors.reject_malformed_input, which answers it
+        data = None
     email = data.get("email") if isinstance(data, dict) else None
     return f"login-account:{str(email).strip().lower()[:254]}" if email else "login-account:?"
 

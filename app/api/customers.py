@@ -6,9 +6,11 @@ from marshmallow import fields, validate
 
 from app.api.activities import ActivitySchema
 from app.api.common import (
-    RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page, page_schema,
+    RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page,
+    page_schema,
 )
 from app.extensions import db
+from app.models import User
 from app.models.customers import CONTACT_ROLES, CUSTOMER_STATUSES
 from app.services import customers as customer_service
 
@@ -96,6 +98,12 @@ def _with_owner_name(customer, owner_name):
     return customer
 
 
+def _with_owner(customer):
+    """Writes answer like reads: with ``owner_name`` (the owner is already in the session)."""
+    owner = db.session.get(User, customer.owner_id)
+    return _with_owner_name(customer, owner.name if owner else None)
+
+
 @blp.route("/customers")
 class Customers(MethodView):
     @blp.arguments(SearchPageArgs, location="query")
@@ -112,7 +120,7 @@ class Customers(MethodView):
         """Create a customer (same ``id`` again: 200 with the stored one)"""
         customer, created = customer_service.create_customer(current_user, data)
         db.session.commit()
-        return customer, 201 if created else 200, etag(customer)
+        return _with_owner(customer), 201 if created else 200, etag(customer)
 
 
 @blp.route("/customers/duplicates")
@@ -144,7 +152,7 @@ class CustomerById(MethodView):
         customer = customer_service.update_customer(current_user, customer, data,
                                                     if_match_version())
         db.session.commit()
-        return customer, 200, etag(customer)
+        return _with_owner(customer), 200, etag(customer)
 
     @blp.response(204)
     def delete(self, customer_id):

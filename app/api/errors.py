@@ -1,10 +1,12 @@
 """One error shape for everything: {"code", "status", "message", "errors"?}."""
 import logging
+import re
 from http import HTTPStatus
 
-from flask import jsonify
+from flask import jsonify, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 from app.services.errors import ServiceError
@@ -19,7 +21,59 @@ def error_response(code: int, message: str, errors: dict | None = None):
     return jsonify(body), code
 
 
+_HTTP_MESSAGES = {404: "Not found.", 405: "This method is not allowed here.",
+                  422: "The data sent is not valid."}
+
+
+def http_error_response(exc: HTTPException):
+    """Any HTTP error (abort(), webargs 422, routing 404/405, limiter 429) in the one shape,
+    always with a ``message``; webargs' field errors become ``errors``."""
+    data = getattr(exc, "data", None) or {}
+    message = data.get("message")
+    errors = data.get("errors") or data.get("messages")
+    if isinstance(errors, dict) and isinstance(errors.get("json"), list):
+        message = message or " ".join(errors["json"])  # "Invalid JSON body.": no field's fault
+        errors = None
+    code = exc.code or 500
+    message = message or _HTTP_MESSAGES.get(code) or exc.description or HTTPStatus(code).phrase
+    response, code = error_response(code, message, errors)
+    response.headers.update(data.get("headers") or {})
+    if code == 405 and getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response, code
+
+
+# NUL (PostgreSQL refuses it in any text) and lone surrogates (not encodable as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def reject_malformed_input():
+    """before_request: 400 for input no handler could store or even parse (JSON nested past
+    Python's recursion limit, NUL characters, lone surrogates), instead of a 500 from deep
+    inside the JSON parser or the database driver. Checked iteratively: no recursion."""
+    values = [v for pair in request.args.items(multi=True) for v in pair]
+    if request.is_json and request.content_length != 0:
+        try:
+            values.append(request.get_json(silent=True))
+        except RecursionError:
+            return error_response(400, "The JSON body is nested too deeply.")
+    while values:
+        value = values.pop()
+        if isinstance(value, str) and _UNSTORABLE.search(value):
+            return error_response(400, "Text may not contain NUL characters or lone surrogates.")
+        if isinstance(value, dict):
+            values.extend(value.keys())
+            values.extend(value.values())
+        elif isinstance(value, list):
+            values.extend(value)
+    return None
+
+
 def register_error_handlers(app):
+    # Registered after flask-smorest's own HTTPException handler, so this one answers.
+    app.register_error_handler(HTTPException, http_error_response)
+    app.before_request(reject_malformed_input)
+
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         db.session.rollback()

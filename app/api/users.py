@@ -73,15 +73,17 @@ def _require_admin():
 
 
 def _dump_user(user):
+    """What the signed-in user may see of ``user`` (admin, yourself: everything; others: the
+    colleague fields), as values the response's UserSchema dumps."""
     if current_user.role == "admin" or user.id == current_user.id:
-        return UserSchema().dump(user)
-    return ColleagueSchema().dump(user)
+        return user
+    return {name: getattr(user, name) for name in ColleagueSchema().fields}
 
 
 @blp.route("/users")
 class Users(MethodView):
     @blp.arguments(UserListArgs, location="query")
-    @blp.response(200, page_schema(ColleagueSchema, "UserPage"))
+    @blp.response(200, page_schema(UserSchema, "UserPage"))
     def get(self, args):
         """List users (admins get every field, others names and teams)"""
         items, cursor = user_service.list_users(args["q"], args["team_id"], args["limit"],

@@ -17,7 +17,7 @@ from app.services.errors import Invalid, NotFound
 from app.services.pagination import keyset_page
 from app.services.records import apply_changes, check_version, find_replay, new_id
 
-AGENDA_SECTION_LIMIT = 50
+AGENDA_SECTION_LIMIT = 20  # per section; keeps a busy agenda under 20 KB
 UPCOMING_DAYS = 7
 EDITABLE_FIELDS = (
     "occurred_at", "due_at", "done_at", "outcome", "notes", "duration_seconds", "action",

@@ -57,7 +57,14 @@ def get_customer_with_owner(actor: User, customer_id: uuid.UUID) -> tuple[Custom
 
 def create_customer(actor: User, data: dict) -> tuple[Customer, bool]:
     """Returns (customer, created). A replay of the same client id returns the stored one."""
-    existing = find_replay(Customer, data.get("id"), lambda c: c.owner_id == actor.id)
+    def sent_by_actor(customer: Customer) -> bool:
+        # yours, or given by you to someone you may give records to (a lead to their rep)
+        return customer.owner_id == actor.id or (
+            customer.owner_id == data.get("owner_id") and db.session.scalar(
+                visible_customers(select(Customer.id), actor).where(Customer.id == customer.id)
+            ) is not None)
+
+    existing = find_replay(Customer, data.get("id"), sent_by_actor)
     if existing is not None:
         return existing, False
     owner = resolve_owner(actor, data.get("owner_id"))
@@ -101,7 +108,7 @@ def list_customers(actor: User, q: str | None, limit: int, cursor: str | None):
         digits = "".join(ch for ch in q if ch.isdigit())
         conditions = [
             Customer.name_norm.contains(company_key(q) or term, autoescape=True),
-            Customer.city.ilike(f"%{term}%"),
+            Customer.city.icontains(term, autoescape=True),
             Customer.email_norm.contains(term, autoescape=True),
         ]
         if len(digits) >= 3:
@@ -129,7 +136,7 @@ def customer_detail(actor: User, customer_id: uuid.UUID) -> dict:
         select(Activity.id)
         .where(Activity.customer_id == customer.id, Activity.deleted_at.is_(None),
                or_(Activity.due_at.is_(None), Activity.done_at.is_not(None)))
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .order_by(Activity.occurred_at.desc().nulls_last(), Activity.id.desc())
         .limit(TIMELINE_SIZE)
     )
     ids = union_all(open_q, select(timeline_q.subquery().c.id)).subquery()
@@ -265,6 +272,6 @@ def list_contacts(actor: User, customer_id, q, limit, cursor):
     if customer_id:
         query = query.where(Contact.customer_id == customer_id)
     if q and q.strip():
-        query = query.where(Contact.name.ilike(f"%{search_text(q)}%"))
+        query = query.where(Contact.name.icontains(search_text(q), autoescape=True))
     return keyset_page(query, (Contact.name, Contact.id), limit, cursor)
 

@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import literal, tuple_
 
@@ -42,14 +42,20 @@ def decode_cursor(cursor: str, columns) -> list:
             raise ValueError
         values = [_decode_value(v) for v in values]
         for value, column in zip(values, columns, strict=True):
-            expected = column.type.python_type
+            # through a TypeDecorator (UTCDateTime) to what it stores: its own type says object
+            expected = getattr(column.type, "impl_instance", column.type).python_type
             if value is not None and not isinstance(value, expected):
                 raise ValueError
             if isinstance(value, datetime) and value.tzinfo is None:
                 raise ValueError
+            if isinstance(value, datetime):
+                value.astimezone(timezone.utc)  # year 1 or 9999 with an offset: OverflowError
+            if isinstance(value, str) and "\x00" in value:  # no column can hold it (PostgreSQL)
+                raise ValueError
         return values
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, NotImplementedError):
-        raise Invalid({"cursor": ["Not a valid cursor."]}) from None
+    except (ValueError, TypeError, AttributeError, OverflowError, binascii.Error,
+            UnicodeDecodeError, NotImplementedError):
+        raise Invalid({"query": {"cursor": ["Not a valid cursor."]}}) from None
 
 
 def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=False):
@@ -66,7 +72,7 @@ def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=
         query = query.where(key < after if descending else key > after)
     order = [c.desc() for c in sort_columns] if descending else list(sort_columns)
     query = query.order_by(*order).limit(limit + 1)
-    single = len(query.selected_columns) == 1
+    single = len(query.column_descriptions) == 1  # one entity (or column), not its columns
     result = db.session.execute(query)
     items = list(result.scalars() if single else result.all())
     next_cursor = None

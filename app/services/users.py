@@ -106,8 +106,9 @@ def get_user(user_id: uuid.UUID) -> User:
 def list_users(q: str | None, team_id, limit: int, cursor: str | None):
     query = select(User)
     if q and q.strip():
-        query = query.where(User.name.ilike(f"%{search_text(q)}%") |
-                            User.email.ilike(f"%{search_text(q)}%"))
+        term = search_text(q)
+        query = query.where(User.name.icontains(term, autoescape=True) |
+                            User.email.icontains(term, autoescape=True))
     if team_id:
         query = query.where(User.team_id == team_id)
     return keyset_page(query, (User.name, User.id), limit, cursor)
