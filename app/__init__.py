@@ -65,6 +65,7 @@ def _migrations_dir():
 
 
 def register_blueprints(app: Flask) -> None:
+    from app import web
     from app.api import activities, auth, customers, users
     from app.api.errors import register_error_handlers
     from app.auth.web import require_api_auth
@@ -74,11 +75,7 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(require_api_auth)
     app.after_request(auth.apply_session_cookie)
     register_error_handlers(app)
-    try:  # TEMPORARY until the PWA blueprint lands
-        from app import web
-        app.register_blueprint(web.bp)
-    except ImportError:
-        pass
+    app.register_blueprint(web.bp)
 
     @app.get("/healthz")
     def healthz():

@@ -1,0 +1,100 @@
+// IndexedDB, used by the page and by the service worker. Three stores:
+//   kv        the signed-in user, the CSRF token, small settings
+//   outbox    queued writes (see outbox.js)
+//   customers customers the rep has seen, for offline search and "recent first"
+// Everything here belongs to the signed-in user and is wiped at sign-out.
+
+const NAME = 'fieldline';
+const VERSION = 1;
+let opening = null;
+
+function promised(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+export function openDB() {
+  if (!opening) {
+    opening = new Promise((resolve, reject) => {
+      const req = indexedDB.open(NAME, VERSION);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        if (!db.objectStoreNames.contains('kv')) db.createObjectStore('kv');
+        if (!db.objectStoreNames.contains('outbox')) db.createObjectStore('outbox', { keyPath: 'key' });
+        if (!db.objectStoreNames.contains('customers')) db.createObjectStore('customers', { keyPath: 'id' });
+      };
+      req.onsuccess = () => {
+        const db = req.result;
+        db.onversionchange = () => {
+          db.close();
+          opening = null;
+        };
+        resolve(db);
+      };
+      req.onerror = () => {
+        opening = null;
+        reject(req.error);
+      };
+    });
+  }
+  return opening;
+}
+
+async function run(storeName, mode, fn) {
+  const db = await openDB();
+  const tx = db.transaction(storeName, mode);
+  const result = await fn(tx.objectStore(storeName));
+  await new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onabort = tx.onerror = () => reject(tx.error);
+  });
+  return result;
+}
+
+export const kv = {
+  get: (key) => run('kv', 'readonly', (s) => promised(s.get(key))),
+  set: (key, value) => run('kv', 'readwrite', (s) => promised(s.put(value, key))),
+  del: (key) => run('kv', 'readwrite', (s) => promised(s.delete(key))),
+};
+
+/** The outbox store in the shape Outbox expects. */
+export const outboxStore = {
+  all: () => run('outbox', 'readonly', (s) => promised(s.getAll())),
+  get: (key) => run('outbox', 'readonly', (s) => promised(s.get(key))),
+  put: (item) => run('outbox', 'readwrite', (s) => promised(s.put(item))),
+  delete: (key) => run('outbox', 'readwrite', (s) => promised(s.delete(key))),
+};
+
+/** Remember customers as they are seen; `used` marks ones the rep logged against. */
+export async function rememberCustomers(list, { used = false } = {}) {
+  if (!list.length) return;
+  const now = Date.now();
+  await run('customers', 'readwrite', async (s) => {
+    for (const c of list) {
+      const old = await promised(s.get(c.id));
+      s.put({ ...old, ...c, seen_at: now, used_at: used ? now : old?.used_at || 0 });
+    }
+  });
+}
+
+export function getCustomer(id) {
+  return run('customers', 'readonly', (s) => promised(s.get(id)));
+}
+
+export function allCustomers() {
+  return run('customers', 'readonly', (s) => promised(s.getAll()));
+}
+
+/** Wipe the signed-in user's data: sign-out, or a different user signing in. */
+export async function clearUserData({ keepOutbox = false } = {}) {
+  const stores = keepOutbox ? ['kv', 'customers'] : ['kv', 'customers', 'outbox'];
+  const db = await openDB();
+  const tx = db.transaction(stores, 'readwrite');
+  for (const name of stores) tx.objectStore(name).clear();
+  await new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onabort = tx.onerror = () => reject(tx.error);
+  });
+}

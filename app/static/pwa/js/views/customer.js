@@ -1,0 +1,179 @@
+// One customer: header, one-tap Call/Email/Navigate/Log, contacts, open
+// follow-ups and the timeline of what happened.
+
+import { html, mount } from '../html.js';
+import { api, state, t, label, zone, staleNote, setTitle } from '../app.js';
+import { getCustomer, rememberCustomers } from '../db.js';
+import { applyToFollowups, applyToTimeline, queuedCustomers } from '../outbox.js';
+import { formatDateTime, formatDuration } from '../time.js';
+import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf, describeDistance } from '../place.js';
+import { ICON, followupCard, bindFollowups, customerSnapshot } from './today.js';
+
+export const live = true;
+
+const platform = platformOf(navigator.userAgent);
+let shown = null; // {id, res, data}
+
+export function currentCustomer() {
+  return shown?.data ? customerSnapshot(shown.data) : null;
+}
+
+function awayInfo(c, contact) {
+  return JSON.stringify({
+    customer_id: c.id,
+    customer_name: c.name,
+    contact_id: contact?.id || null,
+    contact_name: contact?.name || null,
+    completes_id: null,
+  });
+}
+
+function contactRow(c, ct) {
+  const mobile = telLink(ct.mobile_e164 || ct.mobile);
+  const phone = telLink(ct.phone_e164 || ct.phone);
+  const mail = mailtoLink(ct.email);
+  const away = awayInfo(c, ct);
+  return html`<li class="contact">
+    <div class="contact-main">
+      <strong>${ct.name}</strong>
+      <span class="meta">${[ct.title, ct.role && label('role', ct.role)].filter(Boolean).join(' · ')}</span>
+    </div>
+    <div class="contact-acts">
+      ${mobile && html`<a class="icon-act" href="${mobile}" data-away="${away}" aria-label="${t('customer.call_mobile', { name: ct.name })}">${ICON.call}<span>${t('customer.mobile')}</span></a>`}
+      ${phone && phone !== mobile && html`<a class="icon-act" href="${phone}" data-away="${away}" aria-label="${t('customer.call_phone', { name: ct.name })}">${ICON.call}<span>${t('customer.phone')}</span></a>`}
+      ${mail && html`<a class="icon-act" href="${mail}" data-away="${away}" aria-label="${t('customer.email_to', { name: ct.name })}">${ICON.email}<span>${t('act.email')}</span></a>`}
+    </div>
+  </li>`;
+}
+
+function timelineEntry(a) {
+  const tz = zone();
+  const dist = a.kind === 'visit' ? describeDistance(a.distance_m, state.locale) : null;
+  const details = [];
+  if (a.kind === 'call' && a.duration_seconds) details.push(formatDuration(a.duration_seconds, state.locale));
+  return html`<li class="tl${a._queued ? ' queued' : ''}">
+    <span class="kind-icon k-${a.kind}">${ICON[a.kind] || ICON.note}</span>
+    <div class="tl-body">
+      <p class="tl-head">
+        <strong>${t(`kind.${a.kind}`)}</strong>
+        ${a.outcome && html`<span class="badge o-${a.outcome}">${label('outcome', a.outcome)}</span>`}
+      </p>
+      <p class="meta">
+        <time datetime="${a.occurred_at || a.done_at || ''}">${a.occurred_at ? formatDateTime(new Date(a.occurred_at), state.locale, tz) : ''}</time>
+        ${details.map((d) => html` · ${d}`)}
+        ${dist && html` · <span class="${dist.onSite ? 'on-site' : 'away'}">${t(dist.onSite ? 'distance.on_site' : 'distance.away', { d: dist.text })}</span>`}
+      </p>
+      ${a.notes && html`<p class="tl-notes">${a.notes}</p>`}
+      ${a._queued && html`<p class="queued-note">${t(a._queued === 'failed' ? 'queue.failed_note' : 'queue.waiting_note')}</p>`}
+    </div>
+  </li>`;
+}
+
+function paint(page) {
+  const { res, data } = shown;
+  if (!data) {
+    mount(
+      page,
+      html`<header class="page-head row">${backLink()}<h1>${t('nav.customers')}</h1></header>
+        <div class="empty-state"><p>${t(res?.status === 404 ? 'customer.not_found' : res?.offline ? 'common.offline_nothing' : 'common.error')}</p></div>`,
+    );
+    return;
+  }
+  const c = data;
+  setTitle(c.name);
+  const snap = customerSnapshot(c);
+  const contacts = c.contacts || [];
+  const followups = applyToFollowups(c.followups || [], state.queued, { customerId: c.id }).map((f) => ({
+    ...f,
+    customer: snap,
+    contact: f.contact || contacts.find((x) => x.id === f.contact_id) || null,
+  }));
+  const timeline = applyToTimeline(c.timeline || [], state.queued, c.id);
+  const tel = telLink(phoneFor(c, null));
+  const mail = mailtoLink(emailFor(c, null));
+  const map = mapsLink({ ...c, label: c.name }, platform);
+  const away = awayInfo(c, null);
+  page._followups = followups;
+  mount(
+    page,
+    html`<header class="page-head row">${backLink()}
+        <div class="head-text">
+          <h1>${c.name}</h1>
+          <p class="sub">${[c.city, c.owner_name && t('customer.owner', { name: c.owner_name })].filter(Boolean).join(' · ')}</p>
+        </div>
+      </header>
+      ${staleNote(res || {})}
+      ${c._queued && html`<p class="queued-note">${t(c._queued === 'failed' ? 'queue.failed_note' : 'queue.waiting_note')}</p>`}
+      ${(c.status || c.tags?.length) &&
+      html`<p class="tags">${c.status && html`<span class="badge b-${c.status}">${t(`customer_status.${c.status}`)}</span>`}
+        ${(c.tags || []).map((tag) => html`<span class="tag">${tag}</span>`)}</p>`}
+      <div class="big-actions">
+        ${tel && html`<a class="big-act" href="${tel}" data-away="${away}">${ICON.call}<span>${t('act.call')}</span></a>`}
+        ${mail && html`<a class="big-act" href="${mail}" data-away="${away}">${ICON.email}<span>${t('act.email')}</span></a>`}
+        ${map && html`<a class="big-act" href="${map}" ${map.startsWith('https:') ? html`target="_blank" rel="noopener"` : ''}>${ICON.navigate}<span>${t('act.navigate')}</span></a>`}
+        <button class="big-act primary" type="button" data-log>${ICON.log}<span>${t('act.log')}</span></button>
+      </div>
+      ${(c.address || c.phone || c.email) &&
+      html`<dl class="facts card">
+        ${c.phone && html`<div><dt>${t('new.phone')}</dt><dd>${c.phone}</dd></div>`}
+        ${c.email && html`<div><dt>${t('new.email')}</dt><dd>${c.email}</dd></div>`}
+        ${c.address && html`<div><dt>${t('new.address')}</dt><dd>${c.address}</dd></div>`}
+      </dl>`}
+      <section>
+        <h2>${t('customer.followups')} <span class="count">${followups.length}</span></h2>
+        ${followups.length
+          ? html`<ul class="cards">${followups.map((f) => followupCard(f, { section: 'upcoming', showCustomer: false }))}</ul>`
+          : html`<p class="empty">${t('customer.no_followups')}</p>`}
+      </section>
+      <section>
+        <h2>${t('customer.contacts')} <span class="count">${contacts.length}</span></h2>
+        ${contacts.length
+          ? html`<ul class="contacts card">${contacts.map((ct) => contactRow(c, ct))}</ul>`
+          : html`<p class="empty">${t('customer.no_contacts')}</p>`}
+      </section>
+      <section>
+        <h2>${t('customer.timeline')}</h2>
+        ${timeline.length
+          ? html`<ol class="timeline">${timeline.map(timelineEntry)}</ol>`
+          : html`<p class="empty">${t('customer.no_activity')}</p>`}
+      </section>`,
+  );
+}
+
+function backLink() {
+  return html`<a class="back" href="/customers" aria-label="${t('common.back')}"
+    ><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 5l-7 7 7 7"/></svg></a>`;
+}
+
+export async function show(page, id) {
+  id = id.toLowerCase();
+  if (!page._bound) {
+    page._bound = true;
+    const repaint = () => page.isConnected && shown?.id === id && paint(page);
+    bindFollowups(page, (fid) => page._followups?.find((f) => f.id === fid), repaint);
+    page.addEventListener('click', async (e) => {
+      if (!e.target.closest('[data-log]') || !shown?.data) return;
+      const { openLog } = await import('./log.js');
+      openLog({ customer: customerSnapshot(shown.data), onSaved: repaint });
+    });
+  }
+  if (shown?.id !== id) {
+    // Paint what we know at once (seen before, or being created), then ask the server.
+    const known = queuedCustomers(state.queued).find((c) => c.id === id) || (await getCustomer(id).catch(() => null));
+    shown = { id, res: null, data: known ? { contacts: [], followups: [], timeline: [], ...known } : null };
+    if (known) paint(page);
+    else mount(page, html`<div class="skeleton tall"></div><div class="skeleton"></div>`);
+  } else {
+    paint(page);
+  }
+  const res = await api(`/customers/${id}`);
+  if (res.status === 401 || !page.isConnected || shown.id !== id) return;
+  if (res.ok) {
+    shown = { id, res, data: res.data };
+    const { contacts, followups, timeline, ...plain } = res.data;
+    rememberCustomers([plain]).catch(() => {});
+  } else {
+    shown = { ...shown, res };
+  }
+  paint(page);
+}

@@ -1,0 +1,210 @@
+// Pending changes: everything in the outbox, with the server's answer when a
+// change was refused, and Edit / Retry / Discard. The rep's text is kept here
+// until it is sent or the rep discards it.
+
+import { html, mount } from '../html.js';
+import { state, t, zone, outbox, flush, setTitle, confirmSheet, toast } from '../app.js';
+import { formatDateTime, toInputValue, fromInputValue, isoWithOffset } from '../time.js';
+
+export const live = true;
+
+const CUSTOMER_FIELDS = ['name', 'phone', 'email', 'address', 'city'];
+
+function title(item) {
+  const m = item.meta || {};
+  const b = item.body || {};
+  const who = m.customer?.name;
+  switch (m.type) {
+    case 'activity':
+      return [t(`kind.${b.kind}`), who].filter(Boolean).join(' · ');
+    case 'customer':
+      return t('pending.new_customer', { name: b.name || '' });
+    case 'done':
+      return [t('pending.done'), t(`action.${m.action || 'task'}`), who].filter(Boolean).join(' · ');
+    case 'reschedule':
+      return [t('pending.reschedule'), t(`action.${m.action || 'task'}`), who].filter(Boolean).join(' · ');
+    case 'locale':
+      return t('pending.language', { lang: t(`lang.${b.locale}`) });
+    default:
+      return `${item.method} ${item.url}`;
+  }
+}
+
+/** The words the rep typed, shown so nothing is lost. */
+function text(item) {
+  const b = item.body || {};
+  const lines = [];
+  if (b.notes) lines.push(b.notes);
+  if (b.next) lines.push(`${t('log.next')}: ${formatDateTime(new Date(b.next.due_at), state.locale, zone())}${b.next.note ? ` · ${b.next.note}` : ''}`);
+  if (item.meta?.type === 'customer') {
+    lines.push(...CUSTOMER_FIELDS.slice(1).filter((f) => b[f]).map((f) => `${t(`new.${f}`)}: ${b[f]}`));
+  }
+  if (b.due_at) lines.push(formatDateTime(new Date(b.due_at), state.locale, zone()));
+  return lines;
+}
+
+function statusLine(item) {
+  if (item.status === 'failed') {
+    const e = item.error || {};
+    const why =
+      e.status === 412 ? t('pending.conflict') : e.status === 409 ? t('pending.conflict_409') : e.status === 404 ? t('pending.gone') : t('pending.refused');
+    return html`<div class="error-box">
+      <p><strong>${why}</strong></p>
+      ${e.message && html`<p>${t('pending.server_said', { message: e.message })}</p>`}
+      ${e.fields &&
+      html`<ul>${Object.entries(e.fields).map(([f, msgs]) => html`<li>${fieldLabel(f)}: ${[].concat(msgs).join(' ')}</li>`)}</ul>`}
+    </div>`;
+  }
+  if (outbox.sendingKey === item.key) return html`<p class="meta">${t('pending.sending')}</p>`;
+  if (item.blocked_by) return html`<p class="meta">${t('pending.blocked')}</p>`;
+  return html`<p class="meta">${state.online ? t('pending.waiting') : t('pending.waiting_offline')}</p>`;
+}
+
+/** A field the server complained about, in the rep's words where we have them. */
+function fieldLabel(field) {
+  if (CUSTOMER_FIELDS.includes(field)) return t(`new.${field}`);
+  const known = { notes: 'log.notes', next: 'log.next', due_at: 'pick.custom_label', outcome: 'log.outcome' };
+  return known[field] ? t(known[field]) : field;
+}
+
+function editable(item) {
+  const type = item.meta?.type;
+  return item.status === 'failed' && ['activity', 'customer', 'reschedule'].includes(type);
+}
+
+function editForm(item) {
+  const b = item.body || {};
+  const type = item.meta?.type;
+  let fields;
+  if (type === 'activity') {
+    fields = html`<label class="field"><span>${t('log.notes')}</span><textarea name="notes" rows="4">${b.notes || ''}</textarea></label>
+      ${b.next && html`<label class="field"><span>${t('log.next_note')}</span><input name="next_note" value="${b.next.note || ''}" /></label>`}`;
+  } else if (type === 'customer') {
+    fields = CUSTOMER_FIELDS.map(
+      (f) => html`<label class="field"><span>${t(`new.${f}`)}</span>
+        <input name="${f}" value="${b[f] || ''}" ${f === 'phone' ? html`type="tel"` : f === 'email' ? html`type="email"` : ''} />
+        ${item.error?.fields?.[f] && html`<span class="field-error">${[].concat(item.error.fields[f]).join(' ')}</span>`}</label>`,
+    );
+  } else {
+    fields = html`<label class="field"><span>${t('pick.custom_label')}</span>
+      <input type="datetime-local" name="due_at" value="${toInputValue(new Date(b.due_at), zone())}" /></label>`;
+  }
+  return html`<form class="edit" data-edit="${item.key}">${fields}
+    <div class="row-buttons">
+      <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
+      <button class="btn btn-primary" type="submit">${t('pending.save_retry')}</button>
+    </div></form>`;
+}
+
+function card(item, editing) {
+  const lines = text(item);
+  return html`<li class="card pending-item${item.status === 'failed' ? ' failed' : ''}" data-key="${item.key}">
+    <p class="pi-title"><strong>${title(item)}</strong></p>
+    <p class="meta">${formatDateTime(new Date(item.created_at), state.locale, zone())}</p>
+    ${lines.length && html`<blockquote class="typed">${lines.map((l) => html`<p>${l}</p>`)}</blockquote>`}
+    ${statusLine(item)}
+    ${editing
+      ? editForm(item)
+      : html`<div class="row-buttons">
+          <button class="btn btn-small btn-quiet" type="button" data-discard>${t('pending.discard')}</button>
+          ${editable(item) && html`<button class="btn btn-small" type="button" data-editbtn>${t('pending.edit')}</button>`}
+          <button class="btn btn-small btn-primary" type="button" data-retry>
+            ${item.status === 'failed' && item.error?.status === 412 ? t('pending.overwrite') : item.status === 'failed' ? t('pending.retry') : t('pending.send_now')}
+          </button>
+        </div>`}
+  </li>`;
+}
+
+let editingKey = null;
+
+/** Redraw when the outbox changes (a send finished), unless the rep is editing. */
+export function onQueue(page) {
+  if (!editingKey) paint(page);
+}
+
+function paint(page) {
+  const items = state.queued;
+  mount(
+    page,
+    html`<header class="page-head row">
+        <a class="back" href="/settings" aria-label="${t('common.back')}"
+          ><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 5l-7 7 7 7"/></svg></a>
+        <h1>${t('pending.title')}</h1>
+      </header>
+      ${items.length
+        ? html`<p class="hint">${t('pending.explain')}</p>
+            <ul class="cards">${items.map((i) => card(i, i.key === editingKey))}</ul>`
+        : html`<div class="empty-state"><p>${t('pending.none')}</p></div>`}`,
+  );
+}
+
+export async function show(page) {
+  setTitle(t('pending.title'));
+  state.queued = await outbox.list();
+  if (page._bound) return paint(page);
+  page._bound = true;
+  page.addEventListener('click', async (e) => {
+    const li = e.target.closest('[data-key]');
+    if (!li) return;
+    const key = li.dataset.key;
+    const item = state.queued.find((i) => i.key === key);
+    if (!item) return;
+    if (e.target.closest('[data-discard]')) {
+      const ok = await confirmSheet({
+        title: t('pending.discard_title'),
+        body: t('pending.discard_body'),
+        ok: t('pending.discard'),
+        danger: true,
+      });
+      if (ok) {
+        await outbox.discard(key);
+        toast(t('pending.discarded'));
+        paint(page);
+        flush();
+      }
+    } else if (e.target.closest('[data-editbtn]')) {
+      editingKey = key;
+      paint(page);
+      page.querySelector('[data-edit] input, [data-edit] textarea')?.focus();
+    } else if (e.target.closest('[data-cancel]')) {
+      editingKey = null;
+      paint(page);
+    } else if (e.target.closest('[data-retry]')) {
+      await outbox.retry(key, { dropIfMatch: item.error?.status === 412 });
+      await flush();
+      paint(page);
+    }
+  });
+  page.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    const item = state.queued.find((i) => i.key === form.dataset.edit);
+    if (!item) return;
+    const body = structuredClone(item.body);
+    const type = item.meta?.type;
+    if (type === 'activity') {
+      const notes = form.elements.notes.value.trim();
+      if (notes) body.notes = notes;
+      else delete body.notes;
+      if (body.next && form.elements.next_note) {
+        const note = form.elements.next_note.value.trim();
+        if (note) body.next.note = note;
+        else delete body.next.note;
+      }
+    } else if (type === 'customer') {
+      for (const f of CUSTOMER_FIELDS) {
+        const v = form.elements[f].value.trim();
+        if (v) body[f] = v;
+        else delete body[f];
+      }
+    } else {
+      const at = fromInputValue(form.elements.due_at.value, zone());
+      if (at) body.due_at = isoWithOffset(at, zone());
+    }
+    editingKey = null;
+    await outbox.retry(item.key, { body, dropIfMatch: item.error?.status === 412 });
+    await flush();
+    paint(page);
+  });
+  paint(page);
+}

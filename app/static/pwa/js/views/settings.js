@@ -1,0 +1,75 @@
+// Settings: language, timezone, pending changes, sign out.
+
+import { html, mount } from '../html.js';
+import { state, t, zone, queue, setTitle, applyLocale, confirmSheet, signOut } from '../app.js';
+import { kv } from '../db.js';
+
+export const live = true;
+
+export async function show(page) {
+  setTitle(t('nav.settings'));
+  const me = state.me;
+  const tz = zone();
+  const device = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const n = state.queued.length;
+  const now = new Intl.DateTimeFormat(state.locale, { timeZone: tz, hour: 'numeric', minute: '2-digit', weekday: 'short' }).format(new Date());
+  mount(
+    page,
+    html`<header class="page-head"><h1>${t('nav.settings')}</h1></header>
+      <section class="card profile">
+        <span class="avatar big" aria-hidden="true">${(me.name || me.email || '?').charAt(0).toLocaleUpperCase()}</span>
+        <div><strong>${me.name || me.email}</strong><span class="meta">${me.email}</span>
+          <span class="meta">${t(`user_role.${me.role}`)}</span></div>
+      </section>
+      <section>
+        <h2>${t('settings.language')}</h2>
+        <div class="segmented" role="radiogroup" aria-label="${t('settings.language')}">
+          ${['en', 'zh-CN'].map(
+            (l) => html`<label class="seg"><input type="radio" name="locale" value="${l}" ${state.locale === l ? html`checked` : ''} />
+              <span lang="${l}">${t(`lang.${l}`)}</span></label>`,
+          )}
+        </div>
+      </section>
+      <section>
+        <h2>${t('settings.timezone')}</h2>
+        <div class="card facts">
+          <div><dt>${t('settings.your_zone')}</dt><dd>${tz}</dd></div>
+          <div><dt>${t('settings.local_time')}</dt><dd>${now}</dd></div>
+          ${device && device !== tz && html`<p class="hint">${t('settings.device_zone', { zone: device })}</p>`}
+        </div>
+      </section>
+      <section>
+        <h2>${t('settings.sync')}</h2>
+        <a class="row-link card" href="/pending">
+          <span class="row-main"><strong>${t('pending.title')}</strong>
+            <span class="meta">${n ? t('settings.pending_n', { n }) : t('settings.pending_none')}</span></span>
+          <span class="chev" aria-hidden="true">›</span>
+        </a>
+      </section>
+      <section>
+        <button class="btn btn-danger btn-block" type="button" data-signout>${t('settings.signout')}</button>
+        <p class="version">Fieldline · ${state.version.slice(0, 8)}</p>
+      </section>`,
+  );
+  page.querySelector('.segmented').addEventListener('change', async (e) => {
+    const locale = e.target.value;
+    state.me = { ...state.me, locale };
+    await kv.set('me', state.me);
+    await queue({
+      method: 'PATCH',
+      url: `/api/v1/users/${state.me.id}`,
+      body: { locale },
+      meta: { type: 'locale' },
+    });
+    await applyLocale(locale);
+  });
+  page.querySelector('[data-signout]').addEventListener('click', async () => {
+    const unsent = state.queued.length;
+    const ok = await confirmSheet(
+      unsent
+        ? { title: t('settings.signout_unsent_title', { n: unsent }), body: t('settings.signout_unsent_body', { n: unsent }), ok: t('settings.signout_anyway'), danger: true }
+        : { title: t('settings.signout_title'), body: t('settings.signout_body'), ok: t('settings.signout') },
+    );
+    if (ok) await signOut();
+  });
+}

@@ -1,0 +1,189 @@
+// Fieldline service worker (an ES module). The server prepends
+//   const SHELL_VERSION = "<content hash of the shell>";
+//   const SHELL_FILES = ["/", "/pwa/css/app.css", ...];
+// so every deploy changes these bytes and the browser installs the new worker.
+// The new worker waits until the rep taps "Reload" (the page then posts
+// {type: "skip-waiting"}); it never takes over a page on its own.
+
+import { Outbox } from '/pwa/js/outbox.js';
+import { kv, outboxStore } from '/pwa/js/db.js';
+
+const SHELL_PREFIX = 'fieldline-shell-';
+const SHELL_CACHE = SHELL_PREFIX + SHELL_VERSION;
+const API_CACHE = 'fieldline-api'; // user data: deleted by the page at sign-out
+const NETWORK_TIMEOUT_MS = 3000;
+const SHELL = new Set(SHELL_FILES);
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      // Straight from the server, never from the HTTP cache: no stale mix.
+      await cache.addAll(SHELL_FILES.map((url) => new Request(url, { cache: 'reload' })));
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(SHELL_PREFIX) && name !== SHELL_CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  const path = url.pathname;
+  if (path.startsWith('/api/')) {
+    // Sign-in state and tokens are never cached.
+    if (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/auth/') || path === '/api/v1/me') return;
+    // Searches, later pages and duplicate checks are not kept: offline, the
+    // page searches the customers it has seen (IndexedDB) instead.
+    const keep = !url.searchParams.has('q') && !url.searchParams.has('cursor') && !path.endsWith('/duplicates');
+    event.respondWith(keep ? networkFirst(event) : fetch(request).catch(offline));
+    return;
+  }
+  if (request.mode === 'navigate') {
+    if (path.startsWith('/pwa/') || path === '/healthz' || path.startsWith('/static/')) return;
+    event.respondWith(fromShell('/', request));
+    return;
+  }
+  if (SHELL.has(path)) event.respondWith(fromShell(path, request));
+});
+
+async function fromShell(key, request) {
+  const cache = await caches.open(SHELL_CACHE);
+  return (await cache.match(key)) || fetch(request);
+}
+
+function offline() {
+  const body = { code: 503, status: 'Service Unavailable', message: 'offline' };
+  return new Response(JSON.stringify(body), {
+    status: 503,
+    headers: { 'Content-Type': 'application/json', 'X-Fieldline-Offline': '1' },
+  });
+}
+
+/** The response as stored: same body, plus when it was fetched. */
+async function stamped(response) {
+  const headers = new Headers(response.headers);
+  headers.set('X-Fieldline-Cached-At', new Date().toISOString());
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+}
+
+async function cachedAnswer(cache, request) {
+  const exact = await cache.match(request);
+  if (exact) return exact;
+  // Yesterday's agenda beats none when the day turns while offline.
+  if (new URL(request.url).pathname === '/api/v1/agenda') return cache.match(request, { ignoreSearch: true });
+  return undefined;
+}
+
+/** Reads: the network if it answers within 3 s, else the last answer we kept. */
+function networkFirst(event) {
+  const request = event.request;
+  let saving = null;
+  const network = fetch(request).then((response) => {
+    if (response.ok) {
+      const copy = response.clone();
+      saving = Promise.all([caches.open(API_CACHE), stamped(copy)]).then(([cache, kept]) => cache.put(request, kept));
+    }
+    return response;
+  });
+  event.waitUntil(network.then(() => saving).catch(() => null));
+  return (async () => {
+    const slow = new Promise((resolve) => setTimeout(() => resolve(null), NETWORK_TIMEOUT_MS));
+    try {
+      const first = await Promise.race([network, slow]);
+      if (first) return first;
+    } catch {
+      // no network: fall through to the cache
+    }
+    const kept = await cachedAnswer(await caches.open(API_CACHE), request);
+    if (kept) return kept;
+    try {
+      return await network;
+    } catch {
+      return offline();
+    }
+  })();
+}
+
+// ---- Background Sync: send the outbox even when no page is open -------------
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'fieldline-outbox') event.waitUntil(replay());
+});
+
+async function replay() {
+  const me = await kv.get('me');
+  if (!me) return;
+  let csrf = await kv.get('csrf');
+  const box = new Outbox({
+    store: outboxStore,
+    fetch: (...args) => fetch(...args),
+    headers: () => (csrf ? { 'X-CSRF-Token': csrf } : {}),
+    owner: () => me.id,
+    lock: (fn) => (self.navigator.locks ? self.navigator.locks.request('fieldline-outbox', fn) : fn()),
+    refreshAuth: async () => {
+      const res = await fetch('/api/v1/me', { credentials: 'same-origin' });
+      if (!res.ok) return false;
+      csrf = (await res.json()).csrf_token;
+      await kv.set('csrf', csrf);
+      return Boolean(csrf);
+    },
+  });
+  const result = await box.replay();
+  for (const client of await self.clients.matchAll({ type: 'window' })) {
+    client.postMessage({ type: 'outbox-replayed' });
+  }
+  // Network trouble: fail the sync so the browser tries again later.
+  if (result.stopped === 'network' || result.stopped === 'server') throw new Error('outbox not sent yet');
+}
+
+// ---- Reminders --------------------------------------------------------------
+
+self.addEventListener('push', (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : '' };
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || 'Fieldline', {
+      body: data.body || '',
+      tag: data.tag || undefined,
+      icon: '/pwa/icons/icon-192.png',
+      badge: '/pwa/icons/icon-192.png',
+      data: { url: data.url || '/today' },
+    }),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || '/today', self.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      for (const client of await self.clients.matchAll({ type: 'window' })) {
+        if ('focus' in client) {
+          await client.focus();
+          if ('navigate' in client) await client.navigate(target);
+          return;
+        }
+      }
+      await self.clients.openWindow(target);
+    })(),
+  );
+});
