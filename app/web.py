@@ -18,24 +18,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import brotli
 from flask import Blueprint, Flask, Response, abort, current_app, request
-
-try:  # optional: gzip alone meets the size budget
-    import brotli  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - depends on the environment
-    brotli = None
 
 bp = Blueprint("web", __name__)
 
 ROOT = Path(__file__).parent
 PWA_DIR = ROOT / "static" / "pwa"
 TEMPLATE = ROOT / "templates" / "index.html"
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 
 MIMETYPES = {
     ".html": "text/html; charset=utf-8",
@@ -75,7 +65,7 @@ class Asset:
             mimetype=MIMETYPES.get(suffix, "application/octet-stream"),
             etag=hashlib.sha256(body).hexdigest()[:20],
             gzipped=gzip.compress(body, compresslevel=9, mtime=0) if compress else None,
-            brotlied=brotli.compress(body, quality=11) if compress and brotli else None,
+            brotlied=brotli.compress(body, quality=11) if compress else None,
         )
 
 
@@ -190,11 +180,3 @@ def asset(filename: str) -> Response:
     if found is None:
         abort(404)
     return _send(found)
-
-
-@bp.after_request
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
