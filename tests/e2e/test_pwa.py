@@ -327,3 +327,16 @@ def test_sign_out_warns_about_unsent_changes_and_leaves_nothing(page, context):
     assert api(page, "/me")["status"] == 401
     page.reload()
     page.wait_for_selector(".signin form")
+
+
+def test_home_screen_shortcut_opens_the_log_sheet(page, shots):
+    """The manifest's "Log a visit" shortcut: one tap from the home screen to the sheet."""
+    sign_in(page)
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then((r) => r.json())")
+    url = next(s["url"] for s in manifest["shortcuts"] if s["name"] == "Log a visit")
+    page.goto(url)
+    sheet = page.locator("dialog[open] form.log-form")
+    sheet.wait_for()
+    assert sheet.locator("input[name=kind][value=visit]").is_checked()
+    assert "log=" not in page.url  # a reload does not open it again
+    page.screenshot(path=str(shots / "shortcut-log.png"))

@@ -319,6 +319,17 @@ async function render() {
   window.scrollTo(0, 0);
   await mod[current.fn](page, ...current.params);
   view.focus({ preventScroll: true });
+  await openLogFromLink();
+}
+
+/** The home-screen shortcut "Log a visit" opens /today?log=visit: show the Log sheet,
+ * then drop the parameter so a reload or Back does not open it again. */
+async function openLogFromLink() {
+  const kind = new URLSearchParams(location.search).get('log');
+  if (!kind || !state.me) return;
+  history.replaceState(null, '', location.pathname);
+  const { openLog } = await import('./views/log.js');
+  openLog({ kind });
 }
 
 /** Re-render the current screen if it shows live data (after a sync, say). */

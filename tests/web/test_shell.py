@@ -1,0 +1,86 @@
+"""The shell the service worker precaches: versioned by content, compressed, headed."""
+import shutil
+
+import brotli
+import pytest
+
+from app import web
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _version(client):
+    body = client.get("/sw.js").get_data(as_text=True)
+    first = body.splitlines()[0]
+    assert first.startswith("const SHELL_VERSION = ")
+    return first.split('"')[1], body
+
+
+def test_the_worker_carries_the_version_and_every_shell_file(client):
+    version, body = _version(client)
+    assert len(version) == 16
+    files_line = body.splitlines()[1]
+    for url in ("/", "/manifest.webmanifest", "/pwa/js/app.js", "/pwa/css/app.css",
+                "/pwa/i18n/en.json", "/pwa/i18n/zh-CN.json", "/pwa/icons/icon-192.png"):
+        assert f'"{url}"' in files_line
+    for url in ("/pwa/js/app.js", "/pwa/i18n/zh-CN.json", "/manifest.webmanifest", "/"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_version_changes_when_any_shell_file_changes(app, monkeypatch, tmp_path):
+    before = web.Shell(app).version
+    original = web.PWA_DIR / "css" / "app.css"
+    root = tmp_path / "app"
+    shutil.copytree(web.ROOT / "static", root / "static")
+    shutil.copytree(web.ROOT / "templates", root / "templates")
+    copy = root / "static" / "pwa"
+    monkeypatch.setattr(web, "ROOT", root)
+    monkeypatch.setattr(web, "PWA_DIR", copy)
+    monkeypatch.setattr(web, "TEMPLATE", root / "templates" / "index.html")
+    assert web.Shell(app).version == before  # same bytes, same version
+    (copy / "css" / "app.css").write_bytes(original.read_bytes() + b"\n/* deploy */\n")
+    after = web.Shell(app)
+    assert after.version != before
+    assert after.worker.body.startswith(f'const SHELL_VERSION = "{after.version}"'.encode())
+
+
+def test_shell_files_are_compressed_and_revalidated(client):
+    response = client.get("/pwa/js/app.js", headers={"Accept-Encoding": "gzip, br"})
+    assert response.headers["Content-Encoding"] == "br"
+    assert response.headers["Cache-Control"] == "no-cache"
+    source = brotli.decompress(response.get_data())
+    assert b"import" in source
+    again = client.get("/pwa/js/app.js", headers={"Accept-Encoding": "gzip, br",
+                                                  "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    plain = client.get("/pwa/js/app.js")
+    assert "Content-Encoding" not in plain.headers and plain.get_data() == source
+
+
+def test_client_routes_answer_with_the_app_page_and_strict_headers(client):
+    for path in ("/", "/today", "/customers", "/customers/123", "/settings", "/pending"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert b'type="module"' in response.get_data()
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/pwa/js/nope.js").status_code == 404
+    assert client.get("/pwa/../config.py").status_code == 404
+
+
+def test_manifest_is_installable_shaped(client):
+    manifest = client.get("/manifest.webmanifest").get_json(force=True)
+    assert client.get("/manifest.webmanifest").mimetype == "application/manifest+json"
+    assert manifest["display"] == "standalone" and manifest["start_url"]
+    sizes = {(i["sizes"], i.get("purpose", "any")) for i in manifest["icons"]}
+    assert ("192x192", "any") in sizes and ("512x512", "any") in sizes
+    assert any(purpose == "maskable" for _, purpose in sizes)
+    names = {s["name"] for s in manifest["shortcuts"]}
+    assert {"Log a visit", "Today"} <= names
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
