@@ -1,0 +1,99 @@
+"""The migrations build, from an empty database, exactly the schema the models describe."""
+import logging
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from app import create_app
+from app.extensions import db
+
+
+def _keep_logging():
+    """Alembic's env.py runs logging.fileConfig, which disables every existing logger;
+    returns a function that puts them back."""
+    loggers = {name: logger.disabled for name, logger in logging.root.manager.loggerDict.items()
+               if isinstance(logger, logging.Logger)}
+    root_level, root_handlers = logging.root.level, list(logging.root.handlers)
+
+    def restore():
+        for name, disabled in loggers.items():
+            logging.getLogger(name).disabled = disabled
+        logging.root.setLevel(root_level)
+        logging.root.handlers[:] = root_handlers
+
+    return restore
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def migrated(request, tmp_path_factory):
+    """A database upgraded to head from empty, with an app bound to it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'migrated.db'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database("fieldline_migrations")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
+    restore = _keep_logging()
+    with app.app_context():
+        try:
+            assert inspect(db.engine).get_table_names() == []
+            flask_migrate.upgrade()
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                app.config["SCHEMA_DIFF"] = compare_metadata(context, db.metadata)
+            yield app
+        finally:
+            restore()
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _is_missing_team_lead_fk(diff) -> bool:
+    return diff[0] == "add_fk" and diff[1].name == "fk_teams_lead_id"
+
+
+def test_every_model_table_column_and_index_exists(migrated):
+    with migrated.app_context():
+        inspector = inspect(db.engine)
+        tables = set(inspector.get_table_names())
+        assert set(db.metadata.tables) | {"alembic_version"} == tables
+        for table in db.metadata.sorted_tables:
+            columns = {c["name"]: c for c in inspector.get_columns(table.name)}
+            assert set(columns) == {c.name for c in table.columns}, table.name
+            for column in table.columns:
+                assert columns[column.name]["nullable"] == column.nullable, (table, column)
+            indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+            assert {i.name for i in table.indexes} <= indexes, table.name
+
+
+def test_autogenerate_finds_no_other_difference(migrated):
+    diff = [d for d in migrated.config["SCHEMA_DIFF"] if not _is_missing_team_lead_fk(d)]
+    assert diff == []
+
+
+def test_upgrading_again_is_a_no_op(migrated):
+    restore = _keep_logging()
+    with migrated.app_context():
+        try:
+            before = set(inspect(db.engine).get_table_names())
+            flask_migrate.upgrade()
+            assert set(inspect(db.engine).get_table_names()) == before
+        finally:
+            restore()
+
+
+def test_team_lead_foreign_key_exists(migrated):
+    """Known bug (reported, not fixed here): 0001 declares teams.lead_id -> users.id with
+    use_alter=True inside op.create_table. SQLAlchemy leaves such a key out of CREATE TABLE
+    on PostgreSQL, expecting a later ALTER that the migration never issues; db.create_all()
+    (what the test fixtures use) does issue it, so only migrated PostgreSQL databases lack it."""
+    missing = any(_is_missing_team_lead_fk(d) for d in migrated.config["SCHEMA_DIFF"])
+    if missing and migrated.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.xfail("migration 0001 never adds fk_teams_lead_id on PostgreSQL")
+    assert not missing
+    with migrated.app_context():
+        keys = inspect(db.engine).get_foreign_keys("teams")
+        assert any(k["referred_table"] == "users" and k["constrained_columns"] == ["lead_id"]
+                   for k in keys)
