@@ -183,7 +183,7 @@ class ActivityById(MethodView):
     @blp.response(200, ActivitySchema)
     def patch(self, data, activity_id):
         """Change an activity; ``done_at`` completes a follow-up, ``due_at`` moves it"""
-        activity = activity_service.get_activity(current_user, activity_id)
+        activity = activity_service.get_activity_to_change(current_user, activity_id)
         activity = activity_service.update_activity(current_user, activity, data,
                                                     if_match_version())
         db.session.commit()
@@ -192,7 +192,7 @@ class ActivityById(MethodView):
     @blp.response(204)
     def delete(self, activity_id):
         """Delete an activity (a follow-up's reminder goes with it)"""
-        activity = activity_service.get_activity(current_user, activity_id)
+        activity = activity_service.get_activity_to_change(current_user, activity_id)
         activity_service.delete_activity(current_user, activity, if_match_version())
         db.session.commit()
 

@@ -86,8 +86,8 @@ class Users(MethodView):
     @blp.response(200, page_schema(UserSchema, "UserPage"))
     def get(self, args):
         """List users (admins get every field, others names and teams)"""
-        items, cursor = user_service.list_users(args["q"], args["team_id"], args["limit"],
-                                                args["cursor"])
+        items, cursor = user_service.list_users(current_user, args["q"], args["team_id"],
+                                                args["limit"], args["cursor"])
         return page([_dump_user(u) for u in items], cursor)
 
     @blp.arguments(UserSchema)

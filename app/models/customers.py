@@ -64,6 +64,7 @@ class Contact(RecordMixin, db.Model):
 
     __table_args__ = (
         Index("ix_contacts_customer_name", "customer_id", "name", "id"),
+        Index("ix_contacts_name", "name", "id"),
         Index("ix_contacts_phone", "phone_e164"),
         Index("ix_contacts_mobile", "mobile_e164"),
         Index("ix_contacts_email", "email_norm"),

@@ -37,6 +37,8 @@ class User(RecordMixin, UserMixin, db.Model):
 
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id], lazy="raise")
 
+    __table_args__ = (Index("ix_users_name", "name", "id"),)  # the user list's order
+
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active

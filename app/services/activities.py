@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.auth.scoping import visible_activities
+from app.auth.scoping import owner_scope, visible_activities
 from app.extensions import db
 from app.models import Activity, Contact, Customer, User
 from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.customers import get_customer
-from app.services.errors import Invalid, NotFound
+from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.pagination import keyset_page
 from app.services.records import apply_changes, check_version, find_replay, new_id
 
@@ -39,6 +39,18 @@ def get_activity(actor: User, activity_id: uuid.UUID) -> Activity:
     )
     if activity is None:
         raise NotFound("Activity not found.")
+    return activity
+
+
+def get_activity_to_change(actor: User, activity_id: uuid.UUID) -> Activity:
+    """An activity the actor may change: theirs, their team's (a lead), or any (manager,
+    admin). Others' activities on a customer you can see are readable, not writable."""
+    activity = get_activity(actor, activity_id)
+    can_change = db.session.scalar(
+        select(Activity.id).where(Activity.id == activity.id,
+                                  owner_scope(actor, Activity.owner_id)))
+    if can_change is None:
+        raise Forbidden("Only its owner or their team lead can change this activity.")
     return activity
 
 
@@ -207,7 +219,10 @@ def agenda(actor: User, day: date, section_limit: int = AGENDA_SECTION_LIMIT) ->
         )
         .where(Activity.owner_id == actor.id, Activity.deleted_at.is_(None),
                Activity.due_at.is_not(None), Activity.done_at.is_(None),
-               Activity.due_at < horizon)
+               Activity.due_at < horizon,
+               # a deleted customer's follow-ups leave the agenda with it
+               Activity.customer_id.is_(None) | Activity.customer_id.not_in(
+                   select(Customer.id).where(Customer.deleted_at.is_not(None))))
         .subquery()
     )
     rows = db.session.execute(

@@ -2,7 +2,7 @@
 import uuid
 
 from flask import current_app
-from sqlalchemy import or_, select, union_all
+from sqlalchemy import or_, select, union_all, update
 
 from app.auth.scoping import visible_contacts, visible_customers
 from app.extensions import db
@@ -20,6 +20,7 @@ CUSTOMER_FIELDS = (
 )
 CONTACT_FIELDS = ("name", "title", "phone", "mobile", "email", "role", "reports_to_id", "notes")
 TIMELINE_SIZE = 30
+OPEN_FOLLOWUPS_SHOWN = 50
 
 
 def _phone(value, field: str):
@@ -84,12 +85,26 @@ def update_customer(actor: User, customer: Customer, data: dict, expected_versio
         owner = resolve_owner(actor, data["owner_id"])
         changes["owner_id"] = (customer.owner_id, owner.id)
         customer.owner_id = owner.id
+        moved = _hand_over_followups(customer.id, changes["owner_id"][0], owner.id)
         record_audit(actor, "customer", customer.id, "owner_changed",
-                     {"owner_id": changes["owner_id"]})
+                     {"owner_id": changes["owner_id"], "open_followups_moved": (None, moved)})
     if changes:
         _normalise_customer(customer)
         db.session.flush()
     return customer
+
+
+def _hand_over_followups(customer_id, old_owner_id, new_owner_id) -> int:
+    """A reassigned customer's open follow-ups go to its new owner's agenda."""
+    result = db.session.execute(
+        update(Activity)
+        .where(Activity.customer_id == customer_id, Activity.owner_id == old_owner_id,
+               Activity.due_at.is_not(None), Activity.done_at.is_(None),
+               Activity.deleted_at.is_(None))
+        .values(owner_id=new_owner_id, version=Activity.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 def delete_customer(actor: User, customer: Customer, expected_version=None) -> None:
@@ -128,9 +143,12 @@ def customer_detail(actor: User, customer_id: uuid.UUID) -> dict:
         select(Contact).where(Contact.customer_id == customer.id, Contact.deleted_at.is_(None))
         .order_by(Contact.name, Contact.id)
     ).all()
-    open_q = select(Activity.id).where(
-        Activity.customer_id == customer.id, Activity.deleted_at.is_(None),
-        Activity.due_at.is_not(None), Activity.done_at.is_(None),
+    open_q = (
+        select(Activity.id)
+        .where(Activity.customer_id == customer.id, Activity.deleted_at.is_(None),
+               Activity.due_at.is_not(None), Activity.done_at.is_(None))
+        .order_by(Activity.due_at, Activity.id)
+        .limit(OPEN_FOLLOWUPS_SHOWN)
     )
     timeline_q = (
         select(Activity.id)
@@ -139,7 +157,8 @@ def customer_detail(actor: User, customer_id: uuid.UUID) -> dict:
         .order_by(Activity.occurred_at.desc().nulls_last(), Activity.id.desc())
         .limit(TIMELINE_SIZE)
     )
-    ids = union_all(open_q, select(timeline_q.subquery().c.id)).subquery()
+    ids = union_all(select(open_q.subquery().c.id),
+                    select(timeline_q.subquery().c.id)).subquery()
     activities = db.session.scalars(
         select(Activity).where(Activity.id.in_(select(ids.c.id)))
     ).all()
@@ -228,6 +247,12 @@ def _check_reports_to(contact: Contact) -> None:
     boss = db.session.get(Contact, contact.reports_to_id)
     if boss is None or boss.deleted_at is not None or boss.customer_id != contact.customer_id:
         raise Invalid({"reports_to_id": ["Must be a contact of the same customer."]})
+    seen = {contact.id}
+    while boss is not None and boss.reports_to_id is not None:  # walk up: no loops
+        if boss.id in seen or boss.reports_to_id in seen:
+            raise Invalid({"reports_to_id": ["That would make a reporting loop."]})
+        seen.add(boss.id)
+        boss = db.session.get(Contact, boss.reports_to_id)
 
 
 def create_contact(actor: User, data: dict) -> tuple[Contact, bool]:

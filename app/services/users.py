@@ -103,12 +103,15 @@ def get_user(user_id: uuid.UUID) -> User:
     return user
 
 
-def list_users(q: str | None, team_id, limit: int, cursor: str | None):
+def list_users(actor: User, q: str | None, team_id, limit: int, cursor: str | None):
+    """Colleagues by name; only admins (who see emails anyway) may search by email."""
     query = select(User)
     if q and q.strip():
         term = search_text(q)
-        query = query.where(User.name.icontains(term, autoescape=True) |
-                            User.email.icontains(term, autoescape=True))
+        matches = User.name.icontains(term, autoescape=True)
+        if actor.role == "admin":
+            matches = matches | User.email.icontains(term, autoescape=True)
+        query = query.where(matches)
     if team_id:
         query = query.where(User.team_id == team_id)
     return keyset_page(query, (User.name, User.id), limit, cursor)

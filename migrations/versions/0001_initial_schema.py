@@ -26,7 +26,6 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['lead_id'], ['users.id'], name='fk_teams_lead_id', use_alter=True),
     sa.ForeignKeyConstraint(['parent_id'], ['teams.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
@@ -53,6 +52,11 @@ def upgrade():
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_team_id'), ['team_id'], unique=False)
+        batch_op.create_index('ix_users_name', ['name', 'id'], unique=False)
+
+    # teams and users point at each other: the lead's key is added once both exist.
+    with op.batch_alter_table('teams', schema=None) as batch_op:
+        batch_op.create_foreign_key('fk_teams_lead_id', 'users', ['lead_id'], ['id'])
 
     op.create_table('api_tokens',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -150,6 +154,7 @@ def upgrade():
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index('ix_contacts_customer_name', ['customer_id', 'name', 'id'], unique=False)
+        batch_op.create_index('ix_contacts_name', ['name', 'id'], unique=False)
         batch_op.create_index('ix_contacts_email', ['email_norm'], unique=False)
         batch_op.create_index('ix_contacts_mobile', ['mobile_e164'], unique=False)
         batch_op.create_index('ix_contacts_phone', ['phone_e164'], unique=False)
@@ -207,6 +212,7 @@ def downgrade():
         batch_op.drop_index('ix_contacts_phone')
         batch_op.drop_index('ix_contacts_mobile')
         batch_op.drop_index('ix_contacts_email')
+        batch_op.drop_index('ix_contacts_name')
         batch_op.drop_index('ix_contacts_customer_name')
 
     op.drop_table('contacts')
@@ -229,7 +235,11 @@ def downgrade():
         batch_op.drop_index('ix_api_tokens_user_id')
 
     op.drop_table('api_tokens')
+    with op.batch_alter_table('teams', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_teams_lead_id', type_='foreignkey')
+
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index('ix_users_name')
         batch_op.drop_index(batch_op.f('ix_users_team_id'))
 
     op.drop_table('users')

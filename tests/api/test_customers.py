@@ -316,7 +316,8 @@ def test_owner_change_by_manager_is_audited(world, client_for):
     [entry] = _audit(customer.id, "owner_changed")
     assert entry.entity == "customer"
     assert entry.actor_id == world.manager.id
-    assert entry.changes == {"owner_id": [str(world.rep_a1.id), str(world.rep_b1.id)]}
+    assert entry.changes == {"owner_id": [str(world.rep_a1.id), str(world.rep_b1.id)],
+                             "open_followups_moved": [None, 0]}
     assert entry.created_at is not None
     # the record moved: the old owner no longer sees it, the new one does
     assert_error(client_for(world.rep_a1).get(f"{API}/customers/{customer.id}"), 404)

@@ -85,14 +85,10 @@ def test_upgrading_again_is_a_no_op(migrated):
 
 
 def test_team_lead_foreign_key_exists(migrated):
-    """Known bug (reported, not fixed here): 0001 declares teams.lead_id -> users.id with
-    use_alter=True inside op.create_table. SQLAlchemy leaves such a key out of CREATE TABLE
-    on PostgreSQL, expecting a later ALTER that the migration never issues; db.create_all()
-    (what the test fixtures use) does issue it, so only migrated PostgreSQL databases lack it."""
-    missing = any(_is_missing_team_lead_fk(d) for d in migrated.config["SCHEMA_DIFF"])
-    if missing and migrated.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.xfail("migration 0001 never adds fk_teams_lead_id on PostgreSQL")
-    assert not missing
+    """teams.lead_id -> users.id closes a cycle (users.team_id -> teams.id), so 0001 adds it
+    after both tables exist; a key declared inside CREATE TABLE was silently left out on
+    PostgreSQL once."""
+    assert not any(_is_missing_team_lead_fk(d) for d in migrated.config["SCHEMA_DIFF"])
     with migrated.app_context():
         keys = inspect(db.engine).get_foreign_keys("teams")
         assert any(k["referred_table"] == "users" and k["constrained_columns"] == ["lead_id"]
