@@ -15,7 +15,7 @@ from app.services.audit import record_audit
 from app.services.customers import get_customer
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.pagination import keyset_page
-from app.services.records import apply_changes, check_version, find_replay, new_id
+from app.services.records import apply_changes, check_version, find_replay, get_visible, new_id
 
 AGENDA_SECTION_LIMIT = 20  # per section; keeps a busy agenda under 20 KB
 UPCOMING_DAYS = 7
@@ -34,12 +34,7 @@ def distance_m(lat1, lng1, lat2, lng2) -> int:
 
 
 def get_activity(actor: User, activity_id: uuid.UUID) -> Activity:
-    activity = db.session.scalar(
-        visible_activities(select(Activity), actor).where(Activity.id == activity_id)
-    )
-    if activity is None:
-        raise NotFound("Activity not found.")
-    return activity
+    return get_visible(Activity, visible_activities, actor, activity_id, "Activity")
 
 
 def get_activity_to_change(actor: User, activity_id: uuid.UUID) -> Activity:

@@ -12,7 +12,9 @@ from app.services.audit import record_audit
 from app.services.errors import Invalid, NotFound
 from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164, search_text
 from app.services.pagination import keyset_page
-from app.services.records import apply_changes, check_version, find_replay, new_id, resolve_owner
+from app.services.records import (
+    apply_changes, check_version, find_replay, get_visible, new_id, resolve_owner,
+)
 
 CUSTOMER_FIELDS = (
     "name", "phone", "email", "address", "city", "lat", "lng", "industry", "source", "status",
@@ -37,12 +39,7 @@ def _normalise_customer(customer: Customer) -> None:
 
 
 def get_customer(actor: User, customer_id: uuid.UUID) -> Customer:
-    customer = db.session.scalar(
-        visible_customers(select(Customer), actor).where(Customer.id == customer_id)
-    )
-    if customer is None:
-        raise NotFound("Customer not found.")
-    return customer
+    return get_visible(Customer, visible_customers, actor, customer_id, "Customer")
 
 
 def get_customer_with_owner(actor: User, customer_id: uuid.UUID) -> tuple[Customer, str | None]:
@@ -231,12 +228,7 @@ def _normalise_contact(contact: Contact) -> None:
 
 
 def get_contact(actor: User, contact_id: uuid.UUID) -> Contact:
-    contact = db.session.scalar(
-        visible_contacts(select(Contact), actor).where(Contact.id == contact_id)
-    )
-    if contact is None:
-        raise NotFound("Contact not found.")
-    return contact
+    return get_visible(Contact, visible_contacts, actor, contact_id, "Contact")
 
 
 def _check_reports_to(contact: Contact) -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.auth.scoping import can_assign_to
 from app.extensions import db
 from app.models import Team, User
-from app.services.errors import Conflict, Forbidden, Invalid, StaleVersion
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 
 
 def find_replay(model, record_id: uuid.UUID | None, is_mine) -> object | None:
@@ -23,6 +23,15 @@ def find_replay(model, record_id: uuid.UUID | None, is_mine) -> object | None:
     if getattr(existing, "deleted_at", None) is not None or not is_mine(existing):
         raise Conflict("This id is already used by another record.")
     return existing
+
+
+def get_visible(model, visible, actor: User, record_id: uuid.UUID, what: str):
+    """One record through its model's scoping rule, or NotFound (missing and out of scope
+    look the same)."""
+    record = db.session.scalar(visible(select(model), actor).where(model.id == record_id))
+    if record is None:
+        raise NotFound(f"{what} not found.")
+    return record
 
 
 def check_version(record, expected: int | None) -> None:
