@@ -264,6 +264,12 @@ export function staleNote(res) {
   return html`<p class="stale" role="status">${t('status.offline_as_of', { time })}</p>`;
 }
 
+/** The "<" in a screen's header, back to ``href``. */
+export function backLink(href) {
+  return html`<a class="back" href="${href}" aria-label="${t('common.back')}"
+    ><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 5l-7 7 7 7"/></svg></a>`;
+}
+
 export function setTitle(text) {
   document.title = text ? `${text} · Fieldline` : 'Fieldline';
 }

@@ -2,7 +2,7 @@
 // follow-ups and the timeline of what happened.
 
 import { html, mount } from '../html.js';
-import { api, state, t, label, zone, staleNote, setTitle } from '../app.js';
+import { api, state, t, label, zone, staleNote, setTitle, backLink } from '../app.js';
 import { getCustomer, rememberCustomers } from '../db.js';
 import { applyToFollowups, applyToTimeline, queuedCustomers } from '../outbox.js';
 import { formatDateTime, formatDuration } from '../time.js';
@@ -74,7 +74,7 @@ function paint(page) {
   if (!data) {
     mount(
       page,
-      html`<header class="page-head row">${backLink()}<h1>${t('nav.customers')}</h1></header>
+      html`<header class="page-head row">${backLink('/customers')}<h1>${t('nav.customers')}</h1></header>
         <div class="empty-state"><p>${t(res?.status === 404 ? 'customer.not_found' : res?.offline ? 'common.offline_nothing' : 'common.error')}</p></div>`,
     );
     return;
@@ -96,7 +96,7 @@ function paint(page) {
   page._followups = followups;
   mount(
     page,
-    html`<header class="page-head row">${backLink()}
+    html`<header class="page-head row">${backLink('/customers')}
         <div class="head-text">
           <h1>${c.name}</h1>
           <p class="sub">${[c.city, c.owner_name && t('customer.owner', { name: c.owner_name })].filter(Boolean).join(' · ')}</p>
@@ -138,11 +138,6 @@ function paint(page) {
           : html`<p class="empty">${t('customer.no_activity')}</p>`}
       </section>`,
   );
-}
-
-function backLink() {
-  return html`<a class="back" href="/customers" aria-label="${t('common.back')}"
-    ><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 5l-7 7 7 7"/></svg></a>`;
 }
 
 export async function show(page, id) {

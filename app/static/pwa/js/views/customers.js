@@ -2,7 +2,7 @@
 // "New customer" form with its live duplicate warning.
 
 import { html, mount } from '../html.js';
-import { api, state, t, queue, flush, toast, staleNote, setTitle, go, outbox } from '../app.js';
+import { api, state, t, queue, flush, toast, staleNote, setTitle, go, outbox, backLink } from '../app.js';
 import { allCustomers, rememberCustomers } from '../db.js';
 import { queuedCustomers } from '../outbox.js';
 
@@ -161,8 +161,7 @@ export async function showNew(page) {
   mount(
     page,
     html`<header class="page-head row">
-        <a class="back" href="/customers" aria-label="${t('common.back')}"
-          ><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 5l-7 7 7 7"/></svg></a>
+        ${backLink('/customers')}
         <h1>${t('new.title')}</h1>
       </header>
       <form class="form card" novalidate>

@@ -3,7 +3,7 @@
 // until it is sent or the rep discards it.
 
 import { html, mount } from '../html.js';
-import { state, t, zone, outbox, flush, setTitle, confirmSheet, toast } from '../app.js';
+import { state, t, zone, outbox, flush, setTitle, confirmSheet, toast, backLink } from '../app.js';
 import { formatDateTime, toInputValue, fromInputValue, isoWithOffset } from '../time.js';
 
 export const live = true;
@@ -127,8 +127,7 @@ function paint(page) {
   mount(
     page,
     html`<header class="page-head row">
-        <a class="back" href="/settings" aria-label="${t('common.back')}"
-          ><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 5l-7 7 7 7"/></svg></a>
+        ${backLink('/settings')}
         <h1>${t('pending.title')}</h1>
       </header>
       ${items.length
