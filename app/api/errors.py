@@ -3,21 +3,55 @@ import logging
 import re
 from http import HTTPStatus
 
-from flask import jsonify, request
+from flask import g, has_request_context, jsonify, request
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app.api.messages import translate
 from app.extensions import db
 from app.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
 
+def _loaded_user_locale() -> str | None:
+    """The signed-in user's locale if Flask-Login has already loaded the user, read from
+    what is loaded: never a query (an expired user, e.g. after a rollback, gives None)."""
+    user = g.get("_login_user")
+    if user is None or getattr(user, "is_anonymous", True):
+        return None
+    return inspect(user).dict.get("locale")
+
+
+def remember_language():
+    """before_request, after sign-in: keep the user's locale for an error answered after
+    a rollback has expired the user."""
+    locale = _loaded_user_locale()
+    if locale:
+        g.error_locale = locale
+
+
+def error_language() -> str:
+    """The language of error messages: the signed-in user's locale, else the best match of
+    Accept-Language. Runs no SQL and never fails (English when in doubt)."""
+    try:
+        if not has_request_context():
+            return "en"
+        locale = _loaded_user_locale() or g.get("error_locale")
+        return locale or request.accept_languages.best_match(["en", "zh-CN", "zh"]) or "en"
+    except Exception:  # noqa: BLE001 - an error answer must not fail over its language
+        log.exception("could not tell the language of an error response")
+        return "en"
+
+
 def error_response(code: int, message: str, errors: dict | None = None):
-    body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    locale = error_language()
+    body = {"code": code, "status": HTTPStatus(code).phrase, "message": translate(message, locale)}
     if errors:
-        body["errors"] = errors if "json" in errors or "query" in errors else {"json": errors}
+        body["errors"] = translate(
+            errors if "json" in errors or "query" in errors else {"json": errors}, locale)
     return jsonify(body), code
 
 
@@ -73,6 +107,7 @@ def register_error_handlers(app):
     # Registered after flask-smorest's own HTTPException handler, so this one answers.
     app.register_error_handler(HTTPException, http_error_response)
     app.before_request(reject_malformed_input)
+    app.before_request(remember_language)
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):

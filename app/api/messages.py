@@ -1,0 +1,187 @@
+"""The languages of error messages: English (as raised) and Simplified Chinese.
+
+``translate(message, locale)`` gives the message in the user's language. Every fixed
+message the API can send is in ``CATALOGUE``; parameterised ones (marshmallow's "Must be
+one of: ...", lengths, ranges, our "At least 8 characters.") in ``PATTERNS``. A message
+found in neither stays English: never an error. tests/api/test_error_language.py fails
+when a message raised in app/ is missing here.
+"""
+import re
+
+CHINESE = "zh-CN"
+
+CATALOGUE: dict[str, str] = {
+    # app/api/errors.py
+    "Not found.": "未找到。",
+    "This method is not allowed here.": "此处不支持该请求方法。",
+    "The data sent is not valid.": "提交的数据无效。",
+    "The JSON body is nested too deeply.": "JSON 数据嵌套层级过深。",
+    "Text may not contain NUL characters or lone surrogates.":
+        "文本不能包含 NUL 字符或不成对的代理字符。",
+    "This record was changed by someone else. Reload it.": "此记录已被他人修改，请重新加载。",
+    "This conflicts with existing data.": "与现有数据冲突。",
+    "Something went wrong on our side. It has been logged.": "服务器出错了，我们已记录此问题。",
+    # app/auth/web.py
+    "Sign in first.": "请先登录。",
+    "Missing or wrong X-CSRF-Token header.": "缺少 X-CSRF-Token 请求头，或其值不正确。",
+    # app/api/*.py
+    'If-Match must be a record version, like "3".': "If-Match 必须是记录版本号，例如 \"3\"。",
+    "Only an administrator can do this.": "只有管理员可以执行此操作。",
+    "Only an administrator can change other users.": "只有管理员可以修改其他用户。",
+    "You may change only your name, language and timezone.": "你只能修改自己的姓名、语言和时区。",
+    "Too many failed sign-ins for this account. Wait a few minutes.":
+        "此账号登录失败次数过多，请几分钟后再试。",
+    "Too many failed sign-ins from this address. Wait a few minutes.":
+        "此网络地址登录失败次数过多，请几分钟后再试。",
+    "Wrong email or password.": "邮箱或密码错误。",
+    "Opportunities are not available yet.": "商机功能暂未开放。",
+    "A task needs a due time.": "任务需要设置截止时间。",
+    # app/services/*.py
+    "Unknown timezone; use an IANA name like Asia/Shanghai.":
+        "未知时区，请使用 IANA 时区名称，例如 Asia/Shanghai。",
+    "Unknown team.": "团队不存在。",
+    "Unknown user.": "用户不存在。",
+    "Unknown customer.": "客户不存在。",
+    "Unknown follow-up.": "跟进事项不存在。",
+    "A user with this email already exists.": "已有用户使用此邮箱。",
+    "Already in use.": "已被使用。",
+    "A team with this name already exists.": "已有同名团队。",
+    "A team cannot be inside itself.": "团队不能隶属于自身。",
+    "User not found.": "未找到用户。",
+    "Team not found.": "未找到团队。",
+    "Token not found.": "未找到令牌。",
+    "Customer not found.": "未找到客户。",
+    "Contact not found.": "未找到联系人。",
+    "Activity not found.": "未找到活动。",
+    "This id is already used by another record.": "此 ID 已被其他记录使用。",
+    "You may only give records to yourself or to members of teams you lead.":
+        "你只能把记录分配给自己或你带领的团队成员。",
+    "Not a valid cursor.": "分页游标无效。",
+    "Not a phone number.": "不是有效的电话号码。",
+    "Not a possible phone number.": "电话号码位数不正确。",
+    "A contact cannot report to themselves.": "联系人不能向自己汇报。",
+    "Must be a contact of the same customer.": "必须是同一客户的联系人。",
+    "That would make a reporting loop.": "这会形成循环汇报关系。",
+    "Only its owner or their team lead can change this activity.":
+        "只有负责人或其团队主管可以修改此活动。",
+    "Must be a contact of the chosen customer.": "必须是所选客户的联系人。",
+    "Not one of your follow-ups.": "这不是你的跟进事项。",
+    "A follow-up needs a due time.": "跟进事项需要设置截止时间。",
+    # webargs
+    "Invalid JSON body.": "JSON 格式无效。",
+    # marshmallow: fields and schemas
+    "Missing data for required field.": "此字段为必填项。",
+    "Field may not be null.": "此字段不能为空。",
+    "Unknown field.": "未知字段。",
+    "Invalid input type.": "输入类型无效。",
+    "Invalid type.": "类型无效。",
+    "Invalid value.": "值无效。",
+    "Invalid input.": "输入无效。",
+    "Not a valid boolean.": "不是有效的布尔值。",
+    "Not a valid number.": "不是有效的数字。",
+    "Not a valid integer.": "不是有效的整数。",
+    "Number too large.": "数值过大。",
+    "Special numeric values (nan or infinity) are not permitted.":
+        "不允许使用特殊数值（nan 或 infinity）。",
+    "Not a valid string.": "不是有效的字符串。",
+    "Not a valid utf-8 string.": "不是有效的 UTF-8 字符串。",
+    "Not a valid email address.": "邮箱地址格式不正确。",
+    "Not a valid URL.": "网址格式不正确。",
+    "Not a valid UUID.": "不是有效的 UUID。",
+    "Not a valid datetime.": "不是有效的日期时间。",
+    "Not a valid aware datetime.": "不是有效的日期时间（需包含时区）。",
+    "Not a valid naive datetime.": "不是有效的日期时间（不能包含时区）。",
+    "Not a valid date.": "不是有效的日期。",
+    "Not a valid time.": "不是有效的时间。",
+    "Not a valid period of time.": "不是有效的时长。",
+    "Not a valid mapping type.": "不是有效的对象。",
+    "Not a valid list.": "不是有效的列表。",
+    "Not a valid tuple.": "不是有效的元组。",
+    "Not a valid IP address.": "不是有效的 IP 地址。",
+    "Not a valid IP interface.": "不是有效的 IP 接口。",
+    "Not a valid IPv4 address.": "不是有效的 IPv4 地址。",
+    "Not a valid IPv4 interface.": "不是有效的 IPv4 接口。",
+    "Not a valid IPv6 address.": "不是有效的 IPv6 地址。",
+    "Not a valid IPv6 interface.": "不是有效的 IPv6 接口。",
+    "String does not match expected pattern.": "格式不正确。",
+    # werkzeug's descriptions (the message when nothing more specific was given)
+    "The browser (or proxy) sent a request that this server could not understand.":
+        "服务器无法理解此请求。",
+    "The method is not allowed for the requested URL.": "此网址不支持该请求方法。",
+    "The requested URL was not found on the server. If you entered the URL manually please "
+    "check your spelling and try again.": "未找到请求的网址。如果是手动输入的，请检查拼写后重试。",
+    "The data value transmitted exceeds the capacity limit.": "提交的数据超出大小限制。",
+    "The length of the requested URL exceeds the capacity limit for this server. The request "
+    "cannot be processed.": "请求的网址过长，无法处理。",
+    "The server does not support the media type transmitted in the request.":
+        "服务器不支持请求中的数据类型。",
+    "This user has exceeded an allotted request count. Try again later.":
+        "请求次数过多，请稍后再试。",
+    "One or more header fields exceeds the maximum size.": "请求头过大。",
+    "The server encountered an internal error and was unable to complete your request. Either "
+    "the server is overloaded or there is an error in the application.":
+        "服务器内部错误，无法完成请求。",
+    "The server is temporarily unable to service your request due to maintenance downtime or "
+    "capacity problems. Please try again later.": "服务暂时不可用，请稍后再试。",
+}
+
+_COMPARISONS = {
+    "greater than or equal to": "大于或等于",
+    "greater than": "大于",
+    "less than or equal to": "小于或等于",
+    "less than": "小于",
+}
+_GT = r"(greater than or equal to|greater than)"
+_LT = r"(less than or equal to|less than)"
+
+# (pattern over the whole English message, function of the match -> Chinese)
+PATTERNS: list[tuple[re.Pattern, object]] = [
+    (re.compile(r"Must be one of: (.*)\."), lambda m: f"必须是以下之一：{m[1]}。"),
+    (re.compile(r"Length must be between (\S+) and (\S+)\."),
+     lambda m: f"长度必须在 {m[1]} 到 {m[2]} 之间。"),
+    (re.compile(r"Length must be (\S+)\."), lambda m: f"长度必须为 {m[1]}。"),
+    (re.compile(r"Longer than maximum length (\S+)\."), lambda m: f"长度不能超过 {m[1]}。"),
+    (re.compile(r"Shorter than minimum length (\S+)\."), lambda m: f"长度不能少于 {m[1]}。"),
+    (re.compile(rf"Must be {_GT} (.+?) and {_LT} (.+)\."),
+     lambda m: f"必须{_COMPARISONS[m[1]]} {m[2]}，且{_COMPARISONS[m[3]]} {m[4]}。"),
+    (re.compile(rf"Must be {_GT} (.+)\."), lambda m: f"必须{_COMPARISONS[m[1]]} {m[2]}。"),
+    (re.compile(rf"Must be {_LT} (.+)\."), lambda m: f"必须{_COMPARISONS[m[1]]} {m[2]}。"),
+    (re.compile(r"Must be equal to (.*)\."), lambda m: f"必须等于 {m[1]}。"),
+    (re.compile(r"One or more of the choices you made was in: (.*)\."),
+     lambda m: f"所选项中不能包含：{m[1]}。"),
+    (re.compile(r"One or more of the choices you made was not in: (.*)\."),
+     lambda m: f"所选项只能是：{m[1]}。"),
+    (re.compile(r"(.+) cannot be formatted as a (\w+)\."),
+     lambda m: f"{m[1]} 无法格式化为 {m[2]}。"),
+    # app/services/users.py
+    (re.compile(r"At least (\d+) characters\."), lambda m: f"至少需要 {m[1]} 个字符。"),
+    # app/services/records.py
+    (re.compile(r"This record was changed by someone else \(now version (\d+)\)\. "
+                r"Reload it and try again\."),
+     lambda m: f"此记录已被他人修改（当前版本 {m[1]}），请重新加载后再试。"),
+]
+
+
+def is_chinese(locale: str | None) -> bool:
+    return bool(locale) and locale.split("-")[0].lower() == "zh"
+
+
+def translate(message, locale: str | None):
+    """``message`` in ``locale``; field-error structures (dicts of lists of messages) are
+    translated throughout, keys (field names) kept. Unknown messages stay as they are."""
+    if not is_chinese(locale):
+        return message
+    if isinstance(message, str):
+        known = CATALOGUE.get(message)
+        if known is not None:
+            return known
+        for pattern, chinese in PATTERNS:
+            match = pattern.fullmatch(message)
+            if match:
+                return chinese(match)
+        return message
+    if isinstance(message, dict):
+        return {key: translate(value, locale) for key, value in message.items()}
+    if isinstance(message, (list, tuple)):
+        return [translate(value, locale) for value in message]
+    return message
