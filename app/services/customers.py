@@ -1,4 +1,5 @@
 """Customers and contacts: create, change, delete, find, and spot duplicates."""
+import re
 import uuid
 
 from flask import current_app
@@ -21,6 +22,7 @@ CUSTOMER_FIELDS = (
     "tags",
 )
 CONTACT_FIELDS = ("name", "title", "phone", "mobile", "email", "role", "reports_to_id", "notes")
+_PHONE_QUERY = re.compile(r"[\d\s+\-().]+")
 TIMELINE_SIZE = 30
 OPEN_FOLLOWUPS_SHOWN = 50
 
@@ -117,7 +119,10 @@ def list_customers(actor: User, q: str | None, limit: int, cursor: str | None):
     )
     if q and q.strip():
         term = search_text(q)
-        digits = "".join(ch for ch in q if ch.isdigit())
+        # Phone digits only when the query is a phone number ("138 0013", "+86-21"), not
+        # when a name happens to contain digits ("Harbour Logistics 2").
+        digits = "".join(ch for ch in q if ch.isdigit()) if _PHONE_QUERY.fullmatch(q.strip()) \
+            else ""
         conditions = [
             Customer.name_norm.contains(company_key(q) or term, autoescape=True),
             Customer.city.icontains(term, autoescape=True),

@@ -85,3 +85,13 @@ def test_only_admins_search_colleagues_by_email(world, client_for):
     admin_hits = client_for(world.admin).get(f"{API}/users?q={local_part}").json["items"]
     assert all(local_part in u["name"] for u in rep_hits)
     assert str(world.rep_b1.id) in [u["id"] for u in admin_hits]
+
+
+def test_digits_in_a_name_search_do_not_match_phone_numbers(world, client_for):
+    make_customer(world.rep_a1, name="Jiahe Textile", phone="+86 512 1238 5555")
+    harbour = make_customer(world.rep_a1, name="Harbour Logistics 1a2b38")
+    rep = client_for(world.rep_a1)
+    by_name = rep.get(f"{API}/customers?q=Harbour Logistics 1a2b38").json["items"]
+    assert [c["id"] for c in by_name] == [str(harbour.id)]
+    by_phone = rep.get(f"{API}/customers?q=1238 5555").json["items"]
+    assert [c["name"] for c in by_phone] == ["Jiahe Textile"]
