@@ -1,9 +1,10 @@
 """Pieces every resource uses: base schema, list arguments and envelope, ETag/If-Match."""
+import decimal
 import re
 
 from flask import request
 from flask_smorest import abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
@@ -54,3 +55,46 @@ def if_match_version() -> int | None:
 
 def etag(record) -> dict:
     return {"ETag": f'"{record.version}"'}
+
+
+MONEY_MAX = decimal.Decimal("9999999999.99")  # what Numeric(12, 2) holds
+_MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+
+
+class Money(fields.Decimal):
+    """Money as the contract has it: a decimal string with two places (``"1250.00"``).
+
+    Strings and whole numbers are accepted; a float never is (``0.1`` is not what was
+    meant), nor more than two decimal places (nothing is silently rounded away). Between
+    ``minimum`` (default 0) and 9,999,999,999.99.
+    """
+
+    default_error_messages = {
+        "float": 'Send money as a string, like "12.50".',
+        "places": "At most two decimal places.",
+    }
+
+    def __init__(self, minimum=decimal.Decimal(0), **kwargs):
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"] = {"type": "string", "format": "decimal", "pattern": _MONEY_PATTERN,
+                              "example": "1250.00", **kwargs["metadata"]}
+        super().__init__(places=2, rounding=decimal.ROUND_HALF_UP, as_string=True, **kwargs)
+        # Checked here rather than as a validator, so the OpenAPI document keeps
+        # "type: string" (a Range validator would document numeric bounds).
+        self._range = validate.Range(decimal.Decimal(minimum), MONEY_MAX)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float):
+            raise self.make_error("float")
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise self.make_error("invalid")
+        try:
+            exact = decimal.Decimal(value.strip() if isinstance(value, str) else value)
+        except decimal.InvalidOperation:
+            raise self.make_error("invalid") from None
+        if exact.is_finite() and exact.as_tuple().exponent < -2 \
+                and exact != exact.quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_DOWN):
+            raise self.make_error("places")
+        if exact.is_finite() and exact.adjusted() > 12:  # 1e999999: too big to quantize
+            raise ValidationError(self._range._format_error(exact, self._range.message_all))
+        return self._range(super()._deserialize(value, attr, data, **kwargs))

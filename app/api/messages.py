@@ -28,7 +28,8 @@ CATALOGUE: dict[str, str] = {
     'If-Match must be a record version, like "3".': "If-Match 必须是记录版本号，例如 \"3\"。",
     "Only an administrator can do this.": "只有管理员可以执行此操作。",
     "Only an administrator can change other users.": "只有管理员可以修改其他用户。",
-    "You may change only your name, language and timezone.": "你只能修改自己的姓名、语言和时区。",
+    "You may change only your name, language, timezone and reminder settings.":
+        "你只能修改自己的姓名、语言、时区和提醒设置。",
     "Too many failed sign-ins for this account. Wait a few minutes.":
         "此账号登录失败次数过多，请几分钟后再试。",
     "Too many failed sign-ins from this address. Wait a few minutes.":
@@ -36,6 +37,9 @@ CATALOGUE: dict[str, str] = {
     "Wrong email or password.": "邮箱或密码错误。",
     "Opportunities are not available yet.": "商机功能暂未开放。",
     "A task needs a due time.": "任务需要设置截止时间。",
+    "Each reason only once.": "每个原因只能出现一次。",
+    'Send money as a string, like "12.50".': '金额请以字符串发送，例如 "12.50"。',
+    "At most two decimal places.": "最多两位小数。",
     # app/services/*.py
     "Unknown timezone; use an IANA name like Asia/Shanghai.":
         "未知时区，请使用 IANA 时区名称，例如 Asia/Shanghai。",

@@ -1,4 +1,6 @@
 """Users and teams. Admins write; everyone reads colleagues' names."""
+from datetime import time
+
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -19,6 +21,11 @@ def _timezone_field(**kwargs):
     return fields.String(validate=validate.Length(1, 64), **kwargs)
 
 
+def _lead_minutes_field(**kwargs):
+    """How long before a follow-up its push reminder comes (0 = at the due time)."""
+    return fields.Integer(strict=True, validate=validate.Range(0, 24 * 60), **kwargs)
+
+
 class UserSchema(RecordSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     name = fields.String(required=True, validate=validate.Length(1, 120))
@@ -28,6 +35,9 @@ class UserSchema(RecordSchema):
     locale = fields.String(validate=validate.OneOf(LOCALES), load_default="en")
     active = fields.Boolean(load_default=True)
     password = fields.String(load_only=True, required=True, validate=validate.Length(8, 200))
+    reminder_lead_minutes = _lead_minutes_field(load_default=15)
+    quiet_hours_start = fields.Time(load_default=time(21, 0))
+    quiet_hours_end = fields.Time(load_default=time(8, 0))
 
 
 class UserUpdateSchema(StrictSchema):
@@ -39,6 +49,9 @@ class UserUpdateSchema(StrictSchema):
     locale = fields.String(validate=validate.OneOf(LOCALES))
     active = fields.Boolean()
     password = fields.String(load_only=True, validate=validate.Length(8, 200))
+    reminder_lead_minutes = _lead_minutes_field()
+    quiet_hours_start = fields.Time()
+    quiet_hours_end = fields.Time()
 
 
 class ColleagueSchema(StrictSchema):
@@ -118,7 +131,8 @@ class UserById(MethodView):
                 abort(403, message="Only an administrator can change other users.")
             extra = set(data) - set(user_service.SELF_EDITABLE)
             if extra:
-                abort(403, message="You may change only your name, language and timezone.")
+                abort(403, message="You may change only your name, language, timezone and "
+                                   "reminder settings.")
         user = user_service.update_user(current_user, user, data, if_match_version())
         db.session.commit()
         return user, 200, etag(user)

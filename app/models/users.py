@@ -1,9 +1,9 @@
 """People, teams and how they sign in (browser sessions and integration tokens)."""
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Time, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -34,6 +34,14 @@ class User(RecordMixin, UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Asia/Shanghai")
     locale: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Push reminders: how long before a follow-up is due, and the hours (in the user's
+    # timezone) when nothing is sent; start == end means no quiet hours.
+    reminder_lead_minutes: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=15, server_default="15")
+    quiet_hours_start: Mapped[time] = mapped_column(
+        Time, nullable=False, default=time(21, 0), server_default="21:00:00")
+    quiet_hours_end: Mapped[time] = mapped_column(
+        Time, nullable=False, default=time(8, 0), server_default="08:00:00")
 
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id], lazy="raise")
 

@@ -17,8 +17,10 @@ from app.services.normalize import search_text
 from app.services.pagination import keyset_page
 from app.services.records import apply_changes, check_version, find_replay, new_id
 
-USER_FIELDS = ("email", "name", "role", "team_id", "timezone", "locale", "active")
-SELF_EDITABLE = ("name", "timezone", "locale")
+REMINDER_FIELDS = ("reminder_lead_minutes", "quiet_hours_start", "quiet_hours_end")
+USER_FIELDS = ("email", "name", "role", "team_id", "timezone", "locale", "active",
+               *REMINDER_FIELDS)
+SELF_EDITABLE = ("name", "timezone", "locale", *REMINDER_FIELDS)
 TEAM_FIELDS = ("name", "lead_id", "parent_id")
 MIN_PASSWORD = 8
 # Checked against when the email is unknown, so a wrong email costs as long as a wrong password.

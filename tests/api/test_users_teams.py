@@ -1,4 +1,5 @@
 """Users and teams: admins write, everyone reads colleagues' names."""
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -8,6 +9,7 @@ from tests.factories import PASSWORD
 
 COLLEAGUE_FIELDS = {"id", "name", "role", "team_id", "active"}
 FULL_FIELDS = {"id", "email", "name", "role", "team_id", "timezone", "locale", "active",
+               "reminder_lead_minutes", "quiet_hours_start", "quiet_hours_end",
                "created_at", "updated_at", "version"}
 
 
@@ -160,6 +162,29 @@ def test_self_may_change_name_locale_timezone(world, client_for):
     assert response.json["version"] == 2
     assert response.headers["ETag"] == '"2"'
     assert client.get(f"{API}/me").json["timezone"] == "Europe/Berlin"
+
+
+def test_self_may_change_reminder_settings(world, client_for):
+    client = client_for(world.rep_a1)
+    me = client.get(f"{API}/me").json
+    assert (me["reminder_lead_minutes"], me["quiet_hours_start"], me["quiet_hours_end"]) == \
+        (15, "21:00:00", "08:00:00")
+    response = client.patch(f"{API}/users/{world.rep_a1.id}", json={
+        "reminder_lead_minutes": 30, "quiet_hours_start": "22:30", "quiet_hours_end": "07:00"})
+    assert response.status_code == 200, response.json
+    assert (response.json["reminder_lead_minutes"], response.json["quiet_hours_start"],
+            response.json["quiet_hours_end"]) == (30, "22:30:00", "07:00:00")
+
+
+@pytest.mark.parametrize("change", [
+    {"reminder_lead_minutes": -1}, {"reminder_lead_minutes": 1441},
+    {"reminder_lead_minutes": "15"}, {"reminder_lead_minutes": 1.5},
+    {"quiet_hours_start": "25:00"}, {"quiet_hours_end": "8am"}, {"quiet_hours_end": None},
+])
+def test_bad_reminder_settings_are_422_and_change_nothing(world, client_for, change):
+    client = client_for(world.rep_a1)
+    assert_error(client.patch(f"{API}/users/{world.rep_a1.id}", json=change), 422, list(change))
+    assert reload(User, world.rep_a1.id).version == 1
 
 
 SELF_FORBIDDEN = [

@@ -1,14 +1,19 @@
 """The migrations build, from an empty database, exactly the schema the models describe."""
 import logging
+import uuid
+from datetime import datetime, time, timezone
 
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import column, inspect, table, text
 
 from app import create_app
 from app.extensions import db
+from app.models import User
+
+OLD_USER = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
 
 def _keep_logging():
@@ -93,3 +98,47 @@ def test_team_lead_foreign_key_exists(migrated):
         keys = inspect(db.engine).get_foreign_keys("teams")
         assert any(k["referred_table"] == "users" and k["constrained_columns"] == ["lead_id"]
                    for k in keys)
+
+
+# Upgrading a database that has data, from each previous head ------------------------------
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_app(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'upgrade.db'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database("fieldline_upgrade")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
+    restore = _keep_logging()
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            restore()
+            db.session.remove()
+            db.engine.dispose()
+
+
+def insert_old_row(table_name: str, **values) -> None:
+    """A row as an older schema had it: only the given columns, typed like the models'
+    (no Python-side defaults of columns the old schema did not have yet)."""
+    model_table = db.metadata.tables[table_name]
+    old_table = table(table_name, *(column(name, model_table.c[name].type) for name in values))
+    with db.engine.begin() as connection:
+        connection.execute(old_table.insert().values(**values))
+
+
+def test_0002_keeps_users_and_gives_them_reminder_defaults(empty_app):
+    """0001 -> 0002 on a database with a user: the user stays, with the default lead time
+    and quiet hours; the new tables are there and empty."""
+    flask_migrate.upgrade(revision="0001")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade(revision="0002")
+    user = db.session.get(User, OLD_USER)
+    assert (user.email, user.reminder_lead_minutes) == ("old@x.test", 15)
+    assert (user.quiet_hours_start, user.quiet_hours_end) == (time(21, 0), time(8, 0))
+    for name in ("settings", "push_subscriptions", "notifications", "push_deliveries"):
+        assert db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 0

@@ -1,0 +1,49 @@
+"""Company settings: everyone signed in reads them, administrators change them."""
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import ValidationError, fields, validate, validates
+
+from app.api.common import Money, StrictSchema
+from app.extensions import db
+from app.services import settings as settings_service
+
+blp = Blueprint("settings", __name__, url_prefix="/api/v1", description="Company settings")
+
+
+class ExpenseLimitSchema(StrictSchema):
+    amount = Money(required=True)
+    per = fields.String(required=True, validate=validate.OneOf(("day", "item")))
+
+
+class SettingsSchema(StrictSchema):
+    lead_cap = fields.Integer(strict=True, validate=validate.Range(1, 10_000))
+    lead_recycle_days = fields.Integer(strict=True, validate=validate.Range(1, 365))
+    lose_reasons = fields.List(fields.String(validate=validate.Length(1, 80)),
+                               validate=validate.Length(1, 50))
+    expense_manager_threshold = Money()
+    expense_limits = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(settings_service.EXPENSE_CATEGORIES)),
+        values=fields.Nested(ExpenseLimitSchema))
+
+    @validates("lose_reasons")
+    def _distinct_reasons(self, value, **kwargs):
+        if len({reason.strip().casefold() for reason in value}) != len(value):
+            raise ValidationError("Each reason only once.")
+
+
+@blp.route("/settings")
+class Settings(MethodView):
+    @blp.response(200, SettingsSchema)
+    def get(self):
+        """The company's settings (defaults where an administrator changed nothing)"""
+        return settings_service.get_settings()
+
+    @blp.arguments(SettingsSchema)
+    @blp.response(200, SettingsSchema)
+    def patch(self, data):
+        """Change company settings (administrators)"""
+        plain = SettingsSchema().dump(data)  # Decimals back to the strings we store
+        result = settings_service.update_settings(current_user, plain)
+        db.session.commit()
+        return result

@@ -1,0 +1,69 @@
+"""Company settings: defaults here, an administrator's changes in the ``settings`` table.
+
+Add a setting by adding its default to ``DEFAULTS`` and its field to
+``app.api.settings.SettingsSchema`` (which validates it).
+"""
+import uuid
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import User
+from app.models.settings import Setting
+from app.services.audit import record_audit
+from app.services.errors import Forbidden, Invalid
+
+# Audit rows need an entity id: the settings are one company-wide record.
+SETTINGS_ENTITY_ID = uuid.UUID(int=0)
+
+EXPENSE_CATEGORIES = ("travel", "lodging", "meals", "fuel", "entertainment", "other")
+
+DEFAULTS: dict[str, object] = {
+    # Leads: how many open leads one rep may hold, and after how many days without any
+    # activity a lead goes back to the pool.
+    "lead_cap": 30,
+    "lead_recycle_days": 7,
+    # Why deals are lost: the pick list shown when a deal is lost (free text is added).
+    "lose_reasons": ["Price", "Competitor", "No budget", "No decision", "Timing", "Other"],
+    # Expenses: claims above this total also need a manager's approval.
+    "expense_manager_threshold": "2000.00",
+    # Expenses: per-category limits, flagged on items (not a hard block).
+    # {"meals": {"amount": "200.00", "per": "day"}}; ``per`` is "day" or "item".
+    "expense_limits": {
+        "meals": {"amount": "200.00", "per": "day"},
+        "lodging": {"amount": "600.00", "per": "day"},
+    },
+}
+
+
+def get_settings() -> dict:
+    """Every setting: the defaults overlaid with what an administrator changed (one query)."""
+    stored = dict(db.session.execute(select(Setting.key, Setting.value)).all())
+    return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+
+
+def get_setting(key: str):
+    stored = db.session.get(Setting, key)
+    return stored.value if stored is not None else DEFAULTS[key]
+
+
+def update_settings(actor: User, data: dict) -> dict:
+    """Change settings (administrators only); each change is audited."""
+    if actor.role != "admin":
+        raise Forbidden("Only an administrator can do this.")
+    unknown = set(data) - set(DEFAULTS)
+    if unknown:
+        raise Invalid({key: ["Unknown field."] for key in sorted(unknown)})
+    current = get_settings()
+    for key, value in data.items():
+        if value == current[key]:
+            continue
+        row = db.session.get(Setting, key)
+        if row is None:
+            db.session.add(Setting(key=key, value=value, updated_by=actor.id))
+        else:
+            row.value, row.updated_by = value, actor.id
+        record_audit(actor, "setting", SETTINGS_ENTITY_ID, f"{key}_changed",
+                     {key: (current[key], value)})
+    db.session.flush()
+    return get_settings()
