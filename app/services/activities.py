@@ -14,6 +14,7 @@ from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.customers import get_customer
 from app.services.errors import Forbidden, Invalid, NotFound
+from app.services.notifications import cancel_reminders, schedule_reminder, schedule_reminders
 from app.services.pagination import keyset_page
 from app.services.records import apply_changes, check_version, find_replay, get_visible, new_id
 
@@ -147,6 +148,10 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
         )
         db.session.add(followup)
     _touch_customer(customer, occurred_at)
+    if data.get("completes_id"):
+        cancel_reminders([followup_done.id])
+    schedule_reminders([f for f in (activity, followup) if f is not None and f.is_open_followup],
+                       actor)
     db.session.flush()
     return activity, followup, True
 
@@ -159,6 +164,8 @@ def update_activity(actor: User, activity: Activity, data: dict, expected_versio
     changes = apply_changes(activity, data, EDITABLE_FIELDS)
     if "done_at" in changes and activity.done_at is not None and activity.occurred_at is None:
         activity.occurred_at = activity.done_at
+    if "due_at" in changes or "done_at" in changes:
+        schedule_reminder(activity, actor)
     if changes:
         db.session.flush()
     return activity
@@ -167,6 +174,7 @@ def update_activity(actor: User, activity: Activity, data: dict, expected_versio
 def delete_activity(actor: User, activity: Activity, expected_version=None) -> None:
     check_version(activity, expected_version)
     activity.deleted_at = utcnow()
+    cancel_reminders([activity.id])
     record_audit(actor, "activity", activity.id, "deleted",
                  {"kind": (activity.kind, None), "due_at": (activity.due_at, None)})
     db.session.flush()
