@@ -108,6 +108,14 @@ CATALOGUE: dict[str, str] = {
     "Not a valid IPv6 address.": "不是有效的 IPv6 地址。",
     "Not a valid IPv6 interface.": "不是有效的 IPv6 接口。",
     "String does not match expected pattern.": "格式不正确。",
+    # app/services/push.py, app/api/push.py
+    "Push reminders are not set up on this server.": "此服务器尚未配置推送提醒。",
+    "This device is not subscribed.": "此设备未开启提醒。",
+    "Turn on reminders on this device first.": "请先在此设备上开启提醒。",
+    "The endpoint must be an https URL of a push service.": "推送地址必须是推送服务的 https 网址。",
+    "This push service is not accepted.": "不接受此推送服务。",
+    "Not a P-256 public key.": "不是有效的 P-256 公钥。",
+    "Not a 16-byte auth secret.": "不是有效的 16 字节认证密钥。",
     # werkzeug's descriptions (the message when nothing more specific was given)
     "The browser (or proxy) sent a request that this server could not understand.":
         "服务器无法理解此请求。",

@@ -45,3 +45,36 @@ def render_notice(kind: str, locale: str | None, params: dict) -> tuple[str, str
 def action_title(action: str, locale: str | None) -> str:
     titles = ACTION_TITLES.get(action)
     return titles[language(locale)] if titles else action
+
+
+# Reminders: "Call 王伟 · Acme 10:00" -----------------------------------------------------------
+
+REMINDER_VERBS: dict[str, dict[str, str]] = {
+    "call": {"en": "Call", "zh-CN": "致电"},
+    "email": {"en": "Email", "zh-CN": "邮件"},
+    "visit": {"en": "Visit", "zh-CN": "拜访"},
+    "meeting": {"en": "Meet", "zh-CN": "会见"},
+    "task": {"en": "Follow up", "zh-CN": "跟进"},
+}
+NO_CUSTOMER = {"en": "Follow-up", "zh-CN": "跟进事项"}
+
+
+def reminder_title(action: str | None, contact: str | None, customer: str | None,
+                   when: str, locale: str | None) -> str:
+    lang = language(locale)
+    verb = REMINDER_VERBS.get(action or "task", REMINDER_VERBS["task"])[lang]
+    who = " · ".join(name for name in (contact, customer) if name) or NO_CUSTOMER[lang]
+    return f"{verb} {who} {when}"
+
+
+def digest_text(today: int, overdue: int, locale: str | None) -> tuple[str, str]:
+    """The morning digest: "5 follow-ups today, 2 overdue"."""
+    if language(locale) == "zh-CN":
+        body = f"今天 {today} 个跟进"
+        if overdue:
+            body += f"，{overdue} 个已逾期"
+        return "今日跟进", body
+    body = f"{today} follow-up{'' if today == 1 else 's'} today"
+    if overdue:
+        body += f", {overdue} overdue"
+    return "Your day", body

@@ -40,7 +40,8 @@ def after_quiet_hours(when: datetime, user: User) -> datetime:
 
 def notify(recipient_id: uuid.UUID, kind: str, params: dict | None = None, *,
            url: str = "/today", actions: list[dict] | None = None,
-           dedupe_key: str | None = None, send_at: datetime | None = None) -> Notification:
+           dedupe_key: str | None = None, send_at: datetime | None = None,
+           mind_quiet_hours: bool = True) -> Notification:
     """Tell a user something by push, as soon as their quiet hours allow.
 
     ``kind`` names the words in ``app.push.texts.NOTICES`` and ``params`` fills them in;
@@ -54,8 +55,9 @@ def notify(recipient_id: uuid.UUID, kind: str, params: dict | None = None, *,
             select(Notification).where(Notification.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    recipient = db.session.get(User, recipient_id)
-    when = after_quiet_hours(send_at or utcnow(), recipient)
+    when = send_at or utcnow()
+    if mind_quiet_hours:
+        when = after_quiet_hours(when, db.session.get(User, recipient_id))
     notification = Notification(
         id=uuid.uuid4(), user_id=recipient_id, kind=kind, params=params or {}, url=url,
         actions=list(actions or []), dedupe_key=dedupe_key, send_at=when, status="scheduled")
