@@ -63,8 +63,9 @@ def queue_morning_digests(app, now: datetime | None = None) -> int:
     if not rows:
         return 0
     dialect_insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    result = db.session.execute(
-        dialect_insert(Notification).values(rows).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]))
+    added = db.session.scalars(
+        dialect_insert(Notification).values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)).all()
     db.session.commit()
-    return result.rowcount or 0
+    return len(added)

@@ -71,15 +71,18 @@ def save_subscription(actor: User, data: dict, allowed_hosts,
     endpoint, keys = data["endpoint"], data["keys"]
     check_subscription(endpoint, keys["p256dh"], keys["auth"], allowed_hosts)
     key = endpoint_hash(endpoint)
+    values = {"user_id": actor.id, "p256dh": keys["p256dh"], "auth": keys["auth"],
+              "user_agent": (user_agent or "")[:255] or None}
     subscription = db.session.scalar(
         select(PushSubscription).where(PushSubscription.endpoint_hash == key))
     created = subscription is None
     if created:
-        subscription = PushSubscription(id=uuid.uuid4(), endpoint=endpoint, endpoint_hash=key)
+        subscription = PushSubscription(id=uuid.uuid4(), endpoint=endpoint, endpoint_hash=key,
+                                        **values)
         db.session.add(subscription)
-    subscription.user_id = actor.id
-    subscription.p256dh, subscription.auth = keys["p256dh"], keys["auth"]
-    subscription.user_agent = (user_agent or "")[:255] or None
+    else:
+        for name, value in values.items():
+            setattr(subscription, name, value)
     db.session.flush()
     return subscription, created
 
