@@ -14,6 +14,11 @@ function title(item) {
   const m = item.meta || {};
   const b = item.body || {};
   const who = m.customer?.name;
+  if (m.source === 'notification') {
+    // Done / Snooze / Approve tapped on a notification: its title says what it was about.
+    const what = { done: 'pending.done', reschedule: 'pending.reschedule' }[m.type];
+    return [what ? t(what) : t(`push.action.${m.action}`), m.title].filter(Boolean).join(' · ');
+  }
   switch (m.type) {
     case 'activity':
       return [t(`kind.${b.kind}`), who].filter(Boolean).join(' · ');
@@ -25,6 +30,8 @@ function title(item) {
       return [t('pending.reschedule'), t(`action.${m.action || 'task'}`), who].filter(Boolean).join(' · ');
     case 'locale':
       return t('pending.language', { lang: t(`lang.${b.locale}`) });
+    case 'reminder-settings':
+      return t('pending.reminder_settings');
     default:
       return `${item.method} ${item.url}`;
   }

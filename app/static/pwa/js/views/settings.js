@@ -1,8 +1,9 @@
-// Settings: language, timezone, pending changes, sign out.
+// Settings: language, timezone, reminders, pending changes, sign out.
 
 import { html, mount } from '../html.js';
 import { state, t, zone, queue, setTitle, applyLocale, confirmSheet, signOut } from '../app.js';
 import { kv } from '../db.js';
+import { showReminders } from './reminders.js';
 
 export const live = true;
 
@@ -38,6 +39,7 @@ export async function show(page) {
           ${device && device !== tz && html`<p class="hint">${t('settings.device_zone', { zone: device })}</p>`}
         </div>
       </section>
+      <section data-reminders></section>
       <section>
         <h2>${t('settings.sync')}</h2>
         <a class="row-link card" href="/pending">
@@ -51,6 +53,7 @@ export async function show(page) {
         <p class="version">Fieldline · ${state.version.slice(0, 8)}</p>
       </section>`,
   );
+  showReminders(page.querySelector('[data-reminders]'));
   page.querySelector('.segmented').addEventListener('change', async (e) => {
     const locale = e.target.value;
     state.me = { ...state.me, locale };
