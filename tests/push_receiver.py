@@ -58,8 +58,9 @@ class TestBrowser:
 
 
 class PushReceiver:
-    def __init__(self, decrypt: bool = True):
+    def __init__(self, decrypt: bool = True, verify: bool = True):
         self.decrypt = decrypt
+        self.verify = verify
         self.browsers: dict[str, TestBrowser] = {}
         self.received: list[Received] = []
         self.answers: dict[str, list[tuple[int, dict]]] = {}  # token -> queued answers
@@ -121,6 +122,10 @@ class PushReceiver:
         if browser is None:
             return 404, {}
         error, payload = None, None
+        if not self.verify:  # the benchmark: count and time, spend no CPU on checks
+            with self.lock:
+                self.received.append(Received(token, None, None, None, {}, ""))
+            return 201, {}
         try:
             claims, key = self._claims(headers.get("Authorization", ""))
             assert claims["aud"] == self.origin, claims
