@@ -16,6 +16,7 @@ import json
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -199,8 +200,22 @@ def backoff_seconds(attempts: int, retry_after: float | None) -> float:
     return max(retry_after or 0.0, min(30.0 * 2 ** (attempts - 1), 3600.0))
 
 
-def _record(delivery: PushDelivery, result: SendResult, now: datetime) -> None:
-    attempts = delivery.attempts + 1
+@dataclass
+class Outgoing:
+    """One claimed delivery, ready to send: plain values, so recording the answers (one
+    commit each) never reloads what the batch loaded."""
+
+    delivery_id: uuid.UUID
+    subscription_id: uuid.UUID
+    attempts: int
+    subscription: dict
+    payload: str
+    ttl: int
+    urgency: str
+
+
+def _record(item: Outgoing, result: SendResult, now: datetime) -> None:
+    attempts = item.attempts + 1
     values = {"attempts": attempts, "status_code": result.status_code, "error": result.error,
               "claimed_until": None}
     if result.outcome == "sent":
@@ -212,16 +227,16 @@ def _record(delivery: PushDelivery, result: SendResult, now: datetime) -> None:
         values["status"] = "gone" if result.outcome == "gone" else "failed"
     db.session.execute(
         update(PushDelivery)
-        .where(PushDelivery.id == delivery.id, PushDelivery.status.in_(("pending", "retry")))
+        .where(PushDelivery.id == item.delivery_id, PushDelivery.status.in_(("pending", "retry")))
         .values(**values).execution_options(synchronize_session=False))
     if result.outcome == "gone":
         db.session.execute(delete(PushSubscription)
-                           .where(PushSubscription.id == delivery.subscription_id))
+                           .where(PushSubscription.id == item.subscription_id))
     else:
         seen = {"last_status": result.status_code}
         seen["last_success_at" if result.outcome == "sent" else "last_failure_at"] = now
         db.session.execute(update(PushSubscription)
-                           .where(PushSubscription.id == delivery.subscription_id)
+                           .where(PushSubscription.id == item.subscription_id)
                            .values(**seen).execution_options(synchronize_session=False))
     db.session.commit()
 
@@ -254,27 +269,11 @@ def _load_claimed(ids):
     return rows, followups
 
 
-def send_claimed_batch(sender: Sender, claim_seconds: float, limit: int = SEND_BATCH) -> int:
-    """Claim up to ``limit`` due deliveries, send them, record each. Returns how many it
-    claimed (0: nothing due)."""
-    now = utcnow()
-    ids = _claim(PushDelivery, (
-        PushDelivery.status.in_(("pending", "retry")), PushDelivery.next_attempt_at <= now,
-        or_(PushDelivery.claimed_until.is_(None), PushDelivery.claimed_until < now),
-    ), PushDelivery.next_attempt_at, limit,
-        {"claimed_until": now + timedelta(seconds=claim_seconds)})
-    db.session.commit()
-    if not ids:
-        return 0
-    # Stop early rather than send past our claim (another worker may have taken it over).
-    deadline = time.monotonic() + max(claim_seconds / 2, claim_seconds - sender.timeout - 5)
-    rows, followups = _load_claimed(ids)
+def _prepare(rows, followups, now: datetime) -> list[Outgoing]:
+    """What to send for each claimed delivery; deliveries with nothing to send any more
+    (device gone, follow-up done or deleted) are closed here."""
+    outgoing = []
     for delivery, notification, user, subscription in rows:
-        if time.monotonic() > deadline:
-            db.session.execute(update(PushDelivery).where(PushDelivery.id == delivery.id)
-                               .values(claimed_until=None))
-            continue
-        now = utcnow()
         if subscription is None:
             _skip(delivery.id, "gone")
             continue
@@ -290,11 +289,40 @@ def send_claimed_batch(sender: Sender, claim_seconds: float, limit: int = SEND_B
         else:
             payload = notice_payload(notification, user)
         ttl, urgency = _ttl_and_urgency(notification, followup, now)
-        result = sender.send({"endpoint": subscription.endpoint,
-                              "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-                             encode_payload(payload), ttl=ttl, urgency=urgency)
-        _record(delivery, result, utcnow())
+        outgoing.append(Outgoing(
+            delivery.id, subscription.id, delivery.attempts,
+            {"endpoint": subscription.endpoint,
+             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
+            encode_payload(payload), ttl, urgency))
+    return outgoing
+
+
+def send_claimed_batch(sender: Sender, claim_seconds: float, limit: int = SEND_BATCH) -> int:
+    """Claim up to ``limit`` due deliveries, send them, record each answer as it comes.
+    Returns how many it claimed (0: nothing due)."""
+    now = utcnow()
+    ids = _claim(PushDelivery, (
+        PushDelivery.status.in_(("pending", "retry")), PushDelivery.next_attempt_at <= now,
+        or_(PushDelivery.claimed_until.is_(None), PushDelivery.claimed_until < now),
+    ), PushDelivery.next_attempt_at, limit,
+        {"claimed_until": now + timedelta(seconds=claim_seconds)})
     db.session.commit()
+    if not ids:
+        return 0
+    # Stop early rather than send past our claim (another worker may have taken it over).
+    deadline = time.monotonic() + max(claim_seconds / 2, claim_seconds - sender.timeout - 5)
+    outgoing = _prepare(*_load_claimed(ids), now)
+    db.session.commit()
+    for n, item in enumerate(outgoing):
+        if time.monotonic() > deadline:
+            db.session.execute(
+                update(PushDelivery)
+                .where(PushDelivery.id.in_([i.delivery_id for i in outgoing[n:]]))
+                .values(claimed_until=None).execution_options(synchronize_session=False))
+            db.session.commit()
+            break
+        result = sender.send(item.subscription, item.payload, ttl=item.ttl, urgency=item.urgency)
+        _record(item, result, utcnow())
     return len(ids)
 
 
