@@ -54,6 +54,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Receipt files (expense claims): outside the static folder, never served directly.
+        "RECEIPTS_DIR": env.get("RECEIPTS_DIR") or str(instance / "receipts"),
         "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY"),
         "VAPID_PUBLIC_KEY": env.get("VAPID_PUBLIC_KEY"),
         "VAPID_SUBJECT": env.get("VAPID_SUBJECT", "mailto:admin@fieldline.invalid"),

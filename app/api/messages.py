@@ -71,6 +71,32 @@ CATALOGUE: dict[str, str] = {
     "Must be a contact of the chosen customer.": "必须是所选客户的联系人。",
     "Not one of your follow-ups.": "这不是你的跟进事项。",
     "A follow-up needs a due time.": "跟进事项需要设置截止时间。",
+    # expense claims (app/api/expenses.py, app/services/expenses.py, receipts.py)
+    "Expense claim not found.": "未找到报销单。",
+    "Receipt not found.": "未找到票据。",
+    "A three-letter currency code, like CNY.": "请使用三位字母的货币代码，例如 CNY。",
+    "All items of a claim must be in the claim's currency.":
+        "报销单的所有明细必须使用报销单的币种。",
+    "Only the submitter can change this claim.": "只有提交人可以修改此报销单。",
+    "A submitted claim cannot be changed.": "已提交的报销单不能修改。",
+    "Each item id only once.": "每个明细 ID 只能出现一次。",
+    "Only the submitter can submit this claim.": "只有提交人可以提交此报销单。",
+    "This claim is already submitted.": "此报销单已提交。",
+    "Add at least one item before submitting.": "提交前请至少添加一条明细。",
+    "This claim is not waiting for a decision.": "此报销单当前不需要审批。",
+    "This claim has moved on to another step.": "此报销单已进入其他审批环节。",
+    "Nobody can approve or pay their own claim.": "任何人都不能审批或支付自己的报销单。",
+    "This claim is waiting for someone else's decision.": "此报销单正在等待其他人审批。",
+    "Say why the claim is rejected.": "请说明驳回原因。",
+    "A payment reference is required.": "请填写付款凭证号。",
+    "Only an approved claim can be paid.": "只有已批准的报销单才能付款。",
+    "Only a cashier can pay claims.": "只有出纳可以支付报销单。",
+    "Someone else decided this claim at the same moment. Reload it to see where it is now.":
+        "其他人刚刚同时处理了此报销单，请重新加载查看当前状态。",
+    "The file is empty.": "文件为空。",
+    "Send a photo (JPEG, PNG, WebP, HEIC) or a PDF.": "请上传照片（JPEG、PNG、WebP、HEIC）或 PDF。",
+    "A claim can have at most 30 receipts.": "每张报销单最多 30 张票据。",
+    "A receipt may be at most 10 MB.": "票据文件不能超过 10 MB。",
     # webargs
     "Invalid JSON body.": "JSON 格式无效。",
     # marshmallow: fields and schemas
