@@ -117,3 +117,42 @@ def test_rep_submits_with_the_camera_and_the_lead_approves_from_the_inbox(pixel7
     lead.wait_for_selector(".chart svg rect")
     lead.screenshot(path=str(shots / "expense-report.png"), full_page=True)
     assert not rep.errors and not lead.errors, (rep.errors, lead.errors)
+
+
+def test_a_draft_with_a_receipt_made_offline_is_sent_when_online(pixel7, shots):
+    from tests.e2e.conftest import wait_for_worker
+
+    rep = pixel7()
+    sign_in(rep, "rep2@demo.fieldline.app")
+    wait_for_worker(rep)
+    rep.goto("/expenses/new")
+    rep.wait_for_selector("[data-form]")
+    photo = camera_photo(rep)
+    rep.context.set_offline(True)
+    rep.fill("input[name=title]", "Offline taxi")
+    rep.fill("[data-item='0'] input[name=amount]", "46.00")
+    rep.locator("input[type=file][data-camera]").set_input_files(
+        {"name": "taxi.jpg", "mimeType": "image/jpeg", "buffer": photo})
+    rep.wait_for_selector(".thumbs img")
+    rep.click("button[value=save]")
+    rep.wait_for_selector(".page-expense .b-queued")
+    rep.wait_for_selector(".page-expense .thumbs img")
+    rep.screenshot(path=str(shots / "expense-offline.png"), full_page=True)
+    kinds = rep.evaluate("""() => new Promise((resolve) => {
+        const req = indexedDB.open('fieldline');
+        req.onsuccess = () => {
+            const get = req.result.transaction('outbox').objectStore('outbox').getAll();
+            get.onsuccess = () => resolve(get.result.sort((a, b) => a.seq - b.seq).map((i) =>
+                i.form ? `upload ${i.form.file instanceof Blob} ${i.form.file.type}` : i.method));
+        };
+    })""")
+    assert kinds == ["POST", "upload true image/jpeg"]
+
+    rep.context.set_offline(False)
+    rep.evaluate("() => window.dispatchEvent(new Event('online'))")
+    rep.wait_for_selector(".page-expense .x-summary")
+    rep.wait_for_function("() => !document.querySelector('.b-queued')", timeout=20000)
+    claims = api(rep, "/expenses?mine=true&status=draft")["body"]["items"]
+    claim = next(c for c in claims if c["title"] == "Offline taxi")
+    assert claim["total"] == "46.00" and len(claim["receipts"]) == 1
+    assert not rep.errors, rep.errors

@@ -25,6 +25,12 @@ function title(item) {
       return [t('pending.reschedule'), t(`action.${m.action || 'task'}`), who].filter(Boolean).join(' · ');
     case 'locale':
       return t('pending.language', { lang: t(`lang.${b.locale}`) });
+    case 'expense':
+    case 'expense_submit':
+    case 'expense_delete':
+    case 'receipt':
+    case 'receipt_delete':
+      return t(`expenses.pending.${m.type}`, { title: m.title || '' });
     default:
       return `${item.method} ${item.url}`;
   }
