@@ -1,5 +1,6 @@
 """The expense report: spend by rep, category and month, and cost against won revenue."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask.views import MethodView
 from flask_login import current_user
@@ -80,7 +81,8 @@ class ExpenseReport(MethodView):
     def get(self, args):
         """Spend by rep, category and month, and each rep's cost-to-revenue ratio
         (``?from=&to=&team_id=&owner_id=``; default: the last six months)"""
-        start, end = default_period(date.today())
+        today = datetime.now(ZoneInfo(current_user.timezone)).date()  # the user's today
+        start, end = default_period(today)
         start = args["from_"] or (args["to"] - timedelta(days=180) if args["to"] else start)
         end = args["to"] or max(end, start)
         report = report_service.expense_report(

@@ -14,7 +14,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.scoping import visible_customer_ids, visible_expense_claims
@@ -141,8 +141,6 @@ def list_approvals(actor: User, limit: int, cursor: str | None):
 
 
 def count_approvals(actor: User) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).select_from(ExpenseClaim)
                              .where(waiting_for(actor)))
 
