@@ -1,10 +1,11 @@
 """Expense claims, their receipts, the approval chain and the approvals inbox."""
 from datetime import date
 
-from flask import request, send_file
+from flask import send_file
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from app.api.common import (
@@ -15,7 +16,6 @@ from app.extensions import db
 from app.models.expenses import CLAIM_STATUSES, STEPS
 from app.services import expenses as expense_service
 from app.services import receipts as receipt_service
-from app.services.errors import Invalid
 from app.services.settings import EXPENSE_CATEGORIES
 
 blp = Blueprint("expenses", __name__, url_prefix="/api/v1",
@@ -131,6 +131,13 @@ class ReceiptUploadSchema(StrictSchema):
     id = fields.UUID()
 
 
+class ReceiptFileSchema(StrictSchema):
+    """The multipart body as documented: ``id`` is read from the form part (above)."""
+
+    id = fields.UUID(metadata={"description": "the client's id for the receipt (replay-safe)"})
+    file = Upload(required=True)
+
+
 def _detail(claim_id):
     claim = expense_service.claim_detail(current_user, claim_id)
     return claim, 200, etag(claim)
@@ -231,13 +238,13 @@ class Pay(MethodView):
 @blp.route("/expenses/<uuid:claim_id>/receipts")
 class Receipts(MethodView):
     @blp.arguments(ReceiptUploadSchema, location="form")
+    @blp.arguments(ReceiptFileSchema, location="files")
     @blp.response(201, ReceiptSchema)
-    def post(self, data, claim_id):
-        """Attach a receipt (multipart ``file``: JPEG, PNG, WebP, HEIC or PDF, up to 10 MB)"""
+    def post(self, data, files, claim_id):
+        """Attach a receipt (multipart ``file``: JPEG, PNG, WebP, HEIC or PDF, up to 10 MB;
+        optional ``id``, the client's id for it)"""
         claim = expense_service.get_claim(current_user, claim_id)
-        upload = request.files.get("file")
-        if upload is None:
-            raise Invalid({"file": ["Missing data for required field."]})
+        upload = files["file"]
         receipt, created = receipt_service.add_receipt(
             current_user, claim, upload.stream, upload.filename, data.get("id"))
         db.session.commit()

@@ -77,8 +77,8 @@ def test_oversize_is_413_and_empty_or_missing_is_422(world, client_for):
     assert_error(upload(rep, claim, b""), 422, ["file"])
     response = rep.post(f"{API}/expenses/{claim['id']}/receipts", data={},
                         content_type="multipart/form-data")
-    assert_error(response, 422, ["file"])
-    assert_error(upload(rep, claim, JPEG, id="not-a-uuid"), 422)
+    assert_error(response, 422, ["file"], location="files")
+    assert_error(upload(rep, claim, JPEG, id="not-a-uuid"), 422, ["id"], location="form")
     assert count(ExpenseReceipt) == 1
 
 
