@@ -138,8 +138,8 @@ class ReceiptFileSchema(StrictSchema):
     file = Upload(required=True)
 
 
-def _detail(claim_id):
-    claim = expense_service.claim_detail(current_user, claim_id)
+def _detail(claim_id, claim=None):
+    claim = expense_service.claim_detail(current_user, claim_id, claim)
     return claim, 200, etag(claim)
 
 
@@ -194,7 +194,7 @@ class Submit(MethodView):
         claim = expense_service.get_claim(current_user, claim_id)
         expense_service.submit_claim(current_user, claim, if_match_version())
         db.session.commit()
-        return _detail(claim_id)
+        return _detail(claim_id, claim)
 
 
 @blp.route("/expenses/<uuid:claim_id>/approve")
@@ -207,7 +207,7 @@ class Approve(MethodView):
         expense_service.approve_claim(current_user, claim, data.get("comment"),
                                       data.get("step"), if_match_version())
         db.session.commit()
-        return _detail(claim_id)
+        return _detail(claim_id, claim)
 
 
 @blp.route("/expenses/<uuid:claim_id>/reject")
@@ -220,7 +220,7 @@ class Reject(MethodView):
         expense_service.reject_claim(current_user, claim, data["reason"], data.get("step"),
                                      if_match_version())
         db.session.commit()
-        return _detail(claim_id)
+        return _detail(claim_id, claim)
 
 
 @blp.route("/expenses/<uuid:claim_id>/pay")
@@ -232,7 +232,7 @@ class Pay(MethodView):
         claim = expense_service.get_claim(current_user, claim_id)
         expense_service.pay_claim(current_user, claim, data["reference"], if_match_version())
         db.session.commit()
-        return _detail(claim_id)
+        return _detail(claim_id, claim)
 
 
 @blp.route("/expenses/<uuid:claim_id>/receipts")

@@ -75,9 +75,13 @@ def hydrate(claims: list[ExpenseClaim]) -> list[ExpenseClaim]:
     return claims
 
 
-def claim_detail(actor: User, claim_id: uuid.UUID) -> ExpenseClaim:
-    """A claim with items, receipts and its whole history (who, when, comment)."""
-    claim = hydrate([get_claim(actor, claim_id)])[0]
+def claim_detail(actor: User, claim_id: uuid.UUID, claim: ExpenseClaim | None = None):
+    """A claim with items, receipts and its whole history (who, when, comment).
+
+    ``claim``: one the actor just changed, found through the scoping rule before; it is
+    shown even if the change took it out of their scope (a cashier sending one back).
+    """
+    claim = hydrate([claim if claim is not None else get_claim(actor, claim_id)])[0]
     rows = db.session.execute(
         select(ExpenseStep, User.name).outerjoin(User, User.id == ExpenseStep.actor_id)
         .where(ExpenseStep.claim_id == claim.id)

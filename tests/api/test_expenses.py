@@ -431,3 +431,35 @@ def test_list_pages_with_a_cursor(world, client_for):
         make_claim(rep, "1.00", title=f"c{i}")
     items, pages = walk(rep, f"{API}/expenses", 2)
     assert pages == 3 and len({c["id"] for c in items}) == 5
+
+
+def test_cashier_inbox_lists_approved_claims_and_can_send_one_back(world, client_for):
+    cashier = client_for(world.cashier)
+    claim = approve(client_for(world.finance),
+                    approve(client_for(world.lead_a), submitted(client_for(world.rep_a1), "9.99")))
+    inbox = cashier.get(f"{API}/approvals").json["items"]
+    assert [c["id"] for c in inbox] == [claim["id"]]
+    assert cashier.get(f"{API}/expenses/{claim['id']}").json["can"] == ["pay", "reject"]
+    back = act(cashier, claim, "reject", {"reason": "Bank details missing"}).json
+    assert (back["status"], back["rejected_reason"]) == ("draft", "Bank details missing")
+    assert lines(back)[-1] == ("pay", "rejected", "Bank details missing")
+    assert cashier.get(f"{API}/approvals").json["items"] == []
+    assert_error(cashier.get(f"{API}/expenses/{claim['id']}"), 404)   # a draft again
+
+
+def test_notices_read_well_in_both_languages(world, client_for):
+    from app.push.texts import ACTION_TITLES, render_notice
+
+    claim = submitted(client_for(world.rep_a1), "88.80", title="Suzhou trip")
+    act(client_for(world.lead_a), claim, "reject", {"reason": "Wrong date"})
+    waiting = notices(world.lead_a, "expense_waiting")[0]
+    rejected = notices(world.rep_a1, "expense_rejected")[0]
+    assert render_notice(waiting.kind, "en", waiting.params) == (
+        "Expense claim waiting for you", f"{world.rep_a1.name}: Suzhou trip, 88.80 CNY")
+    assert render_notice(rejected.kind, "zh-CN", rejected.params) == (
+        "报销单被退回", "Suzhou trip：Wrong date")
+    for kind in ("expense_approved", "expense_paid"):
+        for locale in ("en", "zh-CN"):
+            title, body = render_notice(kind, locale, {**waiting.params, "reference": "R1"})
+            assert title and "Suzhou trip" in body
+    assert ACTION_TITLES["approve"]["zh-CN"] == "批准" and "reject" in ACTION_TITLES

@@ -217,7 +217,10 @@ export async function show(page, id) {
       if (!text) return;
       extra = act === 'reject' ? { reason: text } : { reference: text };
     }
-    if (await decide(claim, act, extra)) show(page, id);
+    if (!(await decide(claim, act, extra))) return;
+    // A cashier who sends a claim back no longer sees it (it is a draft again).
+    if (act === 'reject' && state.me.role === 'cashier') return go('/approvals');
+    show(page, id);
   });
 }
 
