@@ -155,4 +155,16 @@ def test_a_draft_with_a_receipt_made_offline_is_sent_when_online(pixel7, shots):
     claims = api(rep, "/expenses?mine=true&status=draft")["body"]["items"]
     claim = next(c for c in claims if c["title"] == "Offline taxi")
     assert claim["total"] == "46.00" and len(claim["receipts"]) == 1
+
+    # Edit the draft now that it is on the server: a PATCH with If-Match, receipts kept.
+    rep.click(f'a[href="/expenses/{claim["id"]}/edit"]')
+    rep.wait_for_selector("[data-form] [data-item='0']")
+    assert rep.input_value("[data-item='0'] input[name=amount]") == "46.00"
+    rep.fill("[data-item='0'] input[name=amount]", "52.30")
+    rep.click("button[value=save]")
+    rep.wait_for_selector(".page-expense .x-summary")
+    rep.wait_for_function("() => !document.querySelector('.b-queued')", timeout=20000)
+    stored = api(rep, f"/expenses/{claim['id']}")["body"]
+    assert stored["total"] == "52.30" and len(stored["receipts"]) == 1
+    assert stored["items"][0]["id"] == claim["items"][0]["id"]
     assert not rep.errors, rep.errors
