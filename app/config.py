@@ -61,6 +61,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Receipt files (expense claims): outside the static folder, never served directly.
+        "RECEIPTS_DIR": env.get("RECEIPTS_DIR") or str(instance / "receipts"),
         "VAPID_SUBJECT": env.get("VAPID_SUBJECT", "mailto:admin@fieldline.invalid"),
         # Push services a subscription may point at (host, or parent domain): a browser's
         # endpoint is always one of these, so the worker never POSTs anywhere else.

@@ -44,6 +44,7 @@ def backend_app(request, tmp_path_factory):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
         "SERVER_NAME": "localhost",
+        "RECEIPTS_DIR": str(tmp_path_factory.mktemp("receipts")),
     })
     with app.app_context():
         db.create_all()

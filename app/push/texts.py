@@ -11,6 +11,23 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Reminders are on", "This is how a follow-up reminder will look."),
         "zh-CN": ("提醒已开启", "跟进提醒将像这样显示。"),
     },
+    # Expense claims (app.services.expenses): to the next approver, then to the submitter.
+    "expense_waiting": {
+        "en": ("Expense claim waiting for you", "{owner}: {title}, {total} {currency}"),
+        "zh-CN": ("有报销单待你处理", "{owner}：{title}，{total} {currency}"),
+    },
+    "expense_approved": {
+        "en": ("Expense claim approved", "{title}, {total} {currency}: approved for payment."),
+        "zh-CN": ("报销单已批准", "{title}，{total} {currency}：已批准，等待付款。"),
+    },
+    "expense_rejected": {
+        "en": ("Expense claim returned", "{title}: {reason}"),
+        "zh-CN": ("报销单被退回", "{title}：{reason}"),
+    },
+    "expense_paid": {
+        "en": ("Expense claim paid", "{title}, {total} {currency} paid (ref. {reference})."),
+        "zh-CN": ("报销单已付款", "{title}，{total} {currency} 已付款（凭证号 {reference}）。"),
+    },
 }
 
 # Buttons on a notification, by action name.
@@ -19,6 +36,8 @@ ACTION_TITLES: dict[str, dict[str, str]] = {
     "done": {"en": "Done", "zh-CN": "完成"},
     "snooze": {"en": "Snooze 1 h", "zh-CN": "1 小时后提醒"},
     "open": {"en": "Open", "zh-CN": "打开"},
+    "approve": {"en": "Approve", "zh-CN": "批准"},
+    "reject": {"en": "Reject", "zh-CN": "驳回"},
 }
 
 

@@ -283,6 +283,12 @@ const ROUTES = [
   [/^\/customers\/new$/, 'customers', 'customers', 'showNew'],
   [/^\/customers\/([0-9a-f-]{36})$/i, 'customer', 'customers'],
   [/^\/settings$/, 'settings', 'settings'],
+  [/^\/expenses$/, 'expenses', 'settings'],
+  [/^\/expenses\/new$/, 'expense', 'settings', 'showNew'],
+  [/^\/expenses\/([0-9a-f-]{36})\/edit$/i, 'expense', 'settings', 'showEdit'],
+  [/^\/expenses\/([0-9a-f-]{36})$/i, 'expense', 'settings'],
+  [/^\/approvals$/, 'approvals', 'settings'],
+  [/^\/reports\/expenses$/, 'expense-report', 'settings'],
   [/^\/pending$/, 'pending', 'settings'],
   [/^\/signin$/, 'signin', null],
 ];

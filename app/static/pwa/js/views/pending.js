@@ -32,6 +32,12 @@ function title(item) {
       return t('pending.language', { lang: t(`lang.${b.locale}`) });
     case 'reminder-settings':
       return t('pending.reminder_settings');
+    case 'expense':
+    case 'expense_submit':
+    case 'expense_delete':
+    case 'receipt':
+    case 'receipt_delete':
+      return t(`expenses.pending.${m.type}`, { title: m.title || '' });
     default:
       return `${item.method} ${item.url}`;
   }
