@@ -214,7 +214,9 @@ class Outgoing:
     urgency: str
 
 
-def _record(item: Outgoing, result: SendResult, now: datetime) -> None:
+def _record(item: Outgoing, result: SendResult, now: datetime, seen_ok: set) -> None:
+    """Store one answer at once (its own commit: a crash after this never resends it).
+    ``seen_ok``: devices already marked as working in this batch, not written again."""
     attempts = item.attempts + 1
     values = {"attempts": attempts, "status_code": result.status_code, "error": result.error,
               "claimed_until": None}
@@ -232,7 +234,9 @@ def _record(item: Outgoing, result: SendResult, now: datetime) -> None:
     if result.outcome == "gone":
         db.session.execute(delete(PushSubscription)
                            .where(PushSubscription.id == item.subscription_id))
-    else:
+    elif result.outcome != "sent" or item.subscription_id not in seen_ok:
+        if result.outcome == "sent":
+            seen_ok.add(item.subscription_id)
         seen = {"last_status": result.status_code}
         seen["last_success_at" if result.outcome == "sent" else "last_failure_at"] = now
         db.session.execute(update(PushSubscription)
@@ -313,6 +317,7 @@ def send_claimed_batch(sender: Sender, claim_seconds: float, limit: int = SEND_B
     deadline = time.monotonic() + max(claim_seconds / 2, claim_seconds - sender.timeout - 5)
     outgoing = _prepare(*_load_claimed(ids), now)
     db.session.commit()
+    seen_ok: set = set()
     for n, item in enumerate(outgoing):
         if time.monotonic() > deadline:
             db.session.execute(
@@ -322,7 +327,7 @@ def send_claimed_batch(sender: Sender, claim_seconds: float, limit: int = SEND_B
             db.session.commit()
             break
         result = sender.send(item.subscription, item.payload, ttl=item.ttl, urgency=item.urgency)
-        _record(item, result, utcnow())
+        _record(item, result, utcnow(), seen_ok)
     return len(ids)
 
 
