@@ -227,3 +227,32 @@ def test_snooze_tapped_offline_waits_in_the_outbox_then_moves_the_followup(page,
     assert poll(lambda: datetime.fromisoformat(
         api(page, f"/activities/{followup['id']}")["body"]["due_at"]) == due + timedelta(hours=1))
     page.wait_for_selector("#status .pill", state="detached", timeout=15000)
+
+
+def test_pushsubscriptionchange_moves_the_device_to_the_new_endpoint(page, context, server):
+    """The push service replaced the subscription: the service worker tells the server the
+    new one and drops the old, with the user's session and CSRF token."""
+    page.add_init_script(FAKE_PUSH)
+    sign_in(page, REP)
+    wait_for_worker(page)
+    _turn_on_in_settings(page, context, server)
+    [old] = api(page, "/push/subscriptions")["body"]["items"]
+    old_endpoint = page.evaluate("async () => (await (await navigator.serviceWorker.ready)"
+                                 ".pushManager.getSubscription()).endpoint")
+    [worker] = [w for w in context.service_workers if w.url.endswith("/sw.js")]
+    worker.evaluate("""(old) => {
+        const key = new Uint8Array(65); key[0] = 4; crypto.getRandomValues(key.subarray(1));
+        const b64 = (b) => btoa(String.fromCharCode(...b)).replace(/\\+/g, '-')
+            .replace(/\\//g, '_').replace(/=+$/, '');
+        const endpoint = 'https://fcm.googleapis.com/fcm/send/renewed';
+        const event = new Event('pushsubscriptionchange');
+        event.oldSubscription = { endpoint: old };
+        event.newSubscription = { endpoint, toJSON: () => ({ endpoint, expirationTime: null,
+            keys: { p256dh: b64(key), auth: b64(crypto.getRandomValues(new Uint8Array(16))) } }) };
+        self.dispatchEvent(event);
+    }""", old_endpoint)
+    assert poll(lambda: len(ids := [d["id"] for d in api(
+        page, "/push/subscriptions")["body"]["items"]]) == 1 and ids != [old["id"]])
+    [renewed] = api(page, "/push/subscriptions")["body"]["items"]
+    assert renewed["id"] != old["id"] and renewed["push_service"] == "fcm.googleapis.com"
+    api(page, f"/push/subscriptions/{renewed['id']}", "DELETE")
