@@ -86,6 +86,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         ],
     }
     config.update(overrides)
+    if config["PUSH_CLAIM_SECONDS"] < 3 * config["PUSH_TIMEOUT_SECONDS"]:
+        # One push can take two timeouts (connect, then read): a claim must outlast it.
+        raise RuntimeError("PUSH_CLAIM_SECONDS must be at least 3 x PUSH_TIMEOUT_SECONDS")
     config["VAPID_PRIVATE_KEY"], config["VAPID_PUBLIC_KEY"] = configured_key_pair(
         overrides.get("VAPID_PRIVATE_KEY", env.get("VAPID_PRIVATE_KEY")),
         overrides.get("VAPID_PUBLIC_KEY", env.get("VAPID_PUBLIC_KEY")), instance, development)

@@ -39,8 +39,9 @@ class Notification(db.Model):
 
     The words are rendered when it is dispatched, in the user's language at that moment,
     from ``kind`` and ``params`` (reminders: from the follow-up as it is then).
-    ``dedupe_key`` makes scheduling idempotent: one reminder per follow-up and due time,
-    one digest per user and day.
+    ``dedupe_key`` makes notices idempotent (one digest per user and day, one test push a
+    minute, one "lead recycled" per recycling). Reminders need none: scheduling one cancels
+    the follow-up's pending one in the same transaction.
     """
 
     __tablename__ = "notifications"

@@ -7,10 +7,11 @@ workers on PostgreSQL never take the same row (SQLite has one writer at a time a
 1. ``dispatch_due_notifications``: due notifications become one delivery per device of the
    recipient (or ``no_device``); a reminder whose follow-up was completed, moved, deleted or
    handed over since it was scheduled is cancelled instead.
-2. ``send_due_deliveries``: a worker claims a batch of deliveries *until* a time
-   (``claimed_until``), sends each with pywebpush and records the answer at once. A worker
-   killed mid-batch loses nothing: its claims expire and another worker sends what it had
-   not recorded as sent.
+2. ``send_claimed_batch``: a worker claims a batch of deliveries *until* a time
+   (``claimed_until``, also the claim's token). Right before each send it checks the
+   delivery is still its own and still wanted (renewing the claim), sends with pywebpush
+   and records the answer at once. A worker killed mid-batch loses nothing: its claims
+   expire and another worker sends what it had not recorded as sent.
 """
 import json
 import logging
@@ -149,7 +150,10 @@ def reminder_payload(notification: Notification, user: User, followup: Activity,
         "url": f"/customers/{customer.id}" if customer else "/today",
         "lang": texts.language(user.locale),
         "actions": [{"action": a, "title": texts.action_title(a, user.locale)} for a in actions],
-        "followup": {"id": str(followup.id), "due_at": followup.due_at.isoformat()},
+        # Snooze (in the service worker) reminds again an hour after the tap: it moves the
+        # follow-up to at least an hour plus the lead time from then.
+        "followup": {"id": str(followup.id), "due_at": followup.due_at.isoformat(),
+                     "lead_minutes": user.reminder_lead_minutes},
         "phone": phone,
     }
 
@@ -179,8 +183,12 @@ def notice_payload(notification: Notification, user: User) -> dict:
 def encode_payload(payload: dict) -> str:
     """JSON small enough for every push service: the note is cut before the limit is hit."""
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    while len(text.encode()) > PAYLOAD_LIMIT and payload.get("body"):
+    while len(text.encode()) > PAYLOAD_LIMIT and len(payload.get("body") or "") > 1:
         payload = {**payload, "body": _short(payload["body"], len(payload["body"]) // 2)}
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    if len(text.encode()) > PAYLOAD_LIMIT:  # never with our own words; but never too big
+        payload = {k: payload[k] for k in ("kind", "title", "tag", "url") if k in payload}
+        payload["title"] = _short(payload.get("title"), 60)
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return text
 
@@ -212,6 +220,8 @@ class Outgoing:
     payload: str
     ttl: int
     urgency: str
+    claimed_until: datetime  # our claim: the token that says this delivery is still ours
+    give_up_at: datetime | None = None  # a reminder is worth retrying until then
 
 
 def _record(item: Outgoing, result: SendResult, now: datetime, seen_ok: set) -> None:
@@ -222,14 +232,17 @@ def _record(item: Outgoing, result: SendResult, now: datetime, seen_ok: set) -> 
               "claimed_until": None}
     if result.outcome == "sent":
         values.update(status="sent", sent_at=now, error=None)
-    elif result.outcome == "retry" and attempts < MAX_ATTEMPTS:
-        values.update(status="retry", next_attempt_at=now + timedelta(
-            seconds=backoff_seconds(attempts, result.retry_after)))
     else:
-        values["status"] = "gone" if result.outcome == "gone" else "failed"
+        retry_at = now + timedelta(seconds=backoff_seconds(attempts, result.retry_after))
+        if result.outcome == "retry" and attempts < MAX_ATTEMPTS \
+                and (item.give_up_at is None or retry_at <= item.give_up_at):
+            values.update(status="retry", next_attempt_at=retry_at)
+        else:
+            values["status"] = "gone" if result.outcome == "gone" else "failed"
     db.session.execute(
         update(PushDelivery)
-        .where(PushDelivery.id == item.delivery_id, PushDelivery.status.in_(("pending", "retry")))
+        .where(PushDelivery.id == item.delivery_id, PushDelivery.status.in_(("pending", "retry")),
+               PushDelivery.claimed_until == item.claimed_until)
         .values(**values).execution_options(synchronize_session=False))
     if result.outcome == "gone":
         db.session.execute(delete(PushSubscription)
@@ -273,22 +286,23 @@ def _load_claimed(ids):
     return rows, followups
 
 
-def _prepare(rows, followups, now: datetime) -> list[Outgoing]:
-    """What to send for each claimed delivery; deliveries with nothing to send any more
-    (device gone, follow-up done or deleted) are closed here."""
+def _prepare(rows, followups, now: datetime, claimed_until: datetime) -> list[Outgoing]:
+    """What to send for each claimed delivery. Deliveries with nothing to send any more
+    are closed here: the device is gone or now someone else's, the recipient left, or the
+    reminder's follow-up was completed, moved, deleted or handed over since."""
+    valid_reminders = _reminders_still_valid([n for _, n, _, _ in rows])
     outgoing = []
     for delivery, notification, user, subscription in rows:
-        if subscription is None:
+        if subscription is None or subscription.user_id != notification.user_id:
             _skip(delivery.id, "gone")
             continue
         followup = None
+        if not user.active or (notification.kind == REMINDER
+                               and notification.id not in valid_reminders):
+            _skip(delivery.id, "cancelled")
+            continue
         if notification.kind == REMINDER:
-            followup, customer, contact = followups.get(notification.activity_id,
-                                                        (None, None, None))
-            if followup is None or followup.done_at is not None \
-                    or followup.deleted_at is not None:
-                _skip(delivery.id, "cancelled")
-                continue
+            followup, customer, contact = followups[notification.activity_id]
             payload = reminder_payload(notification, user, followup, customer, contact, now)
         else:
             payload = notice_payload(notification, user)
@@ -297,35 +311,47 @@ def _prepare(rows, followups, now: datetime) -> list[Outgoing]:
             delivery.id, subscription.id, delivery.attempts,
             {"endpoint": subscription.endpoint,
              "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-            encode_payload(payload), ttl, urgency))
+            encode_payload(payload), ttl, urgency, claimed_until,
+            followup.due_at + timedelta(hours=1) if followup is not None else None))
     return outgoing
+
+
+def _take(item: Outgoing, claim_seconds: float) -> bool:
+    """Right before sending: is this delivery still ours and still to be sent? Not if the
+    follow-up was completed meanwhile (cancelled), or if our claim ran out and another
+    worker took it. If so, our claim is renewed for this one send."""
+    until = utcnow() + timedelta(seconds=claim_seconds)
+    taken = db.session.execute(
+        update(PushDelivery)
+        .where(PushDelivery.id == item.delivery_id, PushDelivery.status.in_(("pending", "retry")),
+               PushDelivery.claimed_until == item.claimed_until)
+        .values(claimed_until=until).returning(PushDelivery.id)
+        .execution_options(synchronize_session=False)).first()
+    db.session.commit()
+    if taken is None:
+        return False
+    item.claimed_until = until
+    return True
 
 
 def send_claimed_batch(sender: Sender, claim_seconds: float, limit: int = SEND_BATCH) -> int:
     """Claim up to ``limit`` due deliveries, send them, record each answer as it comes.
     Returns how many it claimed (0: nothing due)."""
     now = utcnow()
+    claimed_until = now + timedelta(seconds=claim_seconds)
     ids = _claim(PushDelivery, (
         PushDelivery.status.in_(("pending", "retry")), PushDelivery.next_attempt_at <= now,
         or_(PushDelivery.claimed_until.is_(None), PushDelivery.claimed_until < now),
-    ), PushDelivery.next_attempt_at, limit,
-        {"claimed_until": now + timedelta(seconds=claim_seconds)})
+    ), PushDelivery.next_attempt_at, limit, {"claimed_until": claimed_until})
     db.session.commit()
     if not ids:
         return 0
-    # Stop early rather than send past our claim (another worker may have taken it over).
-    deadline = time.monotonic() + max(claim_seconds / 2, claim_seconds - sender.timeout - 5)
-    outgoing = _prepare(*_load_claimed(ids), now)
+    outgoing = _prepare(*_load_claimed(ids), now, claimed_until)
     db.session.commit()
     seen_ok: set = set()
-    for n, item in enumerate(outgoing):
-        if time.monotonic() > deadline:
-            db.session.execute(
-                update(PushDelivery)
-                .where(PushDelivery.id.in_([i.delivery_id for i in outgoing[n:]]))
-                .values(claimed_until=None).execution_options(synchronize_session=False))
-            db.session.commit()
-            break
+    for item in outgoing:
+        if not _take(item, claim_seconds):
+            continue
         result = sender.send(item.subscription, item.payload, ttl=item.ttl, urgency=item.urgency)
         _record(item, result, utcnow(), seen_ok)
     return len(ids)

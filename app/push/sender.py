@@ -43,6 +43,7 @@ class Sender:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = False  # never route pushes through a proxy from the env
+        self.session.max_redirects = 0  # a push service answers; it never sends us elsewhere
 
     def send(self, subscription: dict, payload: str, *, ttl: int, urgency: str) -> SendResult:
         try:
@@ -55,6 +56,8 @@ class Sender:
             if exc.response is None:
                 return SendResult("retry", error=str(exc)[:300])
             return self._refused(exc.response)
+        except requests.TooManyRedirects as exc:
+            return SendResult("failed", error=f"redirected: {exc}"[:300])
         except requests.RequestException as exc:  # timeout, refused connection, DNS
             return SendResult("retry", error=f"{type(exc).__name__}: {exc}"[:300])
         return SendResult("sent", status_code=response.status_code)

@@ -1,6 +1,8 @@
 """VAPID keys: the server's identity towards browser push services."""
 import base64
 import json
+import os
+import secrets
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -36,13 +38,23 @@ def public_key_of(private: str) -> str:
 
 def instance_key_pair(instance_path: Path) -> tuple[str, str]:
     """The embedded default's key pair, generated into ``instance/vapid.json`` on first run
-    and kept, so devices stay subscribed across restarts."""
+    and kept, so devices stay subscribed across restarts. The web server and the worker
+    start together: the file is written aside and linked into place, so exactly one pair
+    wins and nobody reads half a file."""
     path = instance_path / "vapid.json"
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
         private, public = new_key_pair()
-        path.write_text(json.dumps({"private_key": private, "public_key": public}))
-        path.chmod(0o600)
+        draft = instance_path / f".vapid.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(json.dumps({"private_key": private, "public_key": public}))
+        try:
+            os.link(draft, path)  # fails if another process got there first: theirs wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     stored = json.loads(path.read_text())
     return stored["private_key"], stored["public_key"]
 

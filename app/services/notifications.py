@@ -84,16 +84,18 @@ def cancel_reminders(activity_ids) -> None:
     ids = list(activity_ids)
     if not ids:
         return
+    # Notifications first: on PostgreSQL this waits for a worker turning them into
+    # deliveries right now, and the next statement then sees (and cancels) those too.
+    db.session.execute(
+        update(Notification)
+        .where(Notification.activity_id.in_(ids), Notification.status == "scheduled")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False))
     reminders = select(Notification.id).where(Notification.activity_id.in_(ids))
     db.session.execute(
         update(PushDelivery)
         .where(PushDelivery.notification_id.in_(reminders),
                PushDelivery.status.in_(("pending", "retry")))
-        .values(status="cancelled")
-        .execution_options(synchronize_session=False))
-    db.session.execute(
-        update(Notification)
-        .where(Notification.activity_id.in_(ids), Notification.status == "scheduled")
         .values(status="cancelled")
         .execution_options(synchronize_session=False))
 

@@ -7,6 +7,7 @@ import uuid
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from urllib3.util import parse_url
 
 from app.extensions import db
 from app.models import PushSubscription, User
@@ -38,12 +39,12 @@ def check_subscription(endpoint: str, p256dh: str, auth: str, allowed_hosts) -> 
     (the worker must not be talked into POSTing to arbitrary addresses) and keys of the
     right shape (an uncompressed P-256 point, a 16-byte auth secret)."""
     errors = {}
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
+    scheme, host, port = _sending_target(endpoint)
     loopback = host in LOOPBACK_HOSTS and host in allowed_hosts
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+    if scheme != "https" and not (scheme == "http" and loopback):
         errors["endpoint"] = ["The endpoint must be an https URL of a push service."]
-    elif not host or not _allowed_host(host, allowed_hosts) or _is_ip(host) and not loopback:
+    elif not host or not _allowed_host(host, allowed_hosts) or _is_ip(host) and not loopback \
+            or port not in (None, 443) and not loopback:
         errors["endpoint"] = ["This push service is not accepted."]
     key = _b64url_bytes(p256dh)
     if key is None or len(key) != 65 or key[0] != 4:
@@ -53,6 +54,25 @@ def check_subscription(endpoint: str, p256dh: str, auth: str, allowed_hosts) -> 
         errors.setdefault("keys", {})["auth"] = ["Not a 16-byte auth secret."]
     if errors:
         raise Invalid(errors)
+
+
+def _sending_target(endpoint: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) as the HTTP client that sends will read them, or blanks when
+    the URL is ambiguous: parsers disagree on URLs with user info, backslashes or odd
+    characters (``https://10.0.0.5:6443\\@fcm.googleapis.com/`` is FCM to one parser and an
+    internal address to another), and a push service never needs any of those."""
+    if any(c in endpoint for c in "@\\") or any(ord(c) <= 32 or ord(c) == 127 for c in endpoint):
+        return "", "", None
+    try:
+        sent = parse_url(endpoint)
+        checked = urlsplit(endpoint)
+        checked_port = checked.port
+    except ValueError:
+        return "", "", None
+    host = (sent.host or "").lower()
+    if sent.auth or host != (checked.hostname or "").lower() or sent.port != checked_port:
+        return "", "", None
+    return (sent.scheme or "").lower(), host, sent.port
 
 
 def _is_ip(host: str) -> bool:
@@ -75,6 +95,12 @@ def save_subscription(actor: User, data: dict, allowed_hosts,
               "user_agent": (user_agent or "")[:255] or None}
     subscription = db.session.scalar(
         select(PushSubscription).where(PushSubscription.endpoint_hash == key))
+    if subscription is not None and subscription.user_id != actor.id:
+        # Someone else now uses this browser: the previous user's device is gone, and with
+        # it anything still on its way to them (their deliveries lose the device).
+        db.session.delete(subscription)
+        db.session.flush()
+        subscription = None
     created = subscription is None
     if created:
         subscription = PushSubscription(id=uuid.uuid4(), endpoint=endpoint, endpoint_hash=key,

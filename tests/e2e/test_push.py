@@ -150,8 +150,8 @@ def _reminder_payload(seeded_env, followup_id):
     return payload
 
 
-def _new_followup(page, note):
-    due = (datetime.now(timezone.utc) + timedelta(hours=3)).replace(microsecond=0)
+def _new_followup(page, note, in_minutes=180):
+    due = (datetime.now(timezone.utc) + timedelta(minutes=in_minutes)).replace(microsecond=0)
     customer = api(page, "/customers?limit=1")["body"]["items"][0]
     created = api(page, "/activities", "POST", {
         "kind": "task", "action": "call", "customer_id": customer["id"],
@@ -216,16 +216,19 @@ def test_snooze_tapped_offline_waits_in_the_outbox_then_moves_the_followup(page,
     context.grant_permissions(["notifications"], origin=server)
     sign_in(page, REP)
     wait_for_worker(page)
-    _, followup = _new_followup(page, "Snooze me")
+    _, followup = _new_followup(page, "Snooze me", in_minutes=15)
     _deliver_push(context, page, server, _reminder_payload(seeded_env, followup["id"]))
     context.set_offline(True)
+    tapped = datetime.now(timezone.utc)
     _tap_action(context, "snooze")
     page.wait_for_selector("#status a[href='/pending']", timeout=15000)
     context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
-    due = datetime.fromisoformat(followup["due_at"])
-    assert poll(lambda: datetime.fromisoformat(
-        api(page, f"/activities/{followup['id']}")["body"]["due_at"]) == due + timedelta(hours=1))
+    # Reminded again an hour after the tap: due an hour and the lead time (15 min) later.
+    expected = tapped + timedelta(minutes=75)
+    assert poll(lambda: abs(datetime.fromisoformat(
+        api(page, f"/activities/{followup['id']}")["body"]["due_at"]) - expected)
+        < timedelta(seconds=30))
     page.wait_for_selector("#status .pill", state="detached", timeout=15000)
 
 

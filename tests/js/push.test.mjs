@@ -27,16 +27,22 @@ test('keyBytes decodes base64url without padding', () => {
   assert.deepEqual([...bytes], [4, 1, 2, 255, 239]);
 });
 
-test('snooze: an hour after the due time, or after now when that has passed', () => {
+test('snooze: the reminder comes again an hour after the tap, whatever the lead time', () => {
   const now = new Date('2026-11-23T02:00:00Z');
-  assert.equal(snoozeUntil('2026-11-23T02:15:00Z', now).toISOString(), '2026-11-23T03:15:00.000Z');
-  assert.equal(snoozeUntil('2026-11-23T01:00:00Z', now).toISOString(), '2026-11-23T03:00:00.000Z');
+  // On time (15 min before 02:15): due 03:15, reminded 03:00.
+  assert.equal(snoozeUntil('2026-11-23T02:15:00Z', now, 15).toISOString(), '2026-11-23T03:15:00.000Z');
+  // Overdue: due 03:15, reminded 03:00.
+  assert.equal(snoozeUntil('2026-11-23T01:00:00Z', now, 15).toISOString(), '2026-11-23T03:15:00.000Z');
+  // An hour's lead time: due 04:00, reminded 03:00 (not at once).
+  assert.equal(snoozeUntil('2026-11-23T03:00:00Z', now, 60).toISOString(), '2026-11-23T04:00:00.000Z');
+  // Never earlier than it was due.
+  assert.equal(snoozeUntil('2026-11-23T09:00:00Z', now, 15).toISOString(), '2026-11-23T09:00:00.000Z');
 });
 
 const REMINDER = {
   kind: 'reminder', title: 'Call 王伟 · Acme 10:15', body: 'send quote', url: '/customers/c1',
   actions: [{ action: 'call', title: 'Call' }, { action: 'done', title: 'Done' }, { action: 'snooze', title: 'Snooze 1 h' }],
-  followup: { id: 'f1', due_at: '2026-11-23T02:15:00+00:00' }, phone: '+8613900139000',
+  followup: { id: 'f1', due_at: '2026-11-23T02:15:00+00:00', lead_minutes: 15 }, phone: '+8613900139000',
 };
 
 test('actionWrite: Done and Snooze become outbox writes, Call and a tap do not', () => {

@@ -57,7 +57,7 @@ def test_a_due_reminder_arrives_encrypted_with_title_actions_and_ttl(app, push_r
     assert payload["actions"][1]["title"] == "完成"
     assert payload["phone"] == "+8613900139000"
     assert payload["followup"] == {"id": str(followup.id),
-                                   "due_at": followup.due_at.isoformat()}
+                                   "due_at": followup.due_at.isoformat(), "lead_minutes": 15}
     # Urgent, and useless an hour after the follow-up is due.
     assert received.urgency == "high"
     assert 60 * 60 < received.ttl <= 70 * 60
@@ -260,3 +260,79 @@ def test_morning_digest_in_new_york_after_the_dst_change(app, push_receiver):
     db.session.commit()
     assert queue_morning_digests(app, now=datetime(2026, 11, 1, 12, 30, tzinfo=UTC)) == 0
     assert queue_morning_digests(app, now=datetime(2026, 11, 1, 13, 0, tzinfo=UTC)) == 1
+
+
+def test_a_device_taken_over_by_another_user_gets_nothing_of_the_previous_one(app,
+                                                                               push_receiver):
+    alice = factories.make_user("rep", **ALWAYS_AWAKE)
+    bob = factories.make_user("rep", **ALWAYS_AWAKE)
+    browser = push_receiver.new_browser()
+    subscribe(alice, browser)
+    make_due_reminder(alice, note="Alice's secret")
+    dispatch.dispatch_due_notifications()  # her delivery is on its way ...
+    subscribe(bob, browser)                # ... when Bob signs in on that browser
+    run_worker(app)
+    assert push_receiver.received == []
+    delivery = db.session.scalars(select(PushDelivery)).one()
+    assert delivery.status == "gone"
+
+
+def test_a_followup_completed_while_its_batch_is_being_sent_is_not_pushed(app, world,
+                                                                           client_for,
+                                                                           push_receiver):
+    rep = world.rep_a1
+    rep.quiet_hours_start = rep.quiet_hours_end = time(0, 0)
+    db.session.commit()
+    browser = push_receiver.new_browser()
+    subscribe(rep, browser)
+    first = make_due_reminder(rep, note="first", minutes=5)
+    second = make_due_reminder(rep, note="second", minutes=9)
+    dispatch.dispatch_due_notifications()
+    sender = dispatch.sender_for(app)
+    real_send = sender.send
+
+    followups = {str(first.id): first, str(second.id): second}
+
+    def send_then_complete_the_other(*args, **kwargs):
+        result = real_send(*args, **kwargs)
+        if len(push_receiver.received) == 1:  # the rep taps Done on the other one meanwhile
+            sent_id = push_receiver.received[0].payload["followup"]["id"]
+            [other] = [f for key, f in followups.items() if key != sent_id]
+            response = client_for(rep).patch(f"/api/v1/activities/{other.id}",
+                                             json={"done_at": utcnow().isoformat()})
+            assert response.status_code == 200
+        return result
+
+    sender.send = send_then_complete_the_other
+    assert dispatch.send_claimed_batch(sender, claim_seconds=60) == 2
+    [pushed] = push_receiver.payloads_for(browser)
+    db.session.expire_all()
+    statuses = {d.notification_id: d.status for d in db.session.scalars(select(PushDelivery))}
+    by_followup = {str(n.activity_id): statuses[n.id] for n in db.session.scalars(
+        select(Notification).where(Notification.kind == "reminder"))}
+    sent_id = pushed["followup"]["id"]
+    assert by_followup == {key: "sent" if key == sent_id else "cancelled" for key in followups}
+
+
+def test_a_worker_whose_claim_was_taken_over_does_not_send_or_record(app, push_receiver):
+    rep = factories.make_user("rep", **ALWAYS_AWAKE)
+    browser = push_receiver.new_browser()
+    subscribe(rep, browser)
+    make_due_reminder(rep)
+    dispatch.dispatch_due_notifications()
+    now = utcnow()
+    ids = dispatch._claim(PushDelivery, (PushDelivery.status == "pending",),
+                          PushDelivery.next_attempt_at, 10,
+                          {"claimed_until": now + timedelta(seconds=60)})
+    db.session.commit()
+    outgoing = dispatch._prepare(*dispatch._load_claimed(ids), now,
+                                 now + timedelta(seconds=60))
+    db.session.commit()
+    # Meanwhile the claim ran out and another worker took the delivery over.
+    db.session.execute(PushDelivery.__table__.update().values(
+        claimed_until=now + timedelta(seconds=300)))
+    db.session.commit()
+    assert dispatch._take(outgoing[0], 60) is False
+    db.session.expire_all()
+    delivery = db.session.scalars(select(PushDelivery)).one()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)  # left to the other worker

@@ -126,14 +126,14 @@ def test_a_killed_worker_loses_nothing(pg_push):
     app, env, receiver = pg_push
     expected = _due_reminders(receiver, users=4, per_user=50)
     receiver.delay = 0.03  # a slow push service: the kill lands mid-batch
-    first = _start_worker(env, PUSH_CLAIM_SECONDS="4", PUSH_TIMEOUT_SECONDS="2")
+    first = _start_worker(env, PUSH_CLAIM_SECONDS="6", PUSH_TIMEOUT_SECONDS="2")
     try:
         assert _wait_for(lambda: len(receiver.received) >= 20, timeout=60)
         first.send_signal(signal.SIGKILL)
         first.wait()
         killed_at = len(receiver.received)
         assert killed_at < 200
-        second = _start_worker(env, PUSH_CLAIM_SECONDS="4", PUSH_TIMEOUT_SECONDS="2")
+        second = _start_worker(env, PUSH_CLAIM_SECONDS="6", PUSH_TIMEOUT_SECONDS="2")
         assert _wait_for(lambda: set(_received_followups(receiver)) == expected, timeout=120)
         time.sleep(2)
     finally:

@@ -55,3 +55,15 @@ def test_keys_that_cannot_work_stop_the_start(tmp_path, monkeypatch, private, pu
             monkeypatch.setenv(name, value)
     with pytest.raises(RuntimeError, match=message):
         load_config(str(tmp_path), {"SECRET_KEY": "x"})
+
+
+def test_web_and_worker_starting_together_share_one_pair(tmp_path):
+    """Processes racing to make instance/vapid.json all end up with the same pair."""
+    import multiprocessing
+
+    from app.push.vapid import instance_key_pair
+
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        pairs = pool.map(instance_key_pair, [tmp_path] * 8)
+    assert len(set(pairs)) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["vapid.json"]

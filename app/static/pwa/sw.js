@@ -183,11 +183,12 @@ function whileRunning(event, promise) {
 }
 
 async function handleClick(action, data) {
-  if (action === 'call' && data.phone) {
+  const phone = (data.phone || '').replace(/[^+\d]/g, '');
+  if (action === 'call' && phone) {
     // The dialer straight away where the browser lets a worker open tel:; else the
     // customer, whose page offers the call button first.
     try {
-      if (await self.clients.openWindow(`tel:${data.phone}`)) return;
+      if (await self.clients.openWindow(`tel:${phone}`)) return;
     } catch {
       // fall through
     }
@@ -233,8 +234,6 @@ self.addEventListener('pushsubscriptionchange', (event) => {
 async function resubscribe(event) {
   const me = await kv.get('me');
   if (!me) return;
-  const csrf = await kv.get('csrf');
-  const headers = { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) };
   let sub = event.newSubscription;
   if (!sub) {
     const res = await fetch('/api/v1/push/public-key');
@@ -242,12 +241,29 @@ async function resubscribe(event) {
     const { public_key: key } = await res.json();
     sub = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) });
   }
-  await fetch('/api/v1/push/subscriptions', {
-    method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(sub.toJSON()),
-  });
-  if (event.oldSubscription && event.oldSubscription.endpoint !== sub.endpoint) {
-    await fetch('/api/v1/push/subscriptions', {
-      method: 'DELETE', credentials: 'same-origin', headers, body: JSON.stringify({ endpoint: event.oldSubscription.endpoint }),
-    });
+  const saved = await sendWithCsrf('POST', '/api/v1/push/subscriptions', sub.toJSON());
+  // Only once the server has the new one: the old endpoint is dead anyway.
+  if (saved.ok && event.oldSubscription && event.oldSubscription.endpoint !== sub.endpoint) {
+    await sendWithCsrf('DELETE', '/api/v1/push/subscriptions', { endpoint: event.oldSubscription.endpoint });
   }
+}
+
+/** A write with the session cookie and the stored CSRF token, refreshed once if stale. */
+async function sendWithCsrf(method, url, body) {
+  const send = async (csrf) => fetch(url, {
+    method,
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
+    body: JSON.stringify(body),
+  });
+  let res = await send(await kv.get('csrf'));
+  if (res.status === 403) {
+    const me = await fetch('/api/v1/me', { credentials: 'same-origin' });
+    if (me.ok) {
+      const csrf = (await me.json()).csrf_token;
+      await kv.set('csrf', csrf);
+      res = await send(csrf);
+    }
+  }
+  return res;
 }

@@ -30,10 +30,13 @@ export function keyBytes(base64url) {
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
 }
 
-/** Snooze 1 h: an hour after the due time, or after now if that has passed. */
-export function snoozeUntil(dueAt, now) {
+/**
+ * Snooze 1 h: the reminder comes again an hour from now, so the follow-up moves to an
+ * hour plus the user's lead time from now (never earlier than it was due).
+ */
+export function snoozeUntil(dueAt, now, leadMinutes = 15) {
   const due = new Date(dueAt).getTime();
-  return new Date(Math.max(due, now.getTime()) + 60 * 60 * 1000);
+  return new Date(Math.max(due, now.getTime() + (60 + leadMinutes) * 60 * 1000));
 }
 
 /**
@@ -54,7 +57,7 @@ export function actionWrite(action, data, now) {
     return {
       method: 'PATCH',
       url: `/api/v1/activities/${followup.id}`,
-      body: { due_at: snoozeUntil(followup.due_at, now).toISOString() },
+      body: { due_at: snoozeUntil(followup.due_at, now, followup.lead_minutes ?? 15).toISOString() },
       meta: { type: 'reschedule', source: 'notification', title: data.title || '' },
     };
   }
@@ -92,6 +95,7 @@ export function notificationFor(data, maxActions = Infinity) {
       badge: '/pwa/icons/icon-192.png',
       timestamp: Date.now(),
       requireInteraction: data.kind === 'reminder',
+      renotify: Boolean(data.tag), // a moved reminder replacing its old one still rings
       actions: actions.slice(0, maxActions).map((a) => ({ action: a.action, title: a.title })),
       data: {
         url,
