@@ -97,3 +97,15 @@ def make_world() -> World:
         rep_a1=make_user("rep", team_a, name="王伟"), rep_a2=make_user("rep", team_a),
         rep_b1=make_user("rep", team_b),
     )
+
+
+def make_lead(owner: User | None, **fields):
+    from app.services import leads as lead_service
+
+    actor = owner or User.query.filter_by(role="admin").first()
+    data = {"name": fields.pop("name", f"Lead {_next()}"), **fields}
+    if owner is None:
+        data["pool"] = True
+    lead, _ = lead_service.create_lead(actor, data)
+    db.session.commit()
+    return lead

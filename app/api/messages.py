@@ -71,6 +71,18 @@ CATALOGUE: dict[str, str] = {
     "Must be a contact of the chosen customer.": "必须是所选客户的联系人。",
     "Not one of your follow-ups.": "这不是你的跟进事项。",
     "A follow-up needs a due time.": "跟进事项需要设置截止时间。",
+    # app/services/leads.py
+    "Lead not found.": "未找到线索。",
+    "This lead was converted; it can no longer be changed.": "此线索已转化，不能再修改。",
+    "Claim this lead before you change it.": "请先领取此线索再修改。",
+    "Convert a lead to make it a customer.": "请通过转化把线索变为客户。",
+    "Someone else claimed this lead first.": "此线索已被他人抢先领取。",
+    "Only its owner or their team lead can release this lead.":
+        "只有负责人或其团队主管可以释放此线索。",
+    "Only a team lead, a manager or an administrator can assign leads.":
+        "只有团队主管、经理或管理员可以分配线索。",
+    "Unknown lead.": "线索不存在。",
+    "Claim this lead before you log activities on it.": "请先领取此线索再记录活动。",
     # webargs
     "Invalid JSON body.": "JSON 格式无效。",
     # marshmallow: fields and schemas
@@ -159,6 +171,10 @@ PATTERNS: list[tuple[re.Pattern, object]] = [
      lambda m: f"{m[1]} 无法格式化为 {m[2]}。"),
     # app/services/users.py
     (re.compile(r"At least (\d+) characters\."), lambda m: f"至少需要 {m[1]} 个字符。"),
+    # app/services/leads.py
+    (re.compile(r"You already hold (\d+) open leads, the most allowed\. "
+                r"Release or convert one first\."),
+     lambda m: f"你已持有 {m[1]} 条未结线索，已达上限。请先释放或转化一条。"),
     # app/services/records.py
     (re.compile(r"This record was changed by someone else \(now version (\d+)\)\. "
                 r"Reload it and try again\."),

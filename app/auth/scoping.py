@@ -5,7 +5,7 @@ counts are filtered in SQL, so nothing leaks by number either.
 """
 from sqlalchemy import ColumnElement, select, true
 
-from app.models import Activity, Contact, Customer, Team, User
+from app.models import Activity, Contact, Customer, Lead, Opportunity, SalesOrder, Team, User
 
 SEE_ALL = ("manager", "admin")
 
@@ -50,3 +50,25 @@ def visible_activities(query, user: User):
     if user.role not in SEE_ALL:
         scope = scope | Activity.customer_id.in_(visible_customer_ids(user))
     return query.where(Activity.deleted_at.is_(None), scope)
+
+
+def visible_leads(query, user: User):
+    """The pool (open, unowned) plus the leads you own (a lead: the team's too)."""
+    pool = Lead.owner_id.is_(None) & (Lead.status == "open")
+    if user.role in SEE_ALL:
+        return query
+    return query.where(pool | owner_scope(user, Lead.owner_id))
+
+
+def visible_opportunities(query, user: User):
+    return query.where(owner_scope(user, Opportunity.owner_id))
+
+
+# Finance sees every order (it records payments); others as they see deals.
+ORDER_ROLES = SEE_ALL + ("finance",)
+
+
+def visible_orders(query, user: User):
+    if user.role in ORDER_ROLES:
+        return query
+    return query.where(owner_scope(user, SalesOrder.owner_id))

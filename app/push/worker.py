@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from app.extensions import db
 from app.models import UserSession
 from app.models.base import utcnow
+from app.services.leads import recycle_stale_leads
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def purge_expired_sessions(app) -> int:
     return result.rowcount or 0
 
 
-JOBS = [purge_expired_sessions]
+JOBS = [purge_expired_sessions, recycle_stale_leads]
 
 
 def run_once(app) -> dict:

@@ -11,6 +11,7 @@ from app.auth.scoping import owner_scope, visible_activities
 from app.extensions import db
 from app.models import Activity, Contact, Customer, User
 from app.models.base import utcnow
+from app.services import leads as lead_service
 from app.services.audit import record_audit
 from app.services.customers import get_customer
 from app.services.errors import Forbidden, Invalid, NotFound
@@ -105,6 +106,8 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
         return existing, followup, False
 
     customer, contact = _customer_for(actor, data.get("customer_id"), data.get("contact_id"))
+    lead = lead_service.lead_for_activity(actor, data["lead_id"]) if data.get("lead_id") \
+        else None
     kind = data["kind"]
     occurred_at = data.get("occurred_at")
     due_at = data.get("due_at")
@@ -113,7 +116,7 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
     activity = Activity(
         id=new_id(data.get("id")), kind=kind, owner_id=actor.id,
         customer_id=customer.id if customer else None,
-        contact_id=contact.id if contact else None,
+        contact_id=contact.id if contact else None, lead_id=lead.id if lead else None,
         occurred_at=occurred_at, due_at=due_at, done_at=data.get("done_at"),
         action=data.get("action") or (kind if due_at is not None and kind != "task" else None),
         outcome=data.get("outcome"), notes=data.get("notes"),
@@ -147,6 +150,8 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
         )
         db.session.add(followup)
     _touch_customer(customer, occurred_at)
+    if lead is not None and occurred_at is not None:
+        lead_service.touch_lead(lead.id, occurred_at)
     db.session.flush()
     return activity, followup, True
 

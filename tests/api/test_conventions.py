@@ -8,7 +8,7 @@ import uuid
 from tests import factories
 from tests.api.helpers import API, assert_error
 
-LISTS = ["/users", "/teams", "/customers", "/contacts", "/activities"]
+LISTS = ["/users", "/teams", "/customers", "/contacts", "/activities", "/leads"]
 
 
 def _cursor(values) -> str:

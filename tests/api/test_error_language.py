@@ -105,6 +105,7 @@ _SAMPLES = {
     "what": _what_values,
     "MIN_PASSWORD": lambda: ["8", "12"],
     "record.version": lambda: ["3", "117"],
+    "cap": lambda: ["30", "5"],
 }
 
 
