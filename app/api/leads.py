@@ -5,8 +5,10 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from app.api.common import (
-    RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page, page_schema,
+    Money, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page, page_schema,
 )
+from app.api.customers import ContactSchema, CustomerSchema
+from app.api.deals import OpportunitySchema
 from app.extensions import db
 from app.models.leads import LEAD_SOURCES, LEAD_STATUSES
 from app.services import leads as lead_service
@@ -169,3 +171,37 @@ def assign(data, lead_id):
     lead = lead_service.assign_lead(current_user, lead, data["owner_id"], if_match_version())
     db.session.commit()
     return _one(lead), 200, etag(lead)
+
+
+class ConvertSchema(StrictSchema):
+    customer_id = fields.UUID(load_default=None, allow_none=True)
+    opportunity_name = fields.String(load_default=None, validate=validate.Length(1, 200))
+    amount = Money(load_default=None)
+    currency = fields.String(load_default=None,
+                             validate=validate.Regexp(r"^[A-Z]{3}$", error="Not a currency code."))
+    expected_close_date = fields.Date(load_default=None)
+
+
+class ConvertedSchema(StrictSchema):
+    lead = fields.Nested(LeadSchema)
+    customer = fields.Nested(CustomerSchema)
+    contact = fields.Nested(ContactSchema)
+    opportunity = fields.Nested(OpportunitySchema)
+
+
+@blp.route("/leads/<uuid:lead_id>/convert", methods=["POST"])
+@blp.arguments(ConvertSchema)
+@blp.response(200, ConvertedSchema)
+def convert(data, lead_id):
+    """Lead -> customer + contact + opportunity, or attach to ``customer_id``; all or nothing"""
+    from app.services import deals as deal_service
+
+    lead = lead_service.get_lead(current_user, lead_id)
+    result = lead_service.convert_lead(current_user, lead, data, if_match_version())
+    db.session.commit()
+    lead = _one(result["lead"])
+    customer = result["customer"]
+    customer.owner_name = lead.owner_name
+    return {"lead": lead, "customer": customer, "contact": result["contact"],
+            "opportunity": deal_service.opportunity_detail(current_user,
+                                                           result["opportunity"].id)}

@@ -327,3 +327,47 @@ def recycle_stale_leads(app=None) -> int:
         db.session.commit()
         recycled += 1
     return recycled
+
+
+def convert_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> dict:
+    """Lead -> customer + contact + opportunity (or contact + opportunity on an existing
+    customer), all in the caller's one transaction: if any part fails, none remains."""
+    from app.services import customers as customer_service
+    from app.services import deals as deal_service
+
+    check_version(lead, expected_version)
+    _check_open(lead)
+    if lead.status != "open":
+        raise Conflict("Only an open lead can be converted.")
+    if lead.owner_id is None:
+        raise Forbidden("Claim this lead before you change it.")
+    if not _may_manage(actor, lead):
+        raise Forbidden("Only its owner or their team lead can release this lead.")
+    if data.get("customer_id"):
+        try:
+            customer = customer_service.get_customer(actor, data["customer_id"])
+        except NotFound as exc:
+            raise Invalid({"customer_id": ["Unknown customer."]}) from exc
+        created_customer = False
+    else:
+        customer, _ = customer_service.create_customer(actor, {
+            "name": lead.company or lead.name, "phone": lead.phone, "email": lead.email,
+            "city": lead.city, "source": lead.source, "owner_id": lead.owner_id})
+        created_customer = True
+    contact, _ = customer_service.create_contact(actor, {
+        "customer_id": customer.id, "name": lead.name, "title": lead.title,
+        "phone": lead.phone, "email": lead.email})
+    opportunity, _ = deal_service.create_opportunity(actor, {
+        "customer_id": customer.id, "owner_id": lead.owner_id,
+        "name": data.get("opportunity_name") or lead.company or lead.name,
+        "amount": data.get("amount"), "currency": data.get("currency"),
+        "expected_close_date": data.get("expected_close_date")})
+    lead.status, lead.converted_at = "converted", utcnow()
+    lead.customer_id, lead.contact_id, lead.opportunity_id = customer.id, contact.id, \
+        opportunity.id
+    record_audit(actor, "lead", lead.id, "converted", {
+        "status": ("open", "converted"), "customer_id": (None, customer.id),
+        "opportunity_id": (None, opportunity.id)})
+    db.session.flush()
+    return {"lead": lead, "customer": customer, "contact": contact,
+            "opportunity": opportunity, "created_customer": created_customer}

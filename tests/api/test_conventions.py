@@ -8,7 +8,8 @@ import uuid
 from tests import factories
 from tests.api.helpers import API, assert_error
 
-LISTS = ["/users", "/teams", "/customers", "/contacts", "/activities", "/leads"]
+LISTS = ["/users", "/teams", "/customers", "/contacts", "/activities", "/leads", "/stages",
+         "/products", "/opportunities", "/orders"]
 
 
 def _cursor(values) -> str:

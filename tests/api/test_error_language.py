@@ -106,6 +106,8 @@ _SAMPLES = {
     "MIN_PASSWORD": lambda: ["8", "12"],
     "record.version": lambda: ["3", "117"],
     "cap": lambda: ["30", "5"],
+    "choices": lambda: ["Price, Other"],
+    "outstanding": lambda: ["0.00", "1250.50"],
 }
 
 
