@@ -1,6 +1,7 @@
 """Sales orders and their payments. An order is made when a deal is won (deals service);
 here: its number, reading it, cancelling it, and taking payments."""
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -171,3 +172,52 @@ def list_payments(actor: User, order: SalesOrder, limit: int, cursor: str | None
 
 def sees_all_orders(actor: User) -> bool:
     return actor.role in ORDER_ROLES
+
+
+# RFM: how a customer buys, for the customer card and list ------------------------------------
+
+RFM_SEGMENTS = ("champion", "loyal", "at risk", "new", "dormant")
+
+
+def rfm_subquery(now=None):
+    """Per customer, from its orders that were not cancelled: last and first order time,
+    orders and revenue in the last 12 months, and the segment label, all in SQL (one
+    GROUP BY joined to the customer query, never a query per row).
+
+    Segments, first match wins: *dormant* (no order in 12 months), *new* (first order in
+    the last 90 days), *champion* (ordered in the last 90 days and 3+ orders in 12 months),
+    *at risk* (last order over 180 days ago), else *loyal*. No orders at all: no segment.
+    """
+    from sqlalchemy import case, func
+
+    now = now or utcnow()
+    year_ago, d90, d180 = (now - timedelta(days=days) for days in (365, 90, 180))
+    recent = SalesOrder.ordered_at >= year_ago
+    grouped = (
+        select(SalesOrder.customer_id.label("customer_id"),
+               func.max(SalesOrder.ordered_at).label("last_order_at"),
+               func.min(SalesOrder.ordered_at).label("first_order_at"),
+               func.count(case((recent, SalesOrder.id))).label("orders_12m"),
+               func.coalesce(func.sum(case((recent, SalesOrder.total))), 0)
+               .label("revenue_12m"))
+        .where(SalesOrder.status != "cancelled")
+        .group_by(SalesOrder.customer_id)
+        .subquery("rfm_base")
+    )
+    segment = case(
+        (grouped.c.last_order_at < year_ago, "dormant"),
+        (grouped.c.first_order_at >= d90, "new"),
+        ((grouped.c.last_order_at >= d90) & (grouped.c.orders_12m >= 3), "champion"),
+        (grouped.c.last_order_at < d180, "at risk"),
+        else_="loyal",
+    )
+    return select(grouped.c.customer_id, grouped.c.last_order_at, grouped.c.orders_12m,
+                  grouped.c.revenue_12m, segment.label("rfm_segment")).subquery("rfm")
+
+
+def apply_rfm(customer, last_order_at, orders_12m, revenue_12m, segment):
+    customer.last_order_at = last_order_at
+    customer.orders_12m = orders_12m or 0
+    customer.revenue_12m = Decimal(revenue_12m or 0).quantize(Decimal("0.01"))
+    customer.rfm_segment = segment
+    return customer
