@@ -114,6 +114,9 @@ CATALOGUE: dict[str, str] = {
     "Only finance, a manager or an administrator can cancel an order.":
         "只有财务、经理或管理员可以取消订单。",
     "An order with payments cannot be cancelled.": "已有收款的订单不能取消。",
+    # app/services/reports.py
+    "Must be on or before to.": "必须早于或等于结束日期。",
+    "At most three years at a time.": "一次最多三年。",
     # webargs
     "Invalid JSON body.": "JSON 格式无效。",
     # marshmallow: fields and schemas
