@@ -1,0 +1,64 @@
+"""Lead to cash on a phone: claim from the pool, convert, win, see the order."""
+import re
+
+from tests.e2e.conftest import api, sign_in
+
+
+def test_claim_convert_win_on_a_phone(page, context, shots):
+    sign_in(page)
+    page.click(".tabs a[data-tab=leads]")
+    page.click("a.seg-link[href='/leads?tab=pool']")
+    page.wait_for_selector("[data-claim]")
+    page.screenshot(path=str(shots / "sales-pool.png"))
+    button = page.locator("[data-claim]").first
+    lead_id = button.get_attribute("data-claim")
+    lead_name = page.locator(".lead-row strong").first.inner_text()
+
+    # Offline, a claim says it needs the network and queues nothing.
+    context.set_offline(True)
+    button.click()
+    page.wait_for_selector(".toast.show.toast-alert")
+    assert "offline" in page.inner_text("#toast").lower()
+    assert page.evaluate("async () => (await import('/pwa/js/app.js')).state.queued.length") == 0
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    # One tap claims it; the row leaves the pool.
+    page.locator(f"[data-claim='{lead_id}']").click()
+    page.wait_for_selector(f"[data-claim='{lead_id}']", state="detached")
+    assert api(page, f"/leads/{lead_id}")["body"]["owner_name"] == "王伟"
+
+    page.goto(f"/leads/{lead_id}")
+    page.wait_for_selector(".score-list")
+    assert page.locator(".score-list li").count() == 6
+    page.screenshot(path=str(shots / "sales-lead.png"), full_page=True)
+    page.click("[data-convert]")
+    page.wait_for_selector("#sheet[open] input[name=opportunity_name]")
+    page.fill("#sheet input[name=amount]", "1234.50")
+    page.wait_for_timeout(400)  # the sheet's rise animation
+    page.screenshot(path=str(shots / "sales-convert.png"))
+    page.click("#sheet button[type=submit]")
+    page.wait_for_url(re.compile(r"/deals/[0-9a-f-]{36}$"))
+    page.wait_for_selector("[data-win]")
+    deal_id = page.url.rsplit("/", 1)[1]
+    lead = api(page, f"/leads/{lead_id}")["body"]
+    assert lead["status"] == "converted" and lead["opportunity_id"] == deal_id
+    assert "1,234.50" in page.inner_text(".deal-head")
+    page.screenshot(path=str(shots / "sales-deal.png"), full_page=True)
+
+    page.click("[data-win]")
+    page.click("#sheet button[value=yes]")
+    page.wait_for_url(re.compile(r"/orders/[0-9a-f-]{36}$"))
+    page.wait_for_selector(".money-facts")
+    heading = page.inner_text("h1")
+    assert re.fullmatch(r"Order SO-\d{4}-\d{5}", heading), heading
+    assert "1,234.50" in page.inner_text(".money-facts")
+    page.screenshot(path=str(shots / "sales-order.png"), full_page=True)
+    deal = api(page, f"/opportunities/{deal_id}")["body"]
+    assert deal["status"] == "won" and deal["stage_name"] == "Won"
+
+    # The converted lead is read-only and links to what it became.
+    page.goto(f"/leads/{lead_id}")
+    page.wait_for_selector(f"a[href='/deals/{deal_id}']")
+    assert page.locator("[data-convert]").count() == 0
+    assert lead_name in page.inner_text("h1")
