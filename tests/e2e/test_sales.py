@@ -18,7 +18,8 @@ def test_claim_convert_win_on_a_phone(page, context, shots):
     context.set_offline(True)
     button.click()
     page.wait_for_selector(".toast.show.toast-alert")
-    assert "offline" in page.inner_text("#toast").lower()
+    said = page.evaluate("async () => (await import('/pwa/js/app.js')).t('leads.need_network')")
+    assert page.inner_text("#toast") == said and said != "leads.need_network"
     assert page.evaluate("async () => (await import('/pwa/js/app.js')).state.queued.length") == 0
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
