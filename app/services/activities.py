@@ -146,7 +146,8 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
         followup = Activity(
             id=new_id(followup_id), kind="task", action=nxt["kind"], owner_id=actor.id,
             customer_id=activity.customer_id, contact_id=activity.contact_id,
-            due_at=nxt["due_at"], notes=nxt.get("note"), followup_of=activity.id, version=1,
+            lead_id=activity.lead_id, due_at=nxt["due_at"], notes=nxt.get("note"),
+            followup_of=activity.id, version=1,
         )
         db.session.add(followup)
     _touch_customer(customer, occurred_at)
