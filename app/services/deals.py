@@ -226,9 +226,7 @@ def update_product(actor: User, product: Product, data: dict, expected_version=N
     changes = apply_changes(product, data, ("sku", "name", "unit_price", "currency", "active"))
     if "price_tiers" in data:
         _set_tiers(product, data["price_tiers"])
-        product.updated_at = utcnow()
-        if not changes:
-            product.version += 1
+        product.updated_at = utcnow()  # a new version of the product, tiers and all
     if changes or "price_tiers" in data:
         record_audit(actor, "product", product.id, "changed", changes)
         db.session.flush()
@@ -372,9 +370,8 @@ def update_opportunity(actor: User, opportunity: Opportunity, data: dict,
             changes["amount"] = (opportunity.amount, money(data["amount"]))
             opportunity.amount = money(data["amount"])
     if changes:
+        # Also when only the lines changed: the deal row is updated, so its version moves.
         opportunity.updated_at = utcnow()
-        if not db.session.is_modified(opportunity, include_collections=False):
-            opportunity.version += 1  # lines only: still a new version of the deal
         db.session.flush()
     return opportunity
 
