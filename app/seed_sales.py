@@ -94,7 +94,7 @@ def load_sales(people: dict[str, User], demo_id, now: datetime) -> dict:
                      {"product_id": products[3].id, "quantity": Decimal(1)}]
             opportunity, _ = deal_service.create_opportunity(rep, {
                 "id": demo_id("opportunity", rep_key, c), "customer_id": customer.id,
-                "name": f"{product.name.split(' ')[0]} × {quantity:g} — {customer.name}",
+                "name": f"{product.name} × {quantity:g}",
                 "expected_close_date": (now + timedelta(days=12 + 9 * c + r)).date(),
                 "lines": lines})
             if c < 3:  # open, spread over the stages

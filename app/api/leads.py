@@ -131,7 +131,9 @@ class LeadById(MethodView):
     def get(self, lead_id):
         """One lead with its score and the points behind it"""
         lead = lead_service.get_lead(current_user, lead_id)
-        return _one(lead), 200, etag(lead)
+        # The score moves with activities, which leave the version alone: never answer a
+        # revalidation with 304 on the version's ETag (the browser must not keep it).
+        return _one(lead), 200, {**etag(lead), "Cache-Control": "private, no-store"}
 
     @blp.arguments(LeadUpdateSchema(partial=True))
     @blp.response(200, LeadSchema)

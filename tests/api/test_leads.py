@@ -238,3 +238,13 @@ def test_lead_lists_run_constant_statements(world, client_for, count_queries):
         assert len(client.get(f"{API}/leads?pool=true&limit=50").json["items"]) == 31
     assert small.n == big.n <= 4
     assert small_pool.n == big_pool.n <= 4
+
+
+def test_lead_detail_is_not_kept_by_the_browser(world, client_for):
+    """The ETag is the version, which a logged call leaves alone while the score moves: a
+    browser that kept the detail would revalidate it into a stale copy (304)."""
+    lead = factories.make_lead(world.rep_a1, notes="x" * 600)
+    response = client_for(world.rep_a1).get(f"{API}/leads/{lead.id}",
+                                            headers={"Accept-Encoding": "gzip"})
+    assert response.headers["ETag"].startswith('"1')
+    assert "no-store" in response.headers["Cache-Control"]

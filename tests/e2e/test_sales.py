@@ -32,6 +32,15 @@ def test_claim_convert_win_on_a_phone(page, context, shots):
     page.goto(f"/leads/{lead_id}")
     page.wait_for_selector(".score-list")
     assert page.locator(".score-list li").count() == 6
+    score = api(page, f"/leads/{lead_id}")["body"]["score"]
+    # A call logged on the lead counts in its score (recency and activities).
+    page.click("[data-log-lead]")
+    page.fill("#sheet textarea[name=notes]", "Asked for a quote")
+    page.click("#sheet button[type=submit]")
+    page.wait_for_function(
+        "([id, n]) => fetch('/api/v1/leads/' + id).then((r) => r.json())"
+        ".then((l) => l.activity_count === 1 && l.score === n)", arg=[lead_id, score + 25])
+    page.wait_for_selector(f".count:has-text('{score + 25} / 100')")
     page.screenshot(path=str(shots / "sales-lead.png"), full_page=True)
     page.click("[data-convert]")
     page.wait_for_selector("#sheet[open] input[name=opportunity_name]")
@@ -63,3 +72,23 @@ def test_claim_convert_win_on_a_phone(page, context, shots):
     page.wait_for_selector(f"a[href='/deals/{deal_id}']")
     assert page.locator("[data-convert]").count() == 0
     assert lead_name in page.inner_text("h1")
+
+
+def test_leads_and_deals_read_offline_from_cache(page, context, shots):
+    sign_in(page)
+    for path, ready in (("/leads", ".lead-row"), ("/deals", ".stage-group")):
+        page.goto(path)
+        page.wait_for_selector(ready)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.goto("/leads")
+    page.wait_for_selector(".lead-row")
+    context.set_offline(True)
+    try:
+        page.reload()
+        page.wait_for_selector(".lead-row")
+        page.wait_for_selector(".stale")
+        page.click(".tabs a[data-tab=deals]")
+        page.wait_for_selector(".stage-group .row-link")
+        page.screenshot(path=str(shots / "sales-deals-offline.png"))
+    finally:
+        context.set_offline(False)

@@ -2,9 +2,9 @@
 // convert (customer + contact + deal, or onto an existing customer).
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, closeSheet, zone } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, closeSheet, zone, queue, outbox } from '../app.js';
 import { telLink, mailtoLink } from '../place.js';
-import { formatDateTime } from '../time.js';
+import { formatDateTime, isoWithOffset } from '../time.js';
 import { ICON } from './today.js';
 import { claim } from './leads.js';
 
@@ -61,6 +61,7 @@ function paint(page) {
         ${tel && html`<a class="big-act" href="${tel}">${ICON.call}<span>${t('act.call')}</span></a>`}
         ${mail && html`<a class="big-act" href="${mail}">${ICON.email}<span>${t('act.email')}</span></a>`}
         ${open && !lead.owner_id && html`<button class="big-act primary" type="button" data-claim>${ICON.log}<span>${t('leads.claim')}</span></button>`}
+        ${open && lead.owner_id && html`<button class="big-act" type="button" data-log-lead>${ICON.note}<span>${t('act.log')}</span></button>`}
         ${open && lead.owner_id && html`<button class="big-act primary" type="button" data-convert>${ICON.log}<span>${t('leads.convert')}</span></button>`}
       </div>
       <section>
@@ -78,6 +79,56 @@ function paint(page) {
       ${open && lead.owner_id && (mine || state.me.role !== 'rep') &&
       html`<section><button class="btn btn-block" type="button" data-release>${t('leads.release')}</button></section>`}`,
   );
+}
+
+const LOG_KINDS = ['call', 'email', 'visit', 'meeting', 'note'];
+
+/** Log a touch with the lead (offline too: an ordinary write, queued with its own id). */
+function openLeadLog(page, lead) {
+  const dialog = openSheet(
+    html`<form class="sheet-body" novalidate>
+      <div class="sheet-head"><h2>${t('log.title')} · ${lead.name}</h2></div>
+      <fieldset class="group"><legend>${t('log.kind')}</legend>
+        <div class="chips small">${LOG_KINDS.map((k, i) => html`<label class="chip"><input type="radio" name="kind" value="${k}" ${i === 0 ? html`checked` : ''} /><span>${t(`kind.${k}`)}</span></label>`)}</div>
+      </fieldset>
+      <label class="field"><span>${t('log.notes')}</span><textarea name="notes" rows="3" maxlength="10000"></textarea></label>
+      <div class="sheet-foot two">
+        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
+        <button class="btn btn-primary" type="submit">${t('common.save')}</button>
+      </div>
+    </form>`,
+    { label: t('log.title') },
+  );
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = {
+      id: crypto.randomUUID(),
+      kind: form.querySelector('[name=kind]:checked').value,
+      lead_id: lead.id,
+      occurred_at: isoWithOffset(new Date(), zone()),
+    };
+    const notes = form.elements.notes.value.trim();
+    if (notes) body.notes = notes;
+    closeSheet();
+    const { item, sending } = await queue({ method: 'POST', url: '/api/v1/activities', body,
+      meta: { type: 'activity', customer: { name: lead.company ? `${lead.name} · ${lead.company}` : lead.name } } });
+    await sending;
+    const after = await outbox.store.get(item.key);
+    if (after && after.status === 'failed') {
+      toast(after.error?.message || t('common.error'), { alert: true });
+      return;
+    }
+    toast(after ? t('toast.saved_offline') : t('toast.saved'));
+    if (!after) {
+      const res = await api(`/leads/${lead.id}`);
+      if (res.ok && page.isConnected && shown?.id === lead.id) {
+        shown = { ...shown, res, data: res.data };
+        paint(page);
+      }
+    }
+  });
 }
 
 async function openConvert(page, lead) {
@@ -170,6 +221,8 @@ export async function show(page, id) {
       } else {
         toast(res.data?.message || t('common.error'), { alert: true });
       }
+    } else if (e.target.closest('[data-log-lead]')) {
+      openLeadLog(page, shown.data);
     } else if (e.target.closest('[data-convert]')) {
       openConvert(page, shown.data);
     }
