@@ -312,3 +312,21 @@ def test_convert_scoping(world, client_for):
     assert_error(rep.post(f"{API}/leads/{lead.id}/convert", json={}), 404)
     assert_error(rep.post(f"{API}/leads/{pooled.id}/convert", json={}), 403)
     assert count(Customer) == 0
+
+
+def test_opportunity_detail_statements_do_not_grow_with_lines(world, client_for, count_queries):
+    product = factories.make_product(unit_price="1.00")
+    customer = factories.make_customer(world.rep_a1)
+    client = client_for(world.rep_a1)
+
+    def deal(n):
+        return client.post(f"{API}/opportunities", json={
+            "customer_id": str(customer.id), "name": f"{n} lines",
+            "lines": [{"product_id": str(product.id), "quantity": "1"}] * n}).json["id"]
+
+    small, big = deal(1), deal(40)
+    with count_queries() as one:
+        assert len(client.get(f"{API}/opportunities/{small}").json["lines"]) == 1
+    with count_queries() as forty:
+        assert len(client.get(f"{API}/opportunities/{big}").json["lines"]) == 40
+    assert one.n == forty.n <= 4

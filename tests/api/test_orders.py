@@ -162,3 +162,17 @@ def test_order_and_customer_lists_are_constant(world, client_for, count_queries)
     with count_queries() as customers:
         assert len(rep.get(f"{API}/customers").json["items"]) == 16
     assert customers.n == 2
+
+
+def test_order_detail_statements_do_not_grow_with_payments(world, client_for, count_queries):
+    order = _won_order(world.rep_a1, "100.00")
+    finance = client_for(world.finance)
+    url = f"{API}/orders/{order.id}"
+    finance.post(f"{url}/payments", json={"amount": "1.00", "method": "cash"})
+    with count_queries() as one:
+        assert len(finance.get(url).json["payments"]) == 1
+    for _ in range(20):
+        finance.post(f"{url}/payments", json={"amount": "1.00", "method": "cash"})
+    with count_queries() as many:
+        assert len(finance.get(url).json["payments"]) == 21
+    assert one.n == many.n <= 4
