@@ -330,3 +330,39 @@ def test_opportunity_detail_statements_do_not_grow_with_lines(world, client_for,
     with count_queries() as forty:
         assert len(client.get(f"{API}/opportunities/{big}").json["lines"]) == 40
     assert one.n == forty.n <= 4
+
+
+def _race(calls):
+    barrier = threading.Barrier(len(calls))
+    answers = [None] * len(calls)
+
+    def run(i):
+        barrier.wait()
+        answers[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_one_deal_won_twice_at_once_makes_one_order(app, world, client_for):
+    deal = factories.make_opportunity(world.rep_a1, amount=Decimal("9.00"))
+    url = f"{API}/opportunities/{deal.id}/win"
+    clients = [client_for(world.rep_a1), client_for(world.lead_a), client_for(world.manager)]
+    answers = _race([lambda c=c: c.post(url) for c in clients])
+    codes = sorted(a.status_code for a in answers)
+    assert codes[0] == 200 and all(c in (409, 412) for c in codes[1:]), codes
+    assert count(SalesOrder) == 1 and count(OrderLine) == 1
+
+
+def test_one_lead_converted_twice_at_once_converts_once(app, world, client_for):
+    lead = factories.make_lead(world.rep_a1, company="Twice Ltd")
+    url = f"{API}/leads/{lead.id}/convert"
+    clients = [client_for(world.rep_a1), client_for(world.lead_a), client_for(world.manager)]
+    answers = _race([lambda c=c: c.post(url, json={}) for c in clients])
+    codes = sorted(a.status_code for a in answers)
+    assert codes[0] == 200 and all(c in (409, 412) for c in codes[1:]), codes
+    assert count(Customer) == 1 and count(Contact) == 1 and count(Opportunity) == 1
