@@ -148,7 +148,9 @@ class CustomerById(MethodView):
         customer.contacts = detail["contacts"]
         customer.followups = detail["followups"]
         customer.timeline = detail["timeline"]
-        return customer, 200, etag(customer)
+        # The card's timeline, follow-ups and RFM move without the customer's version (its
+        # ETag): a browser that kept the card would revalidate it into a stale 304.
+        return customer, 200, {**etag(customer), "Cache-Control": "private, no-store"}
 
     @blp.arguments(CustomerUpdateSchema(partial=True))
     @blp.response(200, CustomerSchema)

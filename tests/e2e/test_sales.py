@@ -82,9 +82,21 @@ def test_leads_and_deals_read_offline_from_cache(page, context, shots):
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
     page.goto("/leads")
     page.wait_for_selector(".lead-row")
+    lead_url = page.locator(".lead-row a").first.get_attribute("href")
+    customer = api(page, "/customers?limit=1")["body"]["items"][0]
+    for path, ready in ((lead_url, ".score-list"), (f"/customers/{customer['id']}", ".big-actions"),
+                        ("/leads", ".lead-row")):
+        page.goto(path)
+        page.wait_for_selector(ready)
     context.set_offline(True)
     try:
-        page.reload()
+        # the lead and the customer card are not kept by the browser's HTTP cache (no-store),
+        # but the service worker's copy still opens them offline
+        page.goto(lead_url)
+        page.wait_for_selector(".score-list")
+        page.goto(f"/customers/{customer['id']}")
+        page.wait_for_selector(".big-actions")
+        page.goto("/leads")
         page.wait_for_selector(".lead-row")
         page.wait_for_selector(".stale")
         page.click(".tabs a[data-tab=deals]")
