@@ -104,3 +104,17 @@ def test_leads_and_deals_read_offline_from_cache(page, context, shots):
         page.screenshot(path=str(shots / "sales-deals-offline.png"))
     finally:
         context.set_offline(False)
+
+
+def test_team_lead_assigns_a_pool_lead(page, shots):
+    sign_in(page, "lead.east@demo.fieldline.app")
+    pool = api(page, "/leads?pool=true")["body"]["items"]
+    lead_id = pool[-1]["id"]
+    page.goto(f"/leads/{lead_id}")
+    page.click("[data-assign]")
+    page.wait_for_selector("#sheet[open] [data-to]")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(shots / "sales-assign.png"))
+    page.click("#sheet [data-to][data-name='Li Na']")
+    page.wait_for_selector(".tag:has-text('Li Na')")
+    assert api(page, f"/leads/{lead_id}")["body"]["owner_name"] == "Li Na"

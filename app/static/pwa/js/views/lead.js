@@ -11,6 +11,7 @@ import { claim } from './leads.js';
 export const live = true;
 
 let shown = null; // {id, res, data}
+const MANAGERS = ['lead', 'manager', 'admin'];
 
 function breakdown(lead) {
   return html`<ul class="score-list">
@@ -76,8 +77,45 @@ function paint(page) {
         ${lead.city && html`<div><dt>${t('leads.city')}</dt><dd>${lead.city}</dd></div>`}
         ${lead.source && html`<div><dt>${t('leads.source')}</dt><dd>${t(`leads.source_names.${lead.source}`)}</dd></div>`}
       </dl>
-      ${open && lead.owner_id && (mine || state.me.role !== 'rep') &&
-      html`<section><button class="btn btn-block" type="button" data-release>${t('leads.release')}</button></section>`}`,
+      ${open && (lead.owner_id && (mine || state.me.role !== 'rep') || MANAGERS.includes(state.me.role)) &&
+      html`<section class="row-buttons split">
+        ${lead.owner_id && html`<button class="btn" type="button" data-release>${t('leads.release')}</button>`}
+        ${MANAGERS.includes(state.me.role) && html`<button class="btn" type="button" data-assign>${t('leads.assign')}</button>`}
+      </section>`}`,
+  );
+}
+
+/** Give the lead to a colleague (team lead: the team; manager, admin: anyone). */
+async function openAssign(page, lead) {
+  if (!state.online) return toast(t('leads.need_network'), { alert: true });
+  const query = state.me.role === 'lead' && state.me.team_id ? `&team_id=${state.me.team_id}` : '';
+  const res = await api(`/users?limit=200${query}`);
+  const people = (res.ok ? res.data.items : []).filter((u) => u.active && ['rep', 'lead'].includes(u.role) && u.id !== lead.owner_id);
+  const dialog = openSheet(
+    html`<div class="sheet-body">
+      <div class="sheet-head"><h2>${t('leads.assign_title')}</h2></div>
+      ${people.length
+        ? html`<ul class="pick-list">${people.map((u) => html`<li><button class="pick-row" type="button" data-to="${u.id}" data-name="${u.name}">
+            <strong>${u.name}</strong><span>${t(`user_role.${u.role}`)}</span></button></li>`)}</ul>`
+        : html`<p class="pick-empty">${t('leads.nobody')}</p>`}
+      <div class="sheet-foot"><button class="btn btn-block" type="button" data-cancel>${t('common.cancel')}</button></div>
+    </div>`,
+    { label: t('leads.assign_title') },
+  );
+  dialog.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  dialog.querySelectorAll('[data-to]').forEach((button) =>
+    button.addEventListener('click', async () => {
+      const done = await api(`/leads/${lead.id}/assign`, {
+        method: 'POST',
+        body: { owner_id: button.dataset.to },
+        headers: { 'If-Match': `"${lead.version}"` },
+      });
+      closeSheet();
+      if (!done.ok) return toast(done.data?.message || t('common.error'), { alert: true });
+      toast(t('leads.assigned', { name: button.dataset.name }));
+      shown = { ...shown, data: done.data };
+      paint(page);
+    }),
   );
 }
 
@@ -221,6 +259,8 @@ export async function show(page, id) {
       } else {
         toast(res.data?.message || t('common.error'), { alert: true });
       }
+    } else if (e.target.closest('[data-assign]')) {
+      openAssign(page, shown.data);
     } else if (e.target.closest('[data-log-lead]')) {
       openLeadLog(page, shown.data);
     } else if (e.target.closest('[data-convert]')) {
