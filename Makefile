@@ -48,6 +48,7 @@ test-py:
 
 bench: install-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/push.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -7,6 +7,13 @@ import os
 import secrets
 from pathlib import Path
 
+from app.push.vapid import configured_key_pair
+
+DEFAULT_PUSH_HOSTS = ",".join((
+    "fcm.googleapis.com", "android.googleapis.com", "push.services.mozilla.com",
+    "notify.windows.com", "push.apple.com",
+))
+
 
 def _instance_secret(instance_path: Path, name: str) -> str:
     """Read a generated secret from instance/, creating it on first use."""
@@ -54,9 +61,16 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
-        "VAPID_PRIVATE_KEY": env.get("VAPID_PRIVATE_KEY"),
-        "VAPID_PUBLIC_KEY": env.get("VAPID_PUBLIC_KEY"),
+        # Receipt files (expense claims): outside the static folder, never served directly.
+        "RECEIPTS_DIR": env.get("RECEIPTS_DIR") or str(instance / "receipts"),
         "VAPID_SUBJECT": env.get("VAPID_SUBJECT", "mailto:admin@fieldline.invalid"),
+        # Push services a subscription may point at (host, or parent domain): a browser's
+        # endpoint is always one of these, so the worker never POSTs anywhere else.
+        "PUSH_ENDPOINT_HOSTS": [h.strip() for h in env.get(
+            "PUSH_ENDPOINT_HOSTS", DEFAULT_PUSH_HOSTS).split(",") if h.strip()],
+        "PUSH_TIMEOUT_SECONDS": float(env.get("PUSH_TIMEOUT_SECONDS", "10")),
+        # How long a worker owns the deliveries it picked up; a killed worker's expire.
+        "PUSH_CLAIM_SECONDS": float(env.get("PUSH_CLAIM_SECONDS", "120")),
         # flask-smorest / OpenAPI
         "API_TITLE": "Fieldline API",
         "API_VERSION": "v1",
@@ -72,4 +86,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         ],
     }
     config.update(overrides)
+    config["VAPID_PRIVATE_KEY"], config["VAPID_PUBLIC_KEY"] = configured_key_pair(
+        overrides.get("VAPID_PRIVATE_KEY", env.get("VAPID_PRIVATE_KEY")),
+        overrides.get("VAPID_PUBLIC_KEY", env.get("VAPID_PUBLIC_KEY")), instance, development)
     return config

@@ -46,6 +46,7 @@ PRELOAD = ("js/html.js", "js/db.js", "js/outbox.js")
 # Paths the client-side router owns; each answers with the shell page.
 CLIENT_ROUTES = (
     "/", "/today", "/customers", "/customers/<path:rest>", "/settings", "/pending", "/signin",
+    "/expenses", "/expenses/<path:rest>", "/approvals", "/reports/expenses",
 )
 
 

@@ -44,6 +44,7 @@ def backend_app(request, tmp_path_factory):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
         "SERVER_NAME": "localhost",
+        "RECEIPTS_DIR": str(tmp_path_factory.mktemp("receipts")),
     })
     with app.app_context():
         db.create_all()
@@ -164,3 +165,14 @@ def count_queries(app):
 @pytest.fixture
 def new_id():
     return lambda: str(uuid.uuid4())
+
+
+@pytest.fixture
+def push_receiver(app, monkeypatch):
+    """A push service on 127.0.0.1 that decrypts what it gets (tests/push_receiver.py);
+    the app accepts subscriptions pointing at it for the test."""
+    from tests.push_receiver import PushReceiver
+
+    monkeypatch.setitem(app.config, "PUSH_ENDPOINT_HOSTS", ["127.0.0.1"])
+    with PushReceiver() as receiver:
+        yield receiver

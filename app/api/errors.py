@@ -50,8 +50,8 @@ def error_response(code: int, message: str, errors: dict | None = None):
     locale = error_language()
     body = {"code": code, "status": HTTPStatus(code).phrase, "message": translate(message, locale)}
     if errors:
-        body["errors"] = translate(
-            errors if "json" in errors or "query" in errors else {"json": errors}, locale)
+        located = {"json", "query", "form", "files"} & set(errors)
+        body["errors"] = translate(errors if located else {"json": errors}, locale)
     return jsonify(body), code
 
 

@@ -116,7 +116,34 @@ CATALOGUE: dict[str, str] = {
     "An order with payments cannot be cancelled.": "已有收款的订单不能取消。",
     # app/services/reports.py
     "Must be on or before to.": "必须早于或等于结束日期。",
-    "At most three years at a time.": "一次最多三年。",
+    # expense claims (app/api/expenses.py, app/services/expenses.py, receipts.py)
+    "Expense claim not found.": "未找到报销单。",
+    "Receipt not found.": "未找到票据。",
+    "A three-letter currency code, like CNY.": "请使用三位字母的货币代码，例如 CNY。",
+    "All items of a claim must be in the claim's currency.":
+        "报销单的所有明细必须使用报销单的币种。",
+    "Only the submitter can change this claim.": "只有提交人可以修改此报销单。",
+    "A submitted claim cannot be changed.": "已提交的报销单不能修改。",
+    "Each item id only once.": "每个明细 ID 只能出现一次。",
+    "Only the submitter can submit this claim.": "只有提交人可以提交此报销单。",
+    "This claim is already submitted.": "此报销单已提交。",
+    "Add at least one item before submitting.": "提交前请至少添加一条明细。",
+    "This claim is not waiting for a decision.": "此报销单当前不需要审批。",
+    "This claim has moved on to another step.": "此报销单已进入其他审批环节。",
+    "Nobody can approve or pay their own claim.": "任何人都不能审批或支付自己的报销单。",
+    "This claim is waiting for someone else's decision.": "此报销单正在等待其他人审批。",
+    "Say why the claim is rejected.": "请说明驳回原因。",
+    "A payment reference is required.": "请填写付款凭证号。",
+    "Only an approved claim can be paid.": "只有已批准的报销单才能付款。",
+    "Only a cashier can pay claims.": "只有出纳可以支付报销单。",
+    "Someone else decided this claim at the same moment. Reload it to see where it is now.":
+        "其他人刚刚同时处理了此报销单，请重新加载查看当前状态。",
+    "The file is empty.": "文件为空。",
+    "Send a photo (JPEG, PNG, WebP, HEIC) or a PDF.": "请上传照片（JPEG、PNG、WebP、HEIC）或 PDF。",
+    "A claim can have at most 30 receipts.": "每张报销单最多 30 张票据。",
+    "A receipt may be at most 10 MB.": "票据文件不能超过 10 MB。",
+    "Must not be after 'to'.": "不能晚于结束日期。",
+    "At most three years at a time.": "一次最多查询三年。",
     # webargs
     "Invalid JSON body.": "JSON 格式无效。",
     # marshmallow: fields and schemas
@@ -154,6 +181,14 @@ CATALOGUE: dict[str, str] = {
     "Not a valid IPv6 address.": "不是有效的 IPv6 地址。",
     "Not a valid IPv6 interface.": "不是有效的 IPv6 接口。",
     "String does not match expected pattern.": "格式不正确。",
+    # app/services/push.py, app/api/push.py
+    "Push reminders are not set up on this server.": "此服务器尚未配置推送提醒。",
+    "This device is not subscribed.": "此设备未开启提醒。",
+    "Turn on reminders on this device first.": "请先在此设备上开启提醒。",
+    "The endpoint must be an https URL of a push service.": "推送地址必须是推送服务的 https 网址。",
+    "This push service is not accepted.": "不接受此推送服务。",
+    "Not a P-256 public key.": "不是有效的 P-256 公钥。",
+    "Not a 16-byte auth secret.": "不是有效的 16 字节认证密钥。",
     # werkzeug's descriptions (the message when nothing more specific was given)
     "The browser (or proxy) sent a request that this server could not understand.":
         "服务器无法理解此请求。",

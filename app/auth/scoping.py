@@ -5,7 +5,9 @@ counts are filtered in SQL, so nothing leaks by number either.
 """
 from sqlalchemy import ColumnElement, select, true
 
-from app.models import Activity, Contact, Customer, Lead, Opportunity, SalesOrder, Team, User
+from app.models import (
+    Activity, Contact, Customer, ExpenseClaim, Lead, Opportunity, SalesOrder, Team, User,
+)
 
 SEE_ALL = ("manager", "admin")
 
@@ -50,6 +52,25 @@ def visible_activities(query, user: User):
     if user.role not in SEE_ALL:
         scope = scope | Activity.customer_id.in_(visible_customer_ids(user))
     return query.where(Activity.deleted_at.is_(None), scope)
+
+
+# Expense claims: finance reviews every claim, a cashier pays the approved ones.
+SEE_ALL_CLAIMS = ("manager", "admin", "finance")
+
+
+def visible_expense_claims(query, user: User):
+    """Your claims; a lead, the claims of the teams they lead; managers, finance and admins,
+    every claim; a cashier, the approved and paid ones. A draft never submitted is private
+    to its submitter."""
+    claim = ExpenseClaim
+    if user.role in SEE_ALL_CLAIMS:
+        scope = true()
+    elif user.role == "cashier":
+        scope = (claim.owner_id == user.id) | claim.status.in_(("approved", "paid"))
+    else:
+        scope = owner_scope(user, claim.owner_id)
+    return query.where(claim.deleted_at.is_(None), scope,
+                       (claim.owner_id == user.id) | (claim.round > 0))
 
 
 def visible_leads(query, user: User):

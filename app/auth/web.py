@@ -13,7 +13,7 @@ from app.services.users import user_for_api_token, user_for_session
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRF-Token"
 # Endpoints that answer without a signed-in user.
-PUBLIC_ENDPOINTS = {"auth.login", "api-docs.openapi_json", "push.public_key"}
+PUBLIC_ENDPOINTS = {"auth.login", "api-docs.openapi_json", "push.PublicKey"}
 
 
 @login_manager.request_loader

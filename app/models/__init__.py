@@ -4,6 +4,7 @@ from app.models.customers import Contact, Customer
 from app.models.deals import (
     Opportunity, OpportunityLine, PriceTier, Product, Stage, StageHistory,
 )
+from app.models.expenses import ExpenseClaim, ExpenseItem, ExpenseReceipt, ExpenseStep
 from app.models.leads import Lead
 from app.models.orders import OrderCounter, OrderLine, Payment, SalesOrder
 from app.models.push import Notification, PushDelivery, PushSubscription
@@ -11,8 +12,9 @@ from app.models.settings import Setting
 from app.models.users import ApiToken, Team, User, UserSession
 
 __all__ = [
-    "Activity", "ApiToken", "AuditEntry", "Contact", "Customer", "Lead", "Notification",
-    "Opportunity", "OpportunityLine", "OrderCounter", "OrderLine", "Payment", "PriceTier",
-    "Product", "PushDelivery", "PushSubscription", "SalesOrder", "Setting", "Stage",
-    "StageHistory", "Team", "User", "UserSession",
+    "Activity", "ApiToken", "AuditEntry", "Contact", "Customer", "ExpenseClaim", "ExpenseItem",
+    "ExpenseReceipt", "ExpenseStep", "Lead", "Notification", "Opportunity", "OpportunityLine",
+    "OrderCounter", "OrderLine", "Payment", "PriceTier", "Product", "PushDelivery",
+    "PushSubscription", "SalesOrder", "Setting", "Stage", "StageHistory", "Team", "User",
+    "UserSession",
 ]

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 
 NOTIFICATION_STATUSES = ("scheduled", "dispatched", "cancelled", "no_device")
-DELIVERY_STATUSES = ("pending", "retry", "sent", "gone", "failed")
+DELIVERY_STATUSES = ("pending", "retry", "sent", "gone", "failed", "cancelled")
 
 
 class PushSubscription(db.Model):

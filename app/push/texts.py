@@ -16,6 +16,23 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
                "to the pool."),
         "zh-CN": ("线索已回到公海", "{lead}：{days} 天没有跟进，已退回公海。"),
     },
+    # Expense claims (app.services.expenses): to the next approver, then to the submitter.
+    "expense_waiting": {
+        "en": ("Expense claim waiting for you", "{owner}: {title}, {total} {currency}"),
+        "zh-CN": ("有报销单待你处理", "{owner}：{title}，{total} {currency}"),
+    },
+    "expense_approved": {
+        "en": ("Expense claim approved", "{title}, {total} {currency}: approved for payment."),
+        "zh-CN": ("报销单已批准", "{title}，{total} {currency}：已批准，等待付款。"),
+    },
+    "expense_rejected": {
+        "en": ("Expense claim returned", "{title}: {reason}"),
+        "zh-CN": ("报销单被退回", "{title}：{reason}"),
+    },
+    "expense_paid": {
+        "en": ("Expense claim paid", "{title}, {total} {currency} paid (ref. {reference})."),
+        "zh-CN": ("报销单已付款", "{title}，{total} {currency} 已付款（凭证号 {reference}）。"),
+    },
 }
 
 # Buttons on a notification, by action name.
@@ -24,6 +41,8 @@ ACTION_TITLES: dict[str, dict[str, str]] = {
     "done": {"en": "Done", "zh-CN": "完成"},
     "snooze": {"en": "Snooze 1 h", "zh-CN": "1 小时后提醒"},
     "open": {"en": "Open", "zh-CN": "打开"},
+    "approve": {"en": "Approve", "zh-CN": "批准"},
+    "reject": {"en": "Reject", "zh-CN": "驳回"},
 }
 
 
@@ -50,3 +69,36 @@ def render_notice(kind: str, locale: str | None, params: dict) -> tuple[str, str
 def action_title(action: str, locale: str | None) -> str:
     titles = ACTION_TITLES.get(action)
     return titles[language(locale)] if titles else action
+
+
+# Reminders: "Call 王伟 · Acme 10:00" -----------------------------------------------------------
+
+REMINDER_VERBS: dict[str, dict[str, str]] = {
+    "call": {"en": "Call", "zh-CN": "致电"},
+    "email": {"en": "Email", "zh-CN": "邮件"},
+    "visit": {"en": "Visit", "zh-CN": "拜访"},
+    "meeting": {"en": "Meet", "zh-CN": "会见"},
+    "task": {"en": "Follow up", "zh-CN": "跟进"},
+}
+NO_CUSTOMER = {"en": "Follow-up", "zh-CN": "跟进事项"}
+
+
+def reminder_title(action: str | None, contact: str | None, customer: str | None,
+                   when: str, locale: str | None) -> str:
+    lang = language(locale)
+    verb = REMINDER_VERBS.get(action or "task", REMINDER_VERBS["task"])[lang]
+    who = " · ".join(name for name in (contact, customer) if name) or NO_CUSTOMER[lang]
+    return f"{verb} {who} {when}"
+
+
+def digest_text(today: int, overdue: int, locale: str | None) -> tuple[str, str]:
+    """The morning digest: "5 follow-ups today, 2 overdue"."""
+    if language(locale) == "zh-CN":
+        body = f"今天 {today} 个跟进"
+        if overdue:
+            body += f"，{overdue} 个已逾期"
+        return "今日跟进", body
+    body = f"{today} follow-up{'' if today == 1 else 's'} today"
+    if overdue:
+        body += f", {overdue} overdue"
+    return "Your day", body

@@ -12,6 +12,8 @@ from sqlalchemy import delete
 from app.extensions import db
 from app.models import UserSession
 from app.models.base import utcnow
+from app.push.digest import queue_morning_digests
+from app.push.dispatch import send_push_notifications
 from app.services.leads import recycle_stale_leads
 
 log = logging.getLogger(__name__)
@@ -24,19 +26,25 @@ def purge_expired_sessions(app) -> int:
     return result.rowcount or 0
 
 
-JOBS = [purge_expired_sessions, recycle_stale_leads]
+# In the loop, a job runs every ``job.every`` seconds when it has that attribute (sending
+# push wants to be prompt), else every ``interval``.
+JOBS = [purge_expired_sessions, queue_morning_digests, send_push_notifications,
+        recycle_stale_leads]
+
+
+def run_job(app, job):
+    try:
+        return job(app)
+    except Exception:  # noqa: BLE001 - one failing job must not stop the others
+        db.session.rollback()
+        log.exception("job %s failed", job.__name__)
+        return "failed"
+    finally:
+        db.session.remove()
 
 
 def run_once(app) -> dict:
-    done = {}
-    for job in JOBS:
-        try:
-            done[job.__name__] = job(app)
-        except Exception:  # noqa: BLE001 - one failing job must not stop the others
-            db.session.rollback()
-            log.exception("job %s failed", job.__name__)
-            done[job.__name__] = "failed"
-    return done
+    return {job.__name__: run_job(app, job) for job in JOBS}
 
 
 def run_forever(app, interval: float = 30.0) -> None:
@@ -49,10 +57,16 @@ def run_forever(app, interval: float = 30.0) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("worker started, every %ss", interval)
+    last_run: dict = {}
     while not stopping:
-        run_once(app)
-        db.session.remove()
-        deadline = time.monotonic() + interval
-        while not stopping and time.monotonic() < deadline:
-            time.sleep(0.5)
+        for job in JOBS:
+            if stopping:
+                break
+            if time.monotonic() - last_run.get(job, float("-inf")) >= getattr(job, "every",
+                                                                                interval):
+                last_run[job] = time.monotonic()
+                result = run_job(app, job)
+                if result and (not isinstance(result, dict) or any(result.values())):
+                    log.info("%s: %s", job.__name__, result)
+        time.sleep(0.5)
     log.info("worker stopped")

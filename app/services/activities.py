@@ -15,6 +15,7 @@ from app.services import leads as lead_service
 from app.services.audit import record_audit
 from app.services.customers import get_customer
 from app.services.errors import Forbidden, Invalid, NotFound
+from app.services.notifications import cancel_reminders, schedule_reminder, schedule_reminders
 from app.services.pagination import keyset_page
 from app.services.records import apply_changes, check_version, find_replay, get_visible, new_id
 
@@ -153,6 +154,10 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
     _touch_customer(customer, occurred_at)
     if lead is not None and occurred_at is not None:
         lead_service.touch_lead(lead.id, occurred_at)
+    if data.get("completes_id"):
+        cancel_reminders([followup_done.id])
+    schedule_reminders([f for f in (activity, followup) if f is not None and f.is_open_followup],
+                       actor)
     db.session.flush()
     return activity, followup, True
 
@@ -165,6 +170,8 @@ def update_activity(actor: User, activity: Activity, data: dict, expected_versio
     changes = apply_changes(activity, data, EDITABLE_FIELDS)
     if "done_at" in changes and activity.done_at is not None and activity.occurred_at is None:
         activity.occurred_at = activity.done_at
+    if "due_at" in changes or "done_at" in changes:
+        schedule_reminder(activity, actor)
     if changes:
         db.session.flush()
     return activity
@@ -173,6 +180,7 @@ def update_activity(actor: User, activity: Activity, data: dict, expected_versio
 def delete_activity(actor: User, activity: Activity, expected_version=None) -> None:
     check_version(activity, expected_version)
     activity.deleted_at = utcnow()
+    cancel_reminders([activity.id])
     record_audit(actor, "activity", activity.id, "deleted",
                  {"kind": (activity.kind, None), "due_at": (activity.due_at, None)})
     db.session.flush()

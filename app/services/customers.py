@@ -4,6 +4,7 @@ import uuid
 
 from flask import current_app
 from sqlalchemy import or_, select, union_all, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.scoping import visible_contacts, visible_customers
 from app.extensions import db
@@ -11,6 +12,7 @@ from app.models import Activity, Contact, Customer, User
 from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.errors import Invalid, NotFound
+from app.services.notifications import schedule_reminders
 from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164, search_text
 from app.services.pagination import keyset_page
 from app.services.records import (
@@ -99,7 +101,7 @@ def update_customer(actor: User, customer: Customer, data: dict, expected_versio
         owner = resolve_owner(actor, data["owner_id"])
         changes["owner_id"] = (customer.owner_id, owner.id)
         customer.owner_id = owner.id
-        moved = _hand_over_followups(customer.id, changes["owner_id"][0], owner.id)
+        moved = _hand_over_followups(customer.id, changes["owner_id"][0], owner)
         record_audit(actor, "customer", customer.id, "owner_changed",
                      {"owner_id": changes["owner_id"], "open_followups_moved": (None, moved)})
     if changes:
@@ -108,17 +110,27 @@ def update_customer(actor: User, customer: Customer, data: dict, expected_versio
     return customer
 
 
-def _hand_over_followups(customer_id, old_owner_id, new_owner_id) -> int:
-    """A reassigned customer's open follow-ups go to its new owner's agenda."""
-    result = db.session.execute(
-        update(Activity)
+def _hand_over_followups(customer_id, old_owner_id, new_owner: User) -> int:
+    """A reassigned customer's open follow-ups go to its new owner's agenda, and their
+    reminders to the new owner's phone."""
+    followups = db.session.scalars(
+        select(Activity)
         .where(Activity.customer_id == customer_id, Activity.owner_id == old_owner_id,
                Activity.due_at.is_not(None), Activity.done_at.is_(None),
                Activity.deleted_at.is_(None))
-        .values(owner_id=new_owner_id, version=Activity.version + 1, updated_at=utcnow())
+    ).all()
+    if not followups:
+        return 0
+    db.session.execute(
+        update(Activity)
+        .where(Activity.id.in_([f.id for f in followups]))
+        .values(owner_id=new_owner.id, version=Activity.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    for followup in followups:
+        set_committed_value(followup, "owner_id", new_owner.id)
+    schedule_reminders(followups, new_owner)
+    return len(followups)
 
 
 def delete_customer(actor: User, customer: Customer, expected_version=None) -> None:

@@ -8,8 +8,10 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select, update
+
 from app.extensions import db
-from app.models import Notification, User
+from app.models import Activity, Notification, PushDelivery, User
 from app.models.base import utcnow
 
 
@@ -38,7 +40,8 @@ def after_quiet_hours(when: datetime, user: User) -> datetime:
 
 def notify(recipient_id: uuid.UUID, kind: str, params: dict | None = None, *,
            url: str = "/today", actions: list[dict] | None = None,
-           dedupe_key: str | None = None, send_at: datetime | None = None) -> Notification:
+           dedupe_key: str | None = None, send_at: datetime | None = None,
+           mind_quiet_hours: bool = True) -> Notification:
     """Tell a user something by push, as soon as their quiet hours allow.
 
     ``kind`` names the words in ``app.push.texts.NOTICES`` and ``params`` fills them in;
@@ -49,13 +52,89 @@ def notify(recipient_id: uuid.UUID, kind: str, params: dict | None = None, *,
     """
     if dedupe_key is not None:
         existing = db.session.scalar(
-            db.select(Notification).where(Notification.dedupe_key == dedupe_key))
+            select(Notification).where(Notification.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    recipient = db.session.get(User, recipient_id)
-    when = after_quiet_hours(send_at or utcnow(), recipient)
+    when = send_at or utcnow()
+    if mind_quiet_hours:
+        when = after_quiet_hours(when, db.session.get(User, recipient_id))
     notification = Notification(
         id=uuid.uuid4(), user_id=recipient_id, kind=kind, params=params or {}, url=url,
         actions=list(actions or []), dedupe_key=dedupe_key, send_at=when, status="scheduled")
     db.session.add(notification)
     return notification
+
+
+# Follow-up reminders -----------------------------------------------------------------------
+
+REMINDER = "reminder"
+
+
+def reminder_time(due_at: datetime, user: User, now: datetime | None = None) -> datetime:
+    """When to remind ``user`` of a follow-up due at ``due_at``: their lead time before it
+    (or now, if that has passed), moved out of their quiet hours."""
+    now = now or utcnow()
+    return after_quiet_hours(max(due_at - timedelta(minutes=user.reminder_lead_minutes), now),
+                             user)
+
+
+def cancel_reminders(activity_ids) -> None:
+    """Completed, deleted or moved follow-ups: their pending reminders are not sent, also
+    one a worker has already picked up but not yet sent."""
+    ids = list(activity_ids)
+    if not ids:
+        return
+    reminders = select(Notification.id).where(Notification.activity_id.in_(ids))
+    db.session.execute(
+        update(PushDelivery)
+        .where(PushDelivery.notification_id.in_(reminders),
+               PushDelivery.status.in_(("pending", "retry")))
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Notification)
+        .where(Notification.activity_id.in_(ids), Notification.status == "scheduled")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False))
+
+
+def schedule_reminders(followups: list[Activity], owner: User) -> list[Notification]:
+    """(Re)schedule the reminders of ``owner``'s follow-ups after they were created, moved,
+    completed or handed over: pending ones are cancelled, and each open follow-up that is
+    not yet due gets a new one (one already overdue is on the agenda, not worth a push).
+    A constant number of statements, however many follow-ups."""
+    cancel_reminders(f.id for f in followups)
+    now = utcnow()
+    reminders = [
+        Notification(
+            id=uuid.uuid4(), user_id=owner.id, kind=REMINDER, activity_id=f.id,
+            params={"due_at": f.due_at.isoformat()}, url="/today", actions=[],
+            send_at=reminder_time(f.due_at, owner, now), status="scheduled")
+        for f in followups
+        if f.due_at is not None and f.done_at is None and f.deleted_at is None
+        and f.due_at > now and f.owner_id == owner.id
+    ]
+    db.session.add_all(reminders)
+    return reminders
+
+
+def schedule_reminder(followup: Activity, owner: User | None = None) -> Notification | None:
+    owner = owner if owner is not None and owner.id == followup.owner_id \
+        else db.session.get(User, followup.owner_id)
+    scheduled = schedule_reminders([followup], owner)
+    return scheduled[0] if scheduled else None
+
+
+def reschedule_reminders_of(user: User) -> int:
+    """After a user changed their timezone, lead time or quiet hours: move their pending
+    reminders to match. Returns how many moved."""
+    rows = db.session.execute(
+        select(Notification, Activity.due_at)
+        .join(Activity, Activity.id == Notification.activity_id)
+        .where(Notification.user_id == user.id, Notification.status == "scheduled",
+               Notification.kind == REMINDER)
+    ).all()
+    now = utcnow()
+    for reminder, due_at in rows:
+        reminder.send_at = reminder_time(due_at, user, now)
+    return len(rows)

@@ -14,6 +14,7 @@ from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.normalize import search_text
+from app.services.notifications import reschedule_reminders_of
 from app.services.pagination import keyset_page
 from app.services.records import apply_changes, check_version, find_replay, new_id
 
@@ -94,6 +95,8 @@ def update_user(actor: User, user: User, data: dict, expected_version=None) -> U
             record_audit(actor, "user", user.id, f"{field}_changed", {field: changes[field]})
     if ("active" in changes and not user.active) or "password" in changes:
         end_sessions(user)
+    if changes.keys() & {"timezone", *REMINDER_FIELDS}:
+        reschedule_reminders_of(user)
     db.session.flush()
     return user
 

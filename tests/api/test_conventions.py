@@ -8,8 +8,9 @@ import uuid
 from tests import factories
 from tests.api.helpers import API, assert_error
 
-LISTS = ["/users", "/teams", "/customers", "/contacts", "/activities", "/leads", "/stages",
-         "/products", "/opportunities", "/orders"]
+LISTS = ["/users", "/teams", "/customers", "/contacts", "/activities", "/push/subscriptions",
+         "/expenses", "/approvals", "/leads", "/stages", "/products", "/opportunities",
+         "/orders"]
 
 
 def _cursor(values) -> str:

@@ -159,15 +159,17 @@ def test_recycle_once_with_audit_and_notice(app, world, client_for):
     client_for(world.rep_a1).post(f"{API}/activities", json={
         "kind": "call", "lead_id": str(worked.id),
         "occurred_at": (utcnow() - timedelta(days=1)).isoformat()})
+    # the worker forgets the session after each job: keep plain ids
+    stale_id, fresh_id, worked_id, rep_id = stale.id, fresh.id, worked.id, world.rep_a1.id
     assert run_once(app)["recycle_stale_leads"] == 1
     assert run_once(app)["recycle_stale_leads"] == 0
-    assert reload(Lead, stale.id).owner_id is None
-    assert reload(Lead, fresh.id).owner_id == world.rep_a1.id
-    assert reload(Lead, worked.id).owner_id == world.rep_a1.id
+    assert reload(Lead, stale_id).owner_id is None
+    assert reload(Lead, fresh_id).owner_id == rep_id
+    assert reload(Lead, worked_id).owner_id == rep_id
     notices = db.session.scalars(select(Notification).where(
         Notification.kind == "lead_recycled")).all()
-    assert [(n.user_id, n.params["lead"]) for n in notices] == [(world.rep_a1.id, "Stale")]
-    assert count(AuditEntry, AuditEntry.entity_id == stale.id,
+    assert [(n.user_id, n.params["lead"]) for n in notices] == [(rep_id, "Stale")]
+    assert count(AuditEntry, AuditEntry.entity_id == stale_id,
                  AuditEntry.action == "recycled") == 1
 
 

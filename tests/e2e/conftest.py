@@ -49,6 +49,7 @@ def seeded_env(tmp_path_factory):
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
         "SECRET_KEY": "test",
+        "RECEIPTS_DIR": str(tmp / "receipts"),
         "FLASK_APP": "app:create_app",
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",

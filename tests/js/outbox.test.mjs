@@ -363,3 +363,65 @@ test('customers being created show up in lists', () => {
   const items = queued([{ method: 'POST', url: '/api/v1/customers', body: { id: id(1), name: 'New Co' }, status: 'failed' }]);
   assert.deepEqual(queuedCustomers(items), [{ tags: [], status: 'prospect', id: id(1), name: 'New Co', _queued: 'failed' }]);
 });
+
+// ---- File uploads (receipts) ----------------------------------------------
+
+test('an upload waits in the queue with its file and is sent as multipart', async () => {
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push({ url, init });
+    return new Response(JSON.stringify({ id: 'r' }), { status: 201 });
+  };
+  const box = new Outbox({ store: new MemoryStore(), fetch, owner: () => ME, headers: () => ({ 'X-CSRF-Token': 't' }) });
+  const claim = id(7);
+  const receipt = id(8);
+  await box.add({ method: 'POST', url: '/api/v1/expenses', body: { id: claim, title: 'Trip', items: [] } });
+  const file = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], { type: 'image/jpeg' });
+  const item = await box.add({
+    method: 'POST',
+    url: `/api/v1/expenses/${claim}/receipts`,
+    form: { fields: { id: receipt }, file, filename: 'receipt.jpg' },
+    meta: { type: 'receipt' },
+  });
+  assert.deepEqual(item.targets, [receipt]);
+  assert.ok(idsIn(item).has(claim), 'the upload depends on its claim');
+  const stored = (await box.list())[1];
+  assert.ok(stored.form.file instanceof Blob, 'the file survives the store');
+  const result = await box.replay();
+  assert.equal(result.sent.length, 2);
+  const upload = calls[1].init;
+  assert.ok(upload.body instanceof FormData);
+  assert.equal(upload.headers['Content-Type'], undefined, 'the browser writes the boundary');
+  assert.equal(upload.headers['X-CSRF-Token'], 't');
+  assert.equal(upload.body.get('id'), receipt);
+  const sent = upload.body.get('file');
+  assert.equal(sent.name, 'receipt.jpg');
+  assert.deepEqual([...new Uint8Array(await sent.arrayBuffer())], [0xff, 0xd8, 0xff, 0xe0]);
+  assert.equal((await box.list()).length, 0);
+});
+
+test('an upload for a claim whose create failed is held, not sent', async () => {
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push(url);
+    if (url === '/api/v1/expenses') return new Response(JSON.stringify({ message: 'bad' }), { status: 422 });
+    return new Response('{}', { status: 201 });
+  };
+  const box = new Outbox({ store: new MemoryStore(), fetch, owner: () => ME });
+  const claim = id(9);
+  await box.add({ method: 'POST', url: '/api/v1/expenses', body: { id: claim, title: '' } });
+  await box.add({
+    method: 'POST',
+    url: `/api/v1/expenses/${claim}/receipts`,
+    form: { fields: { id: id(10) }, file: new Blob(['x']), filename: 'a.jpg' },
+  });
+  const result = await box.replay();
+  assert.equal(result.failed.length, 1);
+  assert.equal(result.held.length, 1);
+  assert.deepEqual(calls, ['/api/v1/expenses']);
+});
+
+test('targetsOf names an upload by its client id', () => {
+  assert.deepEqual(targetsOf('POST', `/api/v1/expenses/${id(1)}/receipts`, null, { fields: { id: id(2) } }), [id(2)]);
+  assert.deepEqual(targetsOf('POST', `/api/v1/expenses/${id(1)}/submit`, null), [id(1)]);
+});

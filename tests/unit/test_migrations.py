@@ -164,3 +164,29 @@ def test_0003_keeps_activities_and_adds_the_sales_tables(empty_app):
                  "opportunity_lines", "stage_history", "orders", "order_lines", "payments",
                  "order_counters"):
         assert db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 0
+
+
+def test_0004_adds_expense_claims_to_a_database_with_users(empty_app):
+    """0002 -> 0004 (through 0003) with a user in it: the user stays and can own a claim
+    with items."""
+    from decimal import Decimal
+
+    from app.models import ExpenseClaim, ExpenseItem
+
+    flask_migrate.upgrade(revision="0002")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade(revision="0004")
+    for name in ("expense_claims", "expense_items", "expense_receipts", "expense_steps"):
+        assert db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 0
+    claim = ExpenseClaim(owner_id=OLD_USER, title="Trip", currency="CNY",
+                         total=Decimal("10.05"), status="draft", round=0, flagged=False)
+    db.session.add(claim)
+    db.session.flush()
+    db.session.add(ExpenseItem(claim_id=claim.id, position=0, category="meals",
+                               amount=Decimal("10.05"), currency="CNY",
+                               spent_on=now.date(), over_limit=False))
+    db.session.commit()
+    assert db.session.get(ExpenseClaim, claim.id).total == Decimal("10.05")

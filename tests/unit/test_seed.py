@@ -202,3 +202,28 @@ def test_an_unrelated_user_with_the_demo_email_stops_the_load(app):
     with pytest.raises(ClickException, match="not made by seed-demo"):
         seed_demo()
     assert db.session.scalar(select(func.count()).select_from(Customer)) == 0
+
+
+def test_demo_expense_claims_sit_at_every_step(app):
+    from app.models import ExpenseClaim, ExpenseStep, Notification
+    from app.services.expenses import count_approvals
+
+    seed_demo(now=_local_now(11, 0))
+    claims = list(db.session.scalars(select(ExpenseClaim)))
+    where = Counter((c.status, c.step) for c in claims)
+    assert where[("draft", None)] >= 3           # two drafts and one returned with a reason
+    for step in ("lead", "manager", "finance"):
+        assert where[("pending", step)] >= 1, where
+    assert where[("approved", None)] >= 2 and where[("paid", None)] >= 2
+    rejected = [c for c in claims if c.rejected_reason]
+    assert len(rejected) == 1 and rejected[0].status == "draft"
+    assert db.session.scalar(select(func.count()).select_from(ExpenseStep)
+                             .where(ExpenseStep.action == "skipped")) >= 1
+    users = _users()
+    assert count_approvals(users["lead.east"]) >= 2 and count_approvals(users["cashier"]) >= 2
+    assert db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.kind.like("expense_%"))) == 0
+    before = sorted((c.id, c.version) for c in claims)
+    seed_demo(now=_local_now(11, 0))
+    assert sorted(db.session.execute(select(ExpenseClaim.id, ExpenseClaim.version)).all()) \
+        == before

@@ -7,6 +7,7 @@
 
 import { Outbox } from '/pwa/js/outbox.js';
 import { kv, outboxStore } from '/pwa/js/db.js';
+import { actionWrite, keyBytes, notificationFor } from '/pwa/js/push.js';
 
 const SHELL_PREFIX = 'fieldline-shell-';
 const SHELL_CACHE = SHELL_PREFIX + SHELL_VERSION;
@@ -160,30 +161,93 @@ self.addEventListener('push', (event) => {
   } catch {
     data = { body: event.data ? event.data.text() : '' };
   }
-  event.waitUntil(
-    self.registration.showNotification(data.title || 'Fieldline', {
-      body: data.body || '',
-      tag: data.tag || undefined,
-      icon: '/pwa/icons/icon-192.png',
-      badge: '/pwa/icons/icon-192.png',
-      data: { url: data.url || '/today' },
-    }),
-  );
+  const { title, options } = notificationFor(data, self.Notification?.maxActions ?? Infinity);
+  // Outside a real push event (a test dispatching one) waitUntil may be missing.
+  whileRunning(event, self.registration.showNotification(title, options));
 });
 
 self.addEventListener('notificationclick', (event) => {
-  event.notification.close();
-  const target = new URL(event.notification.data?.url || '/today', self.location.origin).href;
-  event.waitUntil(
-    (async () => {
-      for (const client of await self.clients.matchAll({ type: 'window' })) {
-        if ('focus' in client) {
-          await client.focus();
-          if ('navigate' in client) await client.navigate(target);
-          return;
-        }
-      }
-      await self.clients.openWindow(target);
-    })(),
-  );
+  const notification = event.notification;
+  const data = notification.data || {};
+  notification.close();
+  whileRunning(event, handleClick(event.action, data));
 });
+
+function whileRunning(event, promise) {
+  try {
+    event.waitUntil(promise);
+  } catch {
+    // not a real ExtendableEvent: the promise still runs
+  }
+  return promise;
+}
+
+async function handleClick(action, data) {
+  if (action === 'call' && data.phone) {
+    // The dialer straight away where the browser lets a worker open tel:; else the
+    // customer, whose page offers the call button first.
+    try {
+      if (await self.clients.openWindow(`tel:${data.phone}`)) return;
+    } catch {
+      // fall through
+    }
+    return openApp(`${data.url || '/today'}${(data.url || '').includes('?') ? '&' : '?'}call=1`);
+  }
+  const write = actionWrite(action, data, new Date());
+  if (write) return runFromNotification(write);
+  return openApp(data.url || '/today');
+}
+
+async function openApp(url) {
+  const target = new URL(url, self.location.origin).href;
+  for (const client of await self.clients.matchAll({ type: 'window' })) {
+    if ('focus' in client) {
+      await client.focus();
+      if ('navigate' in client) await client.navigate(target);
+      return;
+    }
+  }
+  await self.clients.openWindow(target);
+}
+
+/** Done, Snooze, Approve from the notification: through the outbox, so they are sent
+ *  now when online and later (Background Sync, next launch) when not. */
+async function runFromNotification(write) {
+  const me = await kv.get('me');
+  if (!me) return openApp('/signin');
+  const box = new Outbox({ store: outboxStore, owner: () => me.id, fetch: () => Promise.reject(new Error('unused')) });
+  await box.add(write);
+  try {
+    await replay();
+  } catch {
+    await self.registration.sync?.register('fieldline-outbox').catch(() => {});
+  }
+}
+
+self.addEventListener('pushsubscriptionchange', (event) => {
+  whileRunning(event, resubscribe(event));
+});
+
+/** The push service replaced this device's subscription: subscribe again with our key
+ *  and tell the server, dropping the old endpoint. */
+async function resubscribe(event) {
+  const me = await kv.get('me');
+  if (!me) return;
+  const csrf = await kv.get('csrf');
+  const headers = { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) };
+  let sub = event.newSubscription;
+  if (!sub) {
+    const res = await fetch('/api/v1/push/public-key');
+    if (!res.ok) return;
+    const { public_key: key } = await res.json();
+    sub = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) });
+  }
+  await fetch('/api/v1/push/subscriptions', {
+    method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(sub.toJSON()),
+  });
+  if (event.oldSubscription && event.oldSubscription.endpoint !== sub.endpoint) {
+    await fetch('/api/v1/push/subscriptions', {
+      method: 'DELETE', credentials: 'same-origin', headers, body: JSON.stringify({ endpoint: event.oldSubscription.endpoint }),
+    });
+  }
+}

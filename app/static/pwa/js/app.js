@@ -6,6 +6,7 @@
 import { html, mount } from './html.js';
 import { kv, outboxStore, clearUserData, rememberCustomers } from './db.js';
 import { Outbox } from './outbox.js';
+import { turnOff as turnOffPush } from './push.js';
 
 export const state = {
   me: null,
@@ -288,6 +289,12 @@ const ROUTES = [
   [/^\/deals\/([0-9a-f-]{36})$/i, 'deal', 'deals'],
   [/^\/orders\/([0-9a-f-]{36})$/i, 'order', 'deals'],
   [/^\/settings$/, 'settings', 'settings'],
+  [/^\/expenses$/, 'expenses', 'settings'],
+  [/^\/expenses\/new$/, 'expense', 'settings', 'showNew'],
+  [/^\/expenses\/([0-9a-f-]{36})\/edit$/i, 'expense', 'settings', 'showEdit'],
+  [/^\/expenses\/([0-9a-f-]{36})$/i, 'expense', 'settings'],
+  [/^\/approvals$/, 'approvals', 'settings'],
+  [/^\/reports\/expenses$/, 'expense-report', 'settings'],
   [/^\/pending$/, 'pending', 'settings'],
   [/^\/signin$/, 'signin', null],
 ];
@@ -409,6 +416,8 @@ export async function clearApiCaches() {
 
 /** Sign out and leave nothing of the user's data behind. */
 export async function signOut() {
+  // This phone stops getting the user's reminders (needs the session, so first).
+  if (navigator.onLine) await turnOffPush(api).catch(() => {});
   const res = await api('/auth/logout', { method: 'POST' });
   if (!res.ok && res.status !== 401) {
     toast(res.offline ? t('settings.signout_offline') : res.data?.message || t('common.error'), { alert: true });

@@ -15,6 +15,10 @@
 //                  so a blocked change never blocks unrelated ones, and dependent
 //                  changes never overtake the change they depend on.
 //
+// An item is JSON (`body`) or a file upload (`form`: {fields, file, filename}, sent as
+// multipart/form-data). The file is a Blob kept in the same IndexedDB record, so a
+// receipt photographed offline waits in the queue with the claim it belongs to.
+//
 // The store is injected ({all, get, put, delete}), as is fetch, so the same
 // code runs against IndexedDB in the browser and the service worker, and
 // against an in-memory store in node tests.
@@ -30,7 +34,8 @@ export function idsIn(item) {
  * The records an item creates or changes: for a create, the body's id (and the
  * id of the follow-up its `next` creates); otherwise the last id in the URL.
  */
-export function targetsOf(method, url, body) {
+export function targetsOf(method, url, body, form = null) {
+  if (method === 'POST' && form && form.fields && form.fields.id) return [String(form.fields.id).toLowerCase()];
   if (method === 'POST' && body && body.id) {
     return [body.id, body.next && body.next.id].filter(Boolean).map((id) => String(id).toLowerCase());
   }
@@ -45,6 +50,14 @@ export function backoff(failures) {
 }
 
 const bySeq = (a, b) => a.seq - b.seq;
+
+/** The multipart body of a queued upload: its fields, then the file. */
+export function uploadBody(form) {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(form.fields || {})) data.append(name, value);
+  data.append('file', form.file, form.filename || 'file');
+  return data;
+}
 
 async function readBody(res) {
   try {
@@ -135,7 +148,7 @@ export class Outbox {
     return next;
   }
 
-  async append({ method, url, body = null, headers = {}, meta = {} }) {
+  async append({ method, url, body = null, form = null, headers = {}, meta = {} }) {
     const all = await this.store.all();
     const item = {
       key: this.uuid(),
@@ -144,8 +157,9 @@ export class Outbox {
       method,
       url,
       body,
+      ...(form ? { form } : {}),
       headers,
-      targets: targetsOf(method, url, body),
+      targets: targetsOf(method, url, body, form),
       meta,
       created_at: this.now().toISOString(),
       status: 'pending',
@@ -217,6 +231,13 @@ export class Outbox {
   }
 
   async send(item) {
+    if (item.form) return this.fetch(item.url, {
+      method: item.method,
+      credentials: 'same-origin',
+      // no Content-Type: the browser writes the multipart boundary
+      headers: { Accept: 'application/json', ...this.headers(), ...item.headers },
+      body: uploadBody(item.form),
+    });
     return this.fetch(item.url, {
       method: item.method,
       credentials: 'same-origin',

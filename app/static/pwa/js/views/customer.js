@@ -190,4 +190,7 @@ export async function show(page, id) {
     shown = { ...shown, res };
   }
   paint(page);
+  // Opened from a reminder's Call button where the browser would not dial for us:
+  // the call button is the one thing to tap.
+  if (new URLSearchParams(location.search).has('call')) page.querySelector('.big-act[href^="tel:"]')?.focus();
 }

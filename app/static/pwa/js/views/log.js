@@ -7,6 +7,7 @@ import { allCustomers, getCustomer, rememberCustomers } from '../db.js';
 import { queuedCustomers } from '../outbox.js';
 import { quickPick, QUICK_PICKS, isoWithOffset, formatDateTime, formatDuration, toInputValue, fromInputValue } from '../time.js';
 import { customerSnapshot, ICON } from './today.js';
+import { offerReminders } from './reminders.js';
 
 const KINDS = ['visit', 'call', 'email', 'meeting', 'note'];
 const OUTCOMES = ['interested', 'follow_up', 'no_answer', 'not_interested', 'order'];
@@ -326,6 +327,7 @@ export function openLog({ customer = null, contact = null, completes = null, kin
     closeSheet();
     if (onSaved) onSaved();
     else refreshView();
+    if (next) offerReminders();
   });
 }
 

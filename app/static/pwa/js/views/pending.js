@@ -14,6 +14,11 @@ function title(item) {
   const m = item.meta || {};
   const b = item.body || {};
   const who = m.customer?.name;
+  if (m.source === 'notification') {
+    // Done / Snooze / Approve tapped on a notification: its title says what it was about.
+    const what = { done: 'pending.done', reschedule: 'pending.reschedule' }[m.type];
+    return [what ? t(what) : t(`push.action.${m.action}`), m.title].filter(Boolean).join(' · ');
+  }
   switch (m.type) {
     case 'activity':
       return [t(`kind.${b.kind}`), who].filter(Boolean).join(' · ');
@@ -25,6 +30,14 @@ function title(item) {
       return [t('pending.reschedule'), t(`action.${m.action || 'task'}`), who].filter(Boolean).join(' · ');
     case 'locale':
       return t('pending.language', { lang: t(`lang.${b.locale}`) });
+    case 'reminder-settings':
+      return t('pending.reminder_settings');
+    case 'expense':
+    case 'expense_submit':
+    case 'expense_delete':
+    case 'receipt':
+    case 'receipt_delete':
+      return t(`expenses.pending.${m.type}`, { title: m.title || '' });
     default:
       return `${item.method} ${item.url}`;
   }

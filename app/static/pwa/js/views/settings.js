@@ -1,8 +1,10 @@
-// Settings: language, timezone, pending changes, sign out.
+// Settings: language, timezone, reminders, pending changes, sign out.
 
 import { html, mount } from '../html.js';
 import { state, t, zone, queue, setTitle, applyLocale, confirmSheet, signOut } from '../app.js';
 import { kv } from '../db.js';
+import { showReminders } from './reminders.js';
+import { isApprover, waitingCount } from './approvals.js';
 
 export const live = true;
 
@@ -21,6 +23,19 @@ export async function show(page) {
         <div><strong>${me.name || me.email}</strong><span class="meta">${me.email}</span>
           <span class="meta">${t(`user_role.${me.role}`)}</span></div>
       </section>
+      <section class="work">
+        <h2>${t('expenses.work')}</h2>
+        <div class="list">
+          <a class="row-link" href="/expenses"><span class="row-main"><strong>${t('expenses.title')}</strong>
+            <span class="meta">${t('expenses.work_hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>
+          ${isApprover() &&
+          html`<a class="row-link" href="/approvals"><span class="row-main"><strong>${t('approvals.title')}</strong>
+            <span class="meta">${t('approvals.hint')}</span></span>
+            <span class="count" data-waiting hidden></span><span class="chev" aria-hidden="true">›</span></a>`}
+          <a class="row-link" href="/reports/expenses"><span class="row-main"><strong>${t('expenses.report_title')}</strong>
+            <span class="meta">${t('expenses.report_hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>
+        </div>
+      </section>
       <section>
         <h2>${t('settings.language')}</h2>
         <div class="segmented" role="radiogroup" aria-label="${t('settings.language')}">
@@ -38,6 +53,7 @@ export async function show(page) {
           ${device && device !== tz && html`<p class="hint">${t('settings.device_zone', { zone: device })}</p>`}
         </div>
       </section>
+      <section data-reminders></section>
       <section>
         <h2>${t('settings.sync')}</h2>
         <a class="row-link card" href="/pending">
@@ -51,6 +67,16 @@ export async function show(page) {
         <p class="version">Fieldline · ${state.version.slice(0, 8)}</p>
       </section>`,
   );
+  showReminders(page.querySelector('[data-reminders]'));
+  const badge = page.querySelector('[data-waiting]');
+  if (badge) {
+    waitingCount().then((n) => {
+      if (!badge.isConnected || !n) return;
+      badge.textContent = String(n);
+      badge.setAttribute('aria-label', t('approvals.waiting_n', { n }));
+      badge.hidden = false;
+    });
+  }
   page.querySelector('.segmented').addEventListener('change', async (e) => {
     const locale = e.target.value;
     state.me = { ...state.me, locale };

@@ -1,0 +1,509 @@
+"""Expense claims: drafts, and the approval chain they go through.
+
+draft -> submitted -> team lead -> manager (only above the threshold) -> finance -> approved
+-> paid. A step is skipped (and the skip recorded) when nobody but the submitter could
+decide it: a lead's own claim skips the lead step and goes to a manager whatever its total.
+A rejection at any step sends the claim back to its submitter as a draft; submitting again
+starts a new round of the chain, with the history of the earlier ones kept.
+
+Two people deciding the same claim at once: the claim's version column makes the second
+UPDATE match no row, which is answered 409 (``Conflict``) here, never applied twice.
+"""
+import uuid
+from collections import defaultdict
+from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.scoping import visible_customer_ids, visible_expense_claims
+from app.extensions import db
+from app.models import (
+    Customer, ExpenseClaim, ExpenseItem, ExpenseReceipt, ExpenseStep, Team, User,
+)
+from app.models.base import utcnow
+from app.services import settings as settings_service
+from app.services.audit import record_audit
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.notifications import notify
+from app.services.pagination import keyset_page
+from app.services.records import check_version, find_replay, get_visible, new_id
+
+CENT = Decimal("0.01")
+CHAIN = ("lead", "manager", "finance")
+# Who may decide a step besides its named approver; an admin may decide any of them.
+STEP_ROLES = {"lead": ("admin",), "manager": ("manager", "admin"),
+              "finance": ("finance", "admin")}
+PAYERS = ("cashier", "admin")
+APPROVER_ROLES = ("lead", "manager", "finance", "cashier", "admin")
+# Why a step was skipped (stored as the history line's comment; the PWA words them).
+OWN_CLAIM, NO_TEAM_LEAD, BELOW_THRESHOLD = "own_claim", "no_team_lead", "below_threshold"
+CLAIM_FIELDS = ("title", "currency")
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# Reading ------------------------------------------------------------------------------------
+
+def get_claim(actor: User, claim_id: uuid.UUID) -> ExpenseClaim:
+    return get_visible(ExpenseClaim, visible_expense_claims, actor, claim_id, "Expense claim")
+
+
+def hydrate(claims: list[ExpenseClaim]) -> list[ExpenseClaim]:
+    """Attach ``items``, ``receipts`` and ``owner_name`` to claims: three statements for any
+    number of claims."""
+    if not claims:
+        return claims
+    ids = [c.id for c in claims]
+    items, receipts = defaultdict(list), defaultdict(list)
+    for item in db.session.scalars(select(ExpenseItem).where(ExpenseItem.claim_id.in_(ids))
+                                   .order_by(ExpenseItem.position, ExpenseItem.id)):
+        items[item.claim_id].append(item)
+    for receipt in db.session.scalars(
+            select(ExpenseReceipt).where(ExpenseReceipt.claim_id.in_(ids))
+            .order_by(ExpenseReceipt.created_at, ExpenseReceipt.id)):
+        receipts[receipt.claim_id].append(receipt)
+    names = dict(db.session.execute(
+        select(User.id, User.name).where(User.id.in_({c.owner_id for c in claims}))).all())
+    for claim in claims:
+        claim.items = items[claim.id]
+        claim.receipts = receipts[claim.id]
+        claim.owner_name = names.get(claim.owner_id)
+    return claims
+
+
+def claim_detail(actor: User, claim_id: uuid.UUID, claim: ExpenseClaim | None = None):
+    """A claim with items, receipts and its whole history (who, when, comment).
+
+    ``claim``: one the actor just changed, found through the scoping rule before; it is
+    shown even if the change took it out of their scope (a cashier sending one back).
+    """
+    claim = hydrate([claim if claim is not None else get_claim(actor, claim_id)])[0]
+    rows = db.session.execute(
+        select(ExpenseStep, User.name).outerjoin(User, User.id == ExpenseStep.actor_id)
+        .where(ExpenseStep.claim_id == claim.id)
+        .order_by(ExpenseStep.seq, ExpenseStep.id)).all()
+    for step, name in rows:
+        step.actor_name = name
+    claim.history = [step for step, _ in rows]
+    claim.can = allowed_actions(actor, claim)
+    return claim
+
+
+def allowed_actions(actor: User, claim: ExpenseClaim) -> list[str]:
+    """What ``actor`` may do to the claim now (the PWA shows these buttons)."""
+    mine = claim.owner_id == actor.id
+    if claim.status == "draft":
+        return ["edit", "submit", "delete"] if mine else []
+    if claim.status == "pending" and not mine and _may_decide(actor, claim):
+        return ["approve", "reject"]
+    if claim.status == "approved" and not mine and actor.role in PAYERS:
+        return ["pay", "reject"]
+    return []
+
+
+def list_claims(actor: User, filters: dict, limit: int, cursor: str | None):
+    query = visible_expense_claims(select(ExpenseClaim), actor)
+    if filters.get("status"):
+        query = query.where(ExpenseClaim.status == filters["status"])
+    if filters.get("step"):
+        query = query.where(ExpenseClaim.step == filters["step"])
+    if filters.get("owner_id"):
+        query = query.where(ExpenseClaim.owner_id == filters["owner_id"])
+    if filters.get("mine"):
+        query = query.where(ExpenseClaim.owner_id == actor.id)
+    if filters.get("q") and filters["q"].strip():
+        query = query.where(ExpenseClaim.title.icontains(filters["q"].strip(), autoescape=True))
+    claims, next_cursor = keyset_page(query, (ExpenseClaim.created_at, ExpenseClaim.id), limit,
+                                      cursor, descending=True)
+    return hydrate(claims), next_cursor
+
+
+def waiting_for(actor: User):
+    """The condition "this claim waits for ``actor``'s decision (or payment)"."""
+    claim = ExpenseClaim
+    pending = claim.status == "pending"
+    conditions = [and_(pending, claim.step == "lead", claim.approver_id == actor.id)]
+    for step, roles in STEP_ROLES.items():
+        if actor.role in roles:
+            conditions.append(and_(pending, claim.step == step))
+    if actor.role in PAYERS:
+        conditions.append(claim.status == "approved")
+    return and_(claim.deleted_at.is_(None), claim.owner_id != actor.id,
+                or_(*conditions) if conditions else false())
+
+
+def list_approvals(actor: User, limit: int, cursor: str | None):
+    """The approvals inbox: oldest submission first, so nothing waits forever."""
+    query = select(ExpenseClaim).where(waiting_for(actor))
+    claims, next_cursor = keyset_page(query, (ExpenseClaim.submitted_at, ExpenseClaim.id),
+                                      limit, cursor)
+    return hydrate(claims), next_cursor
+
+
+def count_approvals(actor: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(ExpenseClaim)
+                             .where(waiting_for(actor)))
+
+
+# Drafts -------------------------------------------------------------------------------------
+
+def create_claim(actor: User, data: dict) -> tuple[ExpenseClaim, bool]:
+    """Returns (claim, created); the same client id again returns the stored claim."""
+    existing = find_replay(ExpenseClaim, data.get("id"), lambda c: c.owner_id == actor.id)
+    if existing is not None:
+        return existing, False
+    claim = ExpenseClaim(id=new_id(data.get("id")), owner_id=actor.id, title=data["title"],
+                         currency=data.get("currency") or "CNY", total=Decimal("0.00"),
+                         status="draft", round=0, flagged=False, version=1)
+    db.session.add(claim)
+    _set_items(actor, claim, data.get("items") or [], existing_items=[])
+    db.session.flush()
+    record_audit(actor, "expense_claim", claim.id, "created",
+                 {"total": (None, claim.total)})
+    return claim, True
+
+
+def _editable(actor: User, claim: ExpenseClaim, expected_version) -> None:
+    if claim.owner_id != actor.id:
+        raise Forbidden("Only the submitter can change this claim.")
+    if claim.status != "draft":
+        raise Conflict("A submitted claim cannot be changed.")
+    check_version(claim, expected_version)
+
+
+def update_claim(actor: User, claim: ExpenseClaim, data: dict, expected_version=None):
+    _editable(actor, claim, expected_version)
+    changes = {}
+    for field in CLAIM_FIELDS:
+        if field in data and data[field] != getattr(claim, field):
+            changes[field] = (getattr(claim, field), data[field])
+            setattr(claim, field, data[field])
+    old_total = claim.total
+    if "items" in data:
+        current = list(db.session.scalars(
+            select(ExpenseItem).where(ExpenseItem.claim_id == claim.id)))
+        _set_items(actor, claim, data["items"], current)
+    elif "currency" in changes:
+        current = list(db.session.scalars(
+            select(ExpenseItem).where(ExpenseItem.claim_id == claim.id)))
+        _check_currency(claim, [{"currency": i.currency} for i in current])
+    if old_total != claim.total:
+        changes["total"] = (old_total, claim.total)
+    if changes or "items" in data:
+        claim.updated_at = utcnow()  # the items changed: a new version of the claim
+        db.session.flush()
+        record_audit(actor, "expense_claim", claim.id, "updated", changes)
+    return claim
+
+
+def delete_claim(actor: User, claim: ExpenseClaim, expected_version=None) -> None:
+    _editable(actor, claim, expected_version)
+    claim.deleted_at = utcnow()
+    record_audit(actor, "expense_claim", claim.id, "deleted", {"title": (claim.title, None)})
+    db.session.flush()
+
+
+def _check_currency(claim: ExpenseClaim, items: list[dict]) -> None:
+    wrong = [i for i, item in enumerate(items)
+             if (item.get("currency") or claim.currency) != claim.currency]
+    if wrong:
+        raise Invalid({"items": {i: {"currency": ["All items of a claim must be in the claim's "
+                                                  "currency."]} for i in wrong}})
+
+
+def _set_items(actor: User, claim: ExpenseClaim, items: list[dict], existing_items) -> None:
+    """Make the claim's items exactly ``items`` (matched by id), then its total and flags."""
+    _check_currency(claim, items)
+    customer_ids = {i["customer_id"] for i in items if i.get("customer_id")}
+    if customer_ids:
+        seen = set(db.session.scalars(
+            select(Customer.id).where(Customer.id.in_(customer_ids),
+                                      Customer.id.in_(visible_customer_ids(actor)))))
+        unknown = {i: {"customer_id": ["Unknown customer."]} for i, item in enumerate(items)
+                   if item.get("customer_id") and item["customer_id"] not in seen}
+        if unknown:
+            raise Invalid({"items": unknown})
+    ids = [item.get("id") for item in items if item.get("id")]
+    if len(ids) != len(set(ids)):
+        raise Invalid({"items": ["Each item id only once."]})
+    by_id = {item.id: item for item in existing_items}
+    if ids:
+        taken = db.session.scalar(select(ExpenseItem.id).where(
+            ExpenseItem.id.in_(ids), ExpenseItem.claim_id != claim.id).limit(1))
+        if taken is not None:
+            raise Conflict("This id is already used by another record.")
+    kept = []
+    for position, data in enumerate(items):
+        item = by_id.pop(data.get("id"), None) if data.get("id") else None
+        if item is None:
+            item = ExpenseItem(id=new_id(data.get("id")), claim_id=claim.id)
+            db.session.add(item)
+        item.position = position
+        item.category = data["category"]
+        item.amount = money(data["amount"])
+        item.currency = data.get("currency") or claim.currency
+        item.spent_on = data["spent_on"]
+        item.customer_id = data.get("customer_id")
+        item.note = data.get("note")
+        kept.append(item)
+    for gone in by_id.values():
+        db.session.delete(gone)
+    claim.total = money(sum((i.amount for i in kept), Decimal(0)))
+    claim.flagged = flag_items(kept, settings_service.get_setting("expense_limits"))
+
+
+def flag_items(items: list[ExpenseItem], limits: dict) -> bool:
+    """Mark items over the company's per-category limits (per item, or per day summed over
+    the claim's items of that category and day). Returns whether any is over."""
+    per_day = defaultdict(Decimal)
+    for item in items:
+        per_day[(item.category, item.spent_on)] += item.amount
+    for item in items:
+        limit = limits.get(item.category)
+        if not limit:
+            item.over_limit, item.limit_amount = False, None
+            continue
+        amount = money(limit["amount"])
+        spent = per_day[(item.category, item.spent_on)] if limit.get("per") == "day" \
+            else item.amount
+        item.over_limit, item.limit_amount = spent > amount, amount
+    return any(item.over_limit for item in items)
+
+
+# The chain ----------------------------------------------------------------------------------
+
+class _History:
+    """History lines written by one action, in order."""
+
+    def __init__(self, claim: ExpenseClaim):
+        self.claim = claim
+        self.lines: list[tuple[str, str]] = []
+        self.seq = db.session.scalar(
+            select(db.func.coalesce(db.func.max(ExpenseStep.seq), 0))
+            .where(ExpenseStep.claim_id == claim.id))
+
+    def add(self, step: str, action: str, actor: User | None, comment: str | None = None):
+        self.seq += 1
+        self.lines.append((step, action))
+        db.session.add(ExpenseStep(
+            id=uuid.uuid4(), claim_id=self.claim.id, round=self.claim.round, step=step,
+            action=action, actor_id=actor.id if actor else None, comment=comment, seq=self.seq,
+            created_at=utcnow()))
+
+
+def _team_lead(owner: User) -> User | None:
+    if owner.team_id is None:
+        return None
+    row = db.session.execute(
+        select(User).join(Team, Team.lead_id == User.id).where(Team.id == owner.team_id)
+    ).scalar_one_or_none()
+    return row if row is not None and row.active else None
+
+
+def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,
+           history: _History) -> None:
+    """Move the claim to the first step after ``after`` that needs a decision, recording the
+    ones skipped; past the last step the claim is approved."""
+    start = 0 if after is None else CHAIN.index(after) + 1
+    for step in CHAIN[start:]:
+        if step == "lead":
+            lead = _team_lead(owner)
+            if lead is None or lead.id == owner.id:
+                history.add("lead", "skipped", None, NO_TEAM_LEAD if lead is None else OWN_CLAIM)
+                continue
+            _wait_at(claim, "lead", lead.id)
+            return
+        if step == "manager":
+            threshold = money(settings_service.get_setting("expense_manager_threshold"))
+            lead_skipped = ("lead", "skipped") in history.lines
+            if claim.total <= threshold and not lead_skipped:
+                history.add("manager", "skipped", None, BELOW_THRESHOLD)
+                continue
+            if owner.role == "manager":
+                history.add("manager", "skipped", None, OWN_CLAIM)
+                continue
+            _wait_at(claim, "manager", None)
+            return
+        _wait_at(claim, "finance", None)
+        return
+    claim.status, claim.step, claim.approver_id = "approved", None, None
+    claim.approved_at = utcnow()
+    _tell_submitter(claim, "expense_approved")
+    for cashier in _holders(("cashier",), exclude=claim.owner_id):
+        notify(cashier, "expense_waiting", _params(claim, owner.name),
+               url=f"/expenses/{claim.id}", actions=[{"action": "open"}])
+
+
+def _wait_at(claim: ExpenseClaim, step: str, approver_id) -> None:
+    claim.status, claim.step, claim.approver_id = "pending", step, approver_id
+    recipients = [approver_id] if approver_id else \
+        _holders(STEP_ROLES[step][:1] if step != "lead" else (), exclude=claim.owner_id)
+    if not recipients and step != "lead":
+        recipients = _holders(("admin",), exclude=claim.owner_id)
+    owner_name = db.session.get(User, claim.owner_id).name
+    for recipient in recipients:
+        notify(recipient, "expense_waiting", _params(claim, owner_name), url="/approvals",
+               actions=[{"action": "approve", "method": "POST",
+                         "url": f"/api/v1/expenses/{claim.id}/approve", "body": {}},
+                        {"action": "open"}])
+
+
+def _holders(roles, exclude) -> list[uuid.UUID]:
+    if not roles:
+        return []
+    return list(db.session.scalars(select(User.id).where(
+        User.role.in_(roles), User.active.is_(True), User.id != exclude)))
+
+
+def _params(claim: ExpenseClaim, owner_name: str | None) -> dict:
+    return {"title": claim.title, "owner": owner_name or "", "total": str(claim.total),
+            "currency": claim.currency, "claim_id": str(claim.id)}
+
+
+def _tell_submitter(claim: ExpenseClaim, kind: str, **extra) -> None:
+    notify(claim.owner_id, kind, {**_params(claim, None), **extra},
+           url=f"/expenses/{claim.id}")
+
+
+@contextmanager
+def _one_decision(claim: ExpenseClaim):
+    """Write a decision in one flush at the end (no autoflush half way); someone else's
+    decision written first makes the claim's versioned UPDATE match nothing: 409."""
+    try:
+        with db.session.no_autoflush:
+            yield
+            claim.updated_at = utcnow()
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("Someone else decided this claim at the same moment. "
+                       "Reload it to see where it is now.") from None
+
+
+def submit_claim(actor: User, claim: ExpenseClaim, expected_version=None) -> ExpenseClaim:
+    if claim.owner_id != actor.id:
+        raise Forbidden("Only the submitter can submit this claim.")
+    if claim.status != "draft":
+        raise Conflict("This claim is already submitted.")
+    check_version(claim, expected_version)
+    has_items = db.session.scalar(
+        select(ExpenseItem.id).where(ExpenseItem.claim_id == claim.id).limit(1))
+    if has_items is None:
+        raise Invalid({"items": ["Add at least one item before submitting."]})
+    with _one_decision(claim):
+        old = claim.status
+        claim.round += 1
+        claim.rejected_reason = None
+        claim.submitted_at = utcnow()
+        claim.approved_at = None
+        history = _History(claim)
+        history.add("submit", "submitted", actor)
+        _route(actor, claim, actor, None, history)
+        record_audit(actor, "expense_claim", claim.id, "submitted",
+                     {"status": (old, claim.status), "step": (None, claim.step),
+                      "round": (claim.round - 1, claim.round)})
+    return claim
+
+
+def _may_decide(actor: User, claim: ExpenseClaim) -> bool:
+    if claim.step == "lead" and claim.approver_id == actor.id:
+        return True
+    return actor.role in STEP_ROLES.get(claim.step, ())
+
+
+def _check_decision(actor: User, claim: ExpenseClaim, step: str | None, expected_version):
+    if claim.status != "pending":
+        raise Conflict("This claim is not waiting for a decision.")
+    if step is not None and step != claim.step:
+        raise Conflict("This claim has moved on to another step.")
+    if claim.owner_id == actor.id:
+        raise Forbidden("Nobody can approve or pay their own claim.")
+    if not _may_decide(actor, claim):
+        raise Forbidden("This claim is waiting for someone else's decision.")
+    check_version(claim, expected_version)
+
+
+def approve_claim(actor: User, claim: ExpenseClaim, comment: str | None = None,
+                  step: str | None = None, expected_version=None) -> ExpenseClaim:
+    _check_decision(actor, claim, step, expected_version)
+    with _one_decision(claim):
+        decided = claim.step
+        history = _History(claim)
+        history.add(decided, "approved", actor, comment)
+        owner = db.session.get(User, claim.owner_id)
+        _route(actor, claim, owner, decided, history)
+        record_audit(actor, "expense_claim", claim.id, f"approved_{decided}",
+                     {"status": ("pending", claim.status), "step": (decided, claim.step),
+                      "comment": (None, comment)})
+    return claim
+
+
+def reject_claim(actor: User, claim: ExpenseClaim, reason: str, step: str | None = None,
+                 expected_version=None) -> ExpenseClaim:
+    """Back to the submitter as a draft, with the reason; at a step, or (cashier) when
+    approved but not payable."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"reason": ["Say why the claim is rejected."]})
+    if claim.status == "approved" and actor.role in PAYERS:
+        if claim.owner_id == actor.id:
+            raise Forbidden("Nobody can approve or pay their own claim.")
+        check_version(claim, expected_version)
+        decided = "pay"
+    else:
+        _check_decision(actor, claim, step, expected_version)
+        decided = claim.step
+    with _one_decision(claim):
+        old_status = claim.status
+        history = _History(claim)
+        history.add(decided, "rejected", actor, reason)
+        claim.status, claim.step, claim.approver_id = "draft", None, None
+        claim.rejected_reason = reason
+        claim.approved_at = None
+        _tell_submitter(claim, "expense_rejected", reason=reason)
+        record_audit(actor, "expense_claim", claim.id, "rejected",
+                     {"status": (old_status, "draft"), "step": (decided, None),
+                      "reason": (None, reason)})
+    return claim
+
+
+def pay_claim(actor: User, claim: ExpenseClaim, reference: str,
+              expected_version=None) -> ExpenseClaim:
+    reference = (reference or "").strip()
+    if not reference:
+        raise Invalid({"reference": ["A payment reference is required."]})
+    if claim.status != "approved":
+        raise Conflict("Only an approved claim can be paid.")
+    if claim.owner_id == actor.id:
+        raise Forbidden("Nobody can approve or pay their own claim.")
+    if actor.role not in PAYERS:
+        raise Forbidden("Only a cashier can pay claims.")
+    check_version(claim, expected_version)
+    with _one_decision(claim):
+        history = _History(claim)
+        history.add("pay", "paid", actor, reference)
+        claim.status, claim.paid_at, claim.paid_by_id = "paid", utcnow(), actor.id
+        claim.payment_reference = reference
+        _tell_submitter(claim, "expense_paid", reference=reference)
+        record_audit(actor, "expense_claim", claim.id, "paid",
+                     {"status": ("approved", "paid"), "payment_reference": (None, reference)})
+    return claim
+
+
+def batch_approve(actor: User, claim_ids: list[uuid.UUID]) -> list[dict]:
+    """Approve several claims; each one on its own (a savepoint each), so one that moved on
+    or is not yours to decide is reported and the others still go through."""
+    results = []
+    for claim_id in claim_ids:
+        try:
+            with db.session.begin_nested():
+                claim = get_claim(actor, claim_id)
+                approve_claim(actor, claim)
+            results.append({"id": claim_id, "status": 200, "claim_status": claim.status,
+                            "step": claim.step})
+        except (NotFound, Forbidden, Conflict) as exc:
+            results.append({"id": claim_id, "status": exc.status, "message": exc.message})
+    return results

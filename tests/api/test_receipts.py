@@ -1,0 +1,144 @@
+"""Receipts: checked by content not name, size-limited, stored under random names outside
+the static folder, and served only to people who may see the claim."""
+import io
+from pathlib import Path
+
+import pytest
+
+from app.models import ExpenseReceipt
+from tests.api.helpers import API, assert_error, count, reload
+from tests.api.test_expenses import approve, make_claim
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200 + b"\xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 40
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 40
+
+
+@pytest.fixture(autouse=True)
+def receipts_dir(app, tmp_path):
+    before = app.config.get("RECEIPTS_DIR")
+    app.config["RECEIPTS_DIR"] = str(tmp_path / "receipts")
+    yield tmp_path / "receipts"
+    app.config["RECEIPTS_DIR"] = before
+
+
+def upload(client, claim, data, name="receipt.jpg", content_type="image/jpeg", **form):
+    return client.post(f"{API}/expenses/{claim['id']}/receipts",
+                       data={"file": (io.BytesIO(data), name, content_type), **form},
+                       content_type="multipart/form-data", json=None)
+
+
+def test_upload_and_serve_each_accepted_kind(world, client_for, receipts_dir):
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    for data, kind, ext in ((JPEG, "image/jpeg", "jpg"), (PNG, "image/png", "png"),
+                            (PDF, "application/pdf", "pdf"), (WEBP, "image/webp", "webp"),
+                            (HEIC, "image/heic", "heic")):
+        response = upload(rep, claim, data, name=f"IMG_0001.{ext}", content_type="text/plain")
+        assert response.status_code == 201, response.json
+        receipt = response.json
+        assert receipt["content_type"] == kind and receipt["size"] == len(data)
+        served = rep.get(receipt["url"])
+        assert served.status_code == 200
+        assert served.data == data
+        assert served.headers["Content-Type"] == kind
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        disposition = served.headers["Content-Disposition"]
+        assert disposition.startswith("inline;") and f".{ext}" in disposition
+        assert "IMG_0001" not in disposition
+    stored = sorted(p.name for p in receipts_dir.iterdir())
+    assert len(stored) == 5 and not any("IMG_0001" in name for name in stored)
+    assert not any(p.suffix == ".part" for p in receipts_dir.iterdir())
+    static = Path(__file__).resolve().parents[2] / "app" / "static"
+    assert static not in receipts_dir.parents
+    detail = rep.get(f"{API}/expenses/{claim['id']}").json
+    assert len(detail["receipts"]) == 5
+
+
+def test_wrong_type_renamed_to_jpg_is_refused(world, client_for, receipts_dir):
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    for data in (b"<html><script>alert(1)</script></html>", b"GIF89a" + b"\x00" * 50,
+                 b"MZ\x90\x00" + b"\x00" * 60, b"PK\x03\x04" + b"\x00" * 60):
+        assert_error(upload(rep, claim, data, name="photo.jpg"), 422, ["file"])
+    assert count(ExpenseReceipt) == 0
+    assert not receipts_dir.exists() or list(receipts_dir.iterdir()) == []
+
+
+def test_oversize_is_413_and_empty_or_missing_is_422(world, client_for):
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    big = JPEG[:-2] + b"\x00" * (10 * 1024 * 1024 - len(JPEG) + 3)
+    assert_error(upload(rep, claim, big), 413)
+    at_limit = JPEG[:3] + b"\x00" * (10 * 1024 * 1024 - 3)
+    assert upload(rep, claim, at_limit).status_code == 201
+    assert_error(upload(rep, claim, b""), 422, ["file"])
+    response = rep.post(f"{API}/expenses/{claim['id']}/receipts", data={},
+                        content_type="multipart/form-data")
+    assert_error(response, 422, ["file"], location="files")
+    assert_error(upload(rep, claim, JPEG, id="not-a-uuid"), 422, ["id"], location="form")
+    assert count(ExpenseReceipt) == 1
+
+
+def test_replayed_upload_is_stored_once(world, client_for, new_id):
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    receipt_id = new_id()
+    assert upload(rep, claim, JPEG, id=receipt_id).status_code == 201
+    again = upload(rep, claim, JPEG, id=receipt_id)
+    assert again.status_code == 200 and again.json["id"] == receipt_id
+    assert count(ExpenseReceipt) == 1
+    other_claim = make_claim(client_for(world.rep_b1), "1.00")
+    assert_error(upload(client_for(world.rep_b1), other_claim, JPEG, id=receipt_id), 409)
+
+
+def test_receipts_are_served_only_to_people_who_see_the_claim(world, client_for):
+    rep, lead = client_for(world.rep_a1), client_for(world.lead_a)
+    claim = make_claim(rep, "12.00")
+    url = upload(rep, claim, JPEG).json["url"]
+    mine = make_claim(client_for(world.rep_a2), "1.00")
+    foreign = upload(client_for(world.rep_a2), mine, PNG).json
+    for who in (world.rep_a2, world.lead_a, world.lead_b, world.manager, world.cashier):
+        assert_error(client_for(who).get(url), 404)        # a draft is private
+    # a receipt of another claim through my claim's URL: not found
+    assert_error(rep.get(f"{API}/expenses/{claim['id']}/receipts/{foreign['id']}"), 404)
+    rep.post(f"{API}/expenses/{claim['id']}/submit")
+    assert lead.get(url).status_code == 200
+    assert client_for(world.finance).get(url).status_code == 200
+    for who in (world.rep_a2, world.lead_b, world.cashier):
+        assert_error(client_for(who).get(url), 404)
+    approved = approve(client_for(world.finance), approve(lead, {"id": claim["id"]}))
+    assert approved["status"] == "approved"
+    assert client_for(world.cashier).get(url).status_code == 200
+
+
+def test_receipts_of_a_submitted_claim_cannot_change(world, client_for):
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    receipt = upload(rep, claim, JPEG).json
+    rep.post(f"{API}/expenses/{claim['id']}/submit")
+    assert_error(upload(rep, claim, PNG), 409)
+    assert_error(rep.delete(receipt["url"]), 409)
+    assert_error(upload(client_for(world.lead_a), claim, PNG), 403)
+    assert count(ExpenseReceipt) == 1
+
+
+def test_delete_a_receipt_from_a_draft(world, client_for, receipts_dir):
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    receipt = upload(rep, claim, JPEG).json
+    assert len(list(receipts_dir.iterdir())) == 1
+    assert rep.delete(receipt["url"]).status_code == 204
+    assert reload(ExpenseReceipt, receipt["id"]) is None
+    assert list(receipts_dir.iterdir()) == []
+    assert_error(rep.get(receipt["url"]), 404)
+
+
+def test_receipts_need_sign_in(world, client_for, anon):
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    url = upload(rep, claim, JPEG).json["url"]
+    assert_error(anon.get(url), 401)
+    assert_error(upload(anon, claim, JPEG), 401)
