@@ -67,13 +67,14 @@ def _migrations_dir():
 def register_blueprints(app: Flask) -> None:
     from app import web
     from app.api import (
-        activities, auth, customers, expense_reports, expenses, push, settings, users,
+        activities, auth, customers, deals, expense_reports, expenses, leads, orders, push,
+        reports, settings, users,
     )
     from app.api.errors import register_error_handlers
     from app.auth.web import require_api_auth
 
     for module in (auth, users, customers, activities, settings, push, expenses,
-                   expense_reports):
+                   expense_reports, leads, deals, orders, reports):
         rest_api.register_blueprint(module.blp)
     app.before_request(require_api_auth)
     app.after_request(auth.apply_session_cookie)

@@ -24,6 +24,7 @@ import click
 import phonenumbers
 from sqlalchemy import select
 
+from app import seed_sales
 from app.extensions import db
 from app.models import Activity, Customer, Team, User
 from app.services import activities as activity_service
@@ -715,6 +716,10 @@ def seed_demo(now: datetime | None = None) -> str:
             raise click.ClickException(
                 f"{admin_email} exists but was not made by seed-demo; nothing loaded.")
         users, teams = _demo_users()
+        if not seed_sales.sales_loaded(demo_id):  # a demo loaded before lead-to-cash
+            people = {u.email.split("@")[0]: u for u in users}
+            seed_sales.load_sales(people, demo_id, now or datetime.now(timezone.utc))
+            db.session.commit()
         return "Demo company already loaded.\n" + _sign_in_list(users, teams)
     try:
         counts = _load(now or datetime.now(timezone.utc))
@@ -810,6 +815,7 @@ def _load(now: datetime) -> dict:
         activity_service.log_activity(owner, data)
     db.session.flush()
     seed_expenses(people, now.astimezone(TZ).date(), demo_id)
+    seed_sales.load_sales(people, demo_id, now)
     return {
         "users": len(people), "teams": len(teams), "customers": len(plans),
         "contacts": sum(len(contacts) for _, _, _, contacts in plans),

@@ -97,3 +97,40 @@ def make_world() -> World:
         rep_a1=make_user("rep", team_a, name="王伟"), rep_a2=make_user("rep", team_a),
         rep_b1=make_user("rep", team_b),
     )
+
+
+def make_lead(owner: User | None, **fields):
+    from app.services import leads as lead_service
+
+    actor = owner or User.query.filter_by(role="admin").first()
+    data = {"name": fields.pop("name", f"Lead {_next()}"), **fields}
+    if owner is None:
+        data["pool"] = True
+    lead, _ = lead_service.create_lead(actor, data)
+    db.session.commit()
+    return lead
+
+
+def make_product(sku=None, unit_price="100.00", tiers=(), **fields):
+    from decimal import Decimal
+
+    from app.services import deals as deal_service
+
+    admin = User.query.filter_by(role="admin").first()
+    product, _ = deal_service.create_product(admin, {
+        "sku": sku or f"SKU-{_next()}", "name": fields.pop("name", f"Product {_next()}"),
+        "unit_price": Decimal(unit_price),
+        "price_tiers": [{"min_qty": Decimal(q), "unit_price": Decimal(p)} for q, p in tiers],
+        **fields})
+    db.session.commit()
+    return product
+
+
+def make_opportunity(owner: User, customer=None, **fields):
+    from app.services import deals as deal_service
+
+    customer = customer or make_customer(owner)
+    opportunity, _ = deal_service.create_opportunity(owner, {
+        "customer_id": customer.id, "name": fields.pop("name", f"Deal {_next()}"), **fields})
+    db.session.commit()
+    return opportunity

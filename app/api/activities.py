@@ -50,6 +50,7 @@ class ActivitySchema(RecordSchema):
     contact_id = fields.UUID(allow_none=True)
     opportunity_id = fields.UUID(allow_none=True, validate=validate.Equal(
         None, error="Opportunities are not available yet."))
+    lead_id = fields.UUID(allow_none=True)
     occurred_at = _when()
     due_at = _when()
     done_at = _when()

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from app.api.activities import ActivitySchema
 from app.api.common import (
-    RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page,
+    Money, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page,
     page_schema,
 )
 from app.extensions import db
@@ -38,6 +38,12 @@ class CustomerSchema(RecordSchema):
     tags = fields.List(fields.String(validate=validate.Length(1, 40)),
                        validate=validate.Length(max=20))
     last_activity_at = fields.DateTime(dump_only=True)
+    # RFM, from orders not cancelled: recency, frequency and revenue of the last 12 months.
+    last_order_at = fields.DateTime(dump_only=True, allow_none=True)
+    orders_12m = fields.Integer(dump_only=True)
+    revenue_12m = Money(dump_only=True)
+    rfm_segment = fields.String(dump_only=True, allow_none=True, metadata={
+        "enum": ["champion", "loyal", "at risk", "new", "dormant", None]})
 
 
 class CustomerUpdateSchema(CustomerSchema):
@@ -142,7 +148,9 @@ class CustomerById(MethodView):
         customer.contacts = detail["contacts"]
         customer.followups = detail["followups"]
         customer.timeline = detail["timeline"]
-        return customer, 200, etag(customer)
+        # The card's timeline, follow-ups and RFM move without the customer's version (its
+        # ETag): a browser that kept the card would revalidate it into a stale 304.
+        return customer, 200, {**etag(customer), "Cache-Control": "private, no-store"}
 
     @blp.arguments(CustomerUpdateSchema(partial=True))
     @blp.response(200, CustomerSchema)

@@ -71,6 +71,51 @@ CATALOGUE: dict[str, str] = {
     "Must be a contact of the chosen customer.": "必须是所选客户的联系人。",
     "Not one of your follow-ups.": "这不是你的跟进事项。",
     "A follow-up needs a due time.": "跟进事项需要设置截止时间。",
+    # app/services/leads.py
+    "Lead not found.": "未找到线索。",
+    "This lead was converted; it can no longer be changed.": "此线索已转化，不能再修改。",
+    "Claim this lead before you change it.": "请先领取此线索再修改。",
+    "Convert a lead to make it a customer.": "请通过转化把线索变为客户。",
+    "Someone else claimed this lead first.": "此线索已被他人抢先领取。",
+    "Only its owner or their team lead can release this lead.":
+        "只有负责人或其团队主管可以释放此线索。",
+    "Only a team lead, a manager or an administrator can assign leads.":
+        "只有团队主管、经理或管理员可以分配线索。",
+    "Unknown lead.": "线索不存在。",
+    "Claim this lead before you log activities on it.": "请先领取此线索再记录活动。",
+    "Only an open lead can be converted.": "只有未结线索可以转化。",
+    # app/services/deals.py, app/api/deals.py
+    "Not a currency code.": "不是有效的货币代码。",
+    "Stage not found.": "未找到阶段。",
+    "A stage with this name already exists.": "已有同名阶段。",
+    "Won and lost are fixed stages.": "赢单和输单是固定阶段。",
+    "The pipeline has no won or lost stage.": "销售流程缺少赢单或输单阶段。",
+    "The pipeline has no open stage.": "销售流程没有进行中的阶段。",
+    "Unknown stage.": "阶段不存在。",
+    "Use win or lose to close a deal.": "请用赢单或输单来关闭商机。",
+    "Only a manager or an administrator can change products.": "只有经理或管理员可以修改产品。",
+    "Each minimum quantity only once.": "每个起订量只能出现一次。",
+    "Product not found.": "未找到产品。",
+    "Unknown product.": "产品不存在。",
+    "The product is priced in another currency.": "该产品以其他货币定价。",
+    "Give a unit price or a product.": "请填写单价或选择产品。",
+    "Must be between 0 and 100.": "必须在 0 到 100 之间。",
+    "This deal is closed; reopen it first.": "此商机已关闭，请先重新打开。",
+    "Say why the deal was lost.": "请说明输单原因。",
+    "Only a team lead, a manager or an administrator can reopen a deal.":
+        "只有团队主管、经理或管理员可以重新打开商机。",
+    "Only a lost deal can be reopened.": "只有输单的商机可以重新打开。",
+    "Opportunity not found.": "未找到商机。",
+    # app/services/orders.py
+    "Order not found.": "未找到订单。",
+    "Only finance or the order's owner can record payments.": "只有财务或订单负责人可以登记收款。",
+    "A cancelled order takes no payments.": "已取消的订单不能收款。",
+    "Must be more than zero.": "必须大于零。",
+    "Only finance, a manager or an administrator can cancel an order.":
+        "只有财务、经理或管理员可以取消订单。",
+    "An order with payments cannot be cancelled.": "已有收款的订单不能取消。",
+    # app/services/reports.py
+    "Must be on or before to.": "必须早于或等于结束日期。",
     # expense claims (app/api/expenses.py, app/services/expenses.py, receipts.py)
     "Expense claim not found.": "未找到报销单。",
     "Receipt not found.": "未找到票据。",
@@ -195,6 +240,12 @@ PATTERNS: list[tuple[re.Pattern, object]] = [
      lambda m: f"{m[1]} 无法格式化为 {m[2]}。"),
     # app/services/users.py
     (re.compile(r"At least (\d+) characters\."), lambda m: f"至少需要 {m[1]} 个字符。"),
+    # app/services/leads.py
+    (re.compile(r"You already hold (\d+) open leads, the most allowed\. "
+                r"Release or convert one first\."),
+     lambda m: f"你已持有 {m[1]} 条未结线索，已达上限。请先释放或转化一条。"),
+    # app/services/orders.py
+    (re.compile(r"More than the (\S+) outstanding\."), lambda m: f"超过未收金额 {m[1]}。"),
     # app/services/records.py
     (re.compile(r"This record was changed by someone else \(now version (\d+)\)\. "
                 r"Reload it and try again\."),

@@ -5,7 +5,9 @@ counts are filtered in SQL, so nothing leaks by number either.
 """
 from sqlalchemy import ColumnElement, select, true
 
-from app.models import Activity, Contact, Customer, ExpenseClaim, Team, User
+from app.models import (
+    Activity, Contact, Customer, ExpenseClaim, Lead, Opportunity, SalesOrder, Team, User,
+)
 
 SEE_ALL = ("manager", "admin")
 
@@ -69,3 +71,25 @@ def visible_expense_claims(query, user: User):
         scope = owner_scope(user, claim.owner_id)
     return query.where(claim.deleted_at.is_(None), scope,
                        (claim.owner_id == user.id) | (claim.round > 0))
+
+
+def visible_leads(query, user: User):
+    """The pool (open, unowned) plus the leads you own (a lead: the team's too)."""
+    pool = Lead.owner_id.is_(None) & (Lead.status == "open")
+    if user.role in SEE_ALL:
+        return query
+    return query.where(pool | owner_scope(user, Lead.owner_id))
+
+
+def visible_opportunities(query, user: User):
+    return query.where(owner_scope(user, Opportunity.owner_id))
+
+
+# Finance sees every order (it records payments); others as they see deals.
+ORDER_ROLES = SEE_ALL + ("finance",)
+
+
+def visible_orders(query, user: User):
+    if user.role in ORDER_ROLES:
+        return query
+    return query.where(owner_scope(user, SalesOrder.owner_id))

@@ -1,13 +1,20 @@
 from app.models.activities import Activity
 from app.models.audit import AuditEntry
 from app.models.customers import Contact, Customer
+from app.models.deals import (
+    Opportunity, OpportunityLine, PriceTier, Product, Stage, StageHistory,
+)
 from app.models.expenses import ExpenseClaim, ExpenseItem, ExpenseReceipt, ExpenseStep
+from app.models.leads import Lead
+from app.models.orders import OrderCounter, OrderLine, Payment, SalesOrder
 from app.models.push import Notification, PushDelivery, PushSubscription
 from app.models.settings import Setting
 from app.models.users import ApiToken, Team, User, UserSession
 
 __all__ = [
     "Activity", "ApiToken", "AuditEntry", "Contact", "Customer", "ExpenseClaim", "ExpenseItem",
-    "ExpenseReceipt", "ExpenseStep", "Notification", "PushDelivery",
-    "PushSubscription", "Setting", "Team", "User", "UserSession",
+    "ExpenseReceipt", "ExpenseStep", "Lead", "Notification", "Opportunity", "OpportunityLine",
+    "OrderCounter", "OrderLine", "Payment", "PriceTier", "Product", "PushDelivery",
+    "PushSubscription", "SalesOrder", "Setting", "Stage", "StageHistory", "Team", "User",
+    "UserSession",
 ]

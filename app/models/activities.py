@@ -23,6 +23,9 @@ class Activity(RecordMixin, db.Model):
     contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("contacts.id"))
     # Opportunities arrive with the lead-to-cash work; the column is ready for them.
     opportunity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # A call or visit with a lead (before it is a customer): moves its score and recycling.
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("leads.id", name="fk_activities_lead_id"))
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -48,6 +51,7 @@ class Activity(RecordMixin, db.Model):
         Index("ix_activities_customer_created", "customer_id", "created_at", "id"),
         Index("ix_activities_owner_created", "owner_id", "created_at", "id"),
         Index("ix_activities_created", "created_at", "id"),
+        Index("ix_activities_lead", "lead_id", "occurred_at"),
     )
 
     @property

@@ -11,6 +11,11 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Reminders are on", "This is how a follow-up reminder will look."),
         "zh-CN": ("提醒已开启", "跟进提醒将像这样显示。"),
     },
+    "lead_recycled": {
+        "en": ("Lead back in the pool", "{lead}: no activity for {days} days, so it went back "
+               "to the pool."),
+        "zh-CN": ("线索已回到公海", "{lead}：{days} 天没有跟进，已退回公海。"),
+    },
     # Expense claims (app.services.expenses): to the next approver, then to the submitter.
     "expense_waiting": {
         "en": ("Expense claim waiting for you", "{owner}: {title}, {total} {currency}"),

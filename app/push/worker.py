@@ -14,6 +14,7 @@ from app.models import UserSession
 from app.models.base import utcnow
 from app.push.digest import queue_morning_digests
 from app.push.dispatch import send_push_notifications
+from app.services.leads import recycle_stale_leads
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ def purge_expired_sessions(app) -> int:
 
 # In the loop, a job runs every ``job.every`` seconds when it has that attribute (sending
 # push wants to be prompt), else every ``interval``.
-JOBS = [purge_expired_sessions, queue_morning_digests, send_push_notifications]
+JOBS = [purge_expired_sessions, queue_morning_digests, send_push_notifications,
+        recycle_stale_leads]
 
 
 def run_job(app, job):

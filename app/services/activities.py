@@ -11,6 +11,7 @@ from app.auth.scoping import owner_scope, visible_activities
 from app.extensions import db
 from app.models import Activity, Contact, Customer, User
 from app.models.base import utcnow
+from app.services import leads as lead_service
 from app.services.audit import record_audit
 from app.services.customers import get_customer
 from app.services.errors import Forbidden, Invalid, NotFound
@@ -106,6 +107,8 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
         return existing, followup, False
 
     customer, contact = _customer_for(actor, data.get("customer_id"), data.get("contact_id"))
+    lead = lead_service.lead_for_activity(actor, data["lead_id"]) if data.get("lead_id") \
+        else None
     kind = data["kind"]
     occurred_at = data.get("occurred_at")
     due_at = data.get("due_at")
@@ -114,7 +117,7 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
     activity = Activity(
         id=new_id(data.get("id")), kind=kind, owner_id=actor.id,
         customer_id=customer.id if customer else None,
-        contact_id=contact.id if contact else None,
+        contact_id=contact.id if contact else None, lead_id=lead.id if lead else None,
         occurred_at=occurred_at, due_at=due_at, done_at=data.get("done_at"),
         action=data.get("action") or (kind if due_at is not None and kind != "task" else None),
         outcome=data.get("outcome"), notes=data.get("notes"),
@@ -144,10 +147,13 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
         followup = Activity(
             id=new_id(followup_id), kind="task", action=nxt["kind"], owner_id=actor.id,
             customer_id=activity.customer_id, contact_id=activity.contact_id,
-            due_at=nxt["due_at"], notes=nxt.get("note"), followup_of=activity.id, version=1,
+            lead_id=activity.lead_id, due_at=nxt["due_at"], notes=nxt.get("note"),
+            followup_of=activity.id, version=1,
         )
         db.session.add(followup)
     _touch_customer(customer, occurred_at)
+    if lead is not None and occurred_at is not None:
+        lead_service.touch_lead(lead.id, occurred_at)
     if data.get("completes_id"):
         cancel_reminders([followup_done.id])
     schedule_reminders([f for f in (activity, followup) if f is not None and f.is_open_followup],

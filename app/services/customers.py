@@ -46,15 +46,30 @@ def get_customer(actor: User, customer_id: uuid.UUID) -> Customer:
     return get_visible(Customer, visible_customers, actor, customer_id, "Customer")
 
 
+def _with_rfm(query):
+    """The customer query with its RFM columns (services.orders.rfm_subquery) joined in."""
+    from app.services.orders import rfm_subquery
+
+    rfm = rfm_subquery()
+    return query.add_columns(rfm.c.last_order_at, rfm.c.orders_12m, rfm.c.revenue_12m,
+                             rfm.c.rfm_segment).outerjoin(rfm, rfm.c.customer_id == Customer.id)
+
+
+def _rows_with_rfm(rows):
+    from app.services.orders import apply_rfm
+
+    return [(apply_rfm(row[0], *row[2:]), row[1]) for row in rows]
+
+
 def get_customer_with_owner(actor: User, customer_id: uuid.UUID) -> tuple[Customer, str | None]:
-    row = db.session.execute(
+    row = db.session.execute(_with_rfm(
         visible_customers(select(Customer, User.name), actor)
         .outerjoin(User, User.id == Customer.owner_id)
-        .where(Customer.id == customer_id)
+        .where(Customer.id == customer_id))
     ).first()
     if row is None:
         raise NotFound("Customer not found.")
-    return row[0], row[1]
+    return _rows_with_rfm([row])[0]
 
 
 def create_customer(actor: User, data: dict) -> tuple[Customer, bool]:
@@ -143,7 +158,9 @@ def list_customers(actor: User, q: str | None, limit: int, cursor: str | None):
         if len(digits) >= 3:
             conditions.append(Customer.phone_e164.contains(digits, autoescape=True))
         query = query.where(or_(*conditions))
-    return keyset_page(query, (Customer.name_norm, Customer.id), limit, cursor)
+    rows, next_cursor = keyset_page(_with_rfm(query), (Customer.name_norm, Customer.id), limit,
+                                    cursor)
+    return _rows_with_rfm(rows), next_cursor
 
 
 def customer_detail(actor: User, customer_id: uuid.UUID) -> dict:

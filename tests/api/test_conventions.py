@@ -9,7 +9,8 @@ from tests import factories
 from tests.api.helpers import API, assert_error
 
 LISTS = ["/users", "/teams", "/customers", "/contacts", "/activities", "/push/subscriptions",
-         "/expenses", "/approvals"]
+         "/expenses", "/approvals", "/leads", "/stages", "/products", "/opportunities",
+         "/orders"]
 
 
 def _cursor(values) -> str:

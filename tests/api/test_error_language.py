@@ -105,6 +105,9 @@ _SAMPLES = {
     "what": _what_values,
     "MIN_PASSWORD": lambda: ["8", "12"],
     "record.version": lambda: ["3", "117"],
+    "cap": lambda: ["30", "5"],
+    "choices": lambda: ["Price, Other"],
+    "outstanding": lambda: ["0.00", "1250.50"],
 }
 
 

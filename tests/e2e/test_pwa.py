@@ -272,7 +272,7 @@ def test_language_switch_to_chinese(page, shots):
     page.click("label.seg:has(input[value='zh-CN'])")
     page.wait_for_selector(".tabs a[data-tab=today]:has-text('今天')")
     assert page.locator("h1").inner_text() == "设置"
-    assert page.locator(".tabs").inner_text().split() == ["今天", "客户", "设置"]
+    assert page.locator(".tabs").inner_text().split() == ["今天", "客户", "线索", "商机", "设置"]
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     page.screenshot(path=str(shots / "settings-zh.png"))
     page.click(".tabs a[data-tab=today]")

@@ -144,8 +144,31 @@ def test_0002_keeps_users_and_gives_them_reminder_defaults(empty_app):
         assert db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 0
 
 
+def test_0003_keeps_activities_and_adds_the_sales_tables(empty_app):
+    """0002 -> 0003 with a user and an activity: both stay, the activity has no lead, and
+    the lead-to-cash tables are there and empty."""
+    from app.models import Activity
+
+    flask_migrate.upgrade(revision="0002")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1)
+    activity_id = uuid.UUID("00000000-0000-4000-8000-000000000002")
+    insert_old_row("activities", id=activity_id, kind="note", owner_id=OLD_USER,
+                   occurred_at=now, created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade(revision="0003")
+    activity = db.session.get(Activity, activity_id)
+    assert (activity.kind, activity.owner_id, activity.lead_id) == ("note", OLD_USER, None)
+    for name in ("leads", "stages", "products", "price_tiers", "opportunities",
+                 "opportunity_lines", "stage_history", "orders", "order_lines", "payments",
+                 "order_counters"):
+        assert db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 0
+
+
 def test_0004_adds_expense_claims_to_a_database_with_users(empty_app):
-    """0002 -> 0004 with a user in it: the user stays and can own a claim with items."""
+    """0002 -> 0004 (through 0003) with a user in it: the user stays and can own a claim
+    with items."""
     from decimal import Decimal
 
     from app.models import ExpenseClaim, ExpenseItem

@@ -282,6 +282,12 @@ const ROUTES = [
   [/^\/customers$/, 'customers', 'customers'],
   [/^\/customers\/new$/, 'customers', 'customers', 'showNew'],
   [/^\/customers\/([0-9a-f-]{36})$/i, 'customer', 'customers'],
+  [/^\/leads$/, 'leads', 'leads'],
+  [/^\/leads\/new$/, 'leads', 'leads', 'showNew'],
+  [/^\/leads\/([0-9a-f-]{36})$/i, 'lead', 'leads'],
+  [/^\/deals$/, 'deals', 'deals'],
+  [/^\/deals\/([0-9a-f-]{36})$/i, 'deal', 'deals'],
+  [/^\/orders\/([0-9a-f-]{36})$/i, 'order', 'deals'],
   [/^\/settings$/, 'settings', 'settings'],
   [/^\/expenses$/, 'expenses', 'settings'],
   [/^\/expenses\/new$/, 'expense', 'settings', 'showNew'],
@@ -316,7 +322,7 @@ async function render() {
     name: 'today',
     tab: 'today',
   };
-  document.body.dataset.view = match.fn === 'showNew' ? 'customer-new' : match.name;
+  document.body.dataset.view = match.fn === 'showNew' ? `${match.name === 'leads' ? 'lead' : 'customer'}-new` : match.name;
   for (const a of document.querySelectorAll('.tabs a')) {
     a.toggleAttribute('aria-current', a.dataset.tab === match.tab);
     if (a.dataset.tab === match.tab) a.setAttribute('aria-current', 'page');
@@ -525,6 +531,8 @@ async function registerWorker() {
 const ICONS = {
   today: html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 2v3M17 2v3M3.5 9h17M5 4.5h14a1.5 1.5 0 0 1 1.5 1.5v13A1.5 1.5 0 0 1 19 20.5H5A1.5 1.5 0 0 1 3.5 19V6A1.5 1.5 0 0 1 5 4.5Z"/><path d="m8.5 14.5 2.2 2.2 4.8-4.8"/></svg>`,
   customers: html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 20.5V8.5l5-3 5 3v12M14 20.5v-9h6v9M2.5 20.5h19M7 11h4M7 14.5h4"/></svg>`,
+  leads: html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3.5 4.5h17l-6.5 8v6l-4 2v-8l-6.5-8Z"/></svg>`,
+  deals: html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 19.5V13M9.3 19.5V9M14.6 19.5v-5M20 19.5V5M2.5 19.5h19"/></svg>`,
   settings: html`<svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="3"/><path d="M12 2.5v3M12 18.5v3M21.5 12h-3M5.5 12h-3M18.7 5.3l-2.1 2.1M7.4 16.6l-2.1 2.1M18.7 18.7l-2.1-2.1M7.4 7.4 5.3 5.3"/></svg>`,
   log: html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 5v14M5 12h14"/></svg>`,
 };
@@ -544,6 +552,8 @@ function renderChrome() {
         <nav class="tabs" aria-label="${t('nav.label')}">
           <a href="/today" data-tab="today">${ICONS.today}<span>${t('nav.today')}</span></a>
           <a href="/customers" data-tab="customers">${ICONS.customers}<span>${t('nav.customers')}</span></a>
+          <a href="/leads" data-tab="leads">${ICONS.leads}<span>${t('nav.leads')}</span></a>
+          <a href="/deals" data-tab="deals">${ICONS.deals}<span>${t('nav.deals')}</span></a>
           <a href="/settings" data-tab="settings">${ICONS.settings}<span>${t('nav.settings')}</span></a>
         </nav>`}
       <dialog id="sheet" class="sheet"></dialog>

@@ -8,6 +8,7 @@ import { applyToFollowups, applyToTimeline, queuedCustomers } from '../outbox.js
 import { formatDateTime, formatDuration } from '../time.js';
 import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf, describeDistance } from '../place.js';
 import { ICON, followupCard, bindFollowups, customerSnapshot } from './today.js';
+import { formatMoney } from '../money.js';
 
 export const live = true;
 
@@ -69,6 +70,23 @@ function timelineEntry(a) {
   </li>`;
 }
 
+/** RFM (from the card) and the latest orders, each a link to its detail. */
+function buying(c, orders) {
+  if (c.orders_12m === undefined && !orders?.length) return '';
+  const currency = orders?.[0]?.currency || 'CNY';
+  return html`<section>
+    <h2>${t('rfm.title')} ${c.rfm_segment && html`<span class="badge seg-${c.rfm_segment.replace(' ', '-')}">${t(`rfm.segment.${c.rfm_segment}`)}</span>`}</h2>
+    <dl class="facts card">
+      <div><dt>${t('rfm.last_order')}</dt><dd>${c.last_order_at ? formatDateTime(new Date(c.last_order_at), state.locale, zone()) : t('rfm.never')}</dd></div>
+      <div><dt>${t('rfm.orders_12m')}</dt><dd>${c.orders_12m ?? 0}</dd></div>
+      <div><dt>${t('rfm.revenue_12m')}</dt><dd>${formatMoney(c.revenue_12m || '0.00', currency, state.locale)}</dd></div>
+    </dl>
+    ${orders?.length ? html`<ul class="list orders">${orders.map((o) => html`<li><a class="row-link" href="/orders/${o.id}">
+      <span class="row-main"><strong>${o.number}</strong><span class="meta">${t(`orders.status.${o.status}`)}</span></span>
+      <strong>${formatMoney(o.total, o.currency, state.locale)}</strong></a></li>`)}</ul>` : ''}
+  </section>`;
+}
+
 function paint(page) {
   const { res, data } = shown;
   if (!data) {
@@ -119,6 +137,7 @@ function paint(page) {
         ${c.email && html`<div><dt>${t('new.email')}</dt><dd>${c.email}</dd></div>`}
         ${c.address && html`<div><dt>${t('new.address')}</dt><dd>${c.address}</dd></div>`}
       </dl>`}
+      ${buying(c, shown.orders)}
       <section>
         <h2>${t('customer.followups')} <span class="count">${followups.length}</span></h2>
         ${followups.length
@@ -161,10 +180,10 @@ export async function show(page, id) {
   } else {
     paint(page);
   }
-  const res = await api(`/customers/${id}`);
+  const [res, orders] = await Promise.all([api(`/customers/${id}`), api(`/orders?customer_id=${id}&limit=5`)]);
   if (res.status === 401 || !page.isConnected || shown.id !== id) return;
   if (res.ok) {
-    shown = { id, res, data: res.data };
+    shown = { id, res, data: res.data, orders: orders.ok ? orders.data.items : [] };
     const { contacts, followups, timeline, ...plain } = res.data;
     rememberCustomers([plain]).catch(() => {});
   } else {

@@ -19,7 +19,7 @@ function row(c) {
       <span class="avatar" aria-hidden="true">${(c.name || '?').trim().charAt(0).toLocaleUpperCase()}</span>
       <span class="row-main">
         <strong>${c.name}</strong>
-        <span class="meta">${statusBadge(c)} ${[c.city, c.owner_name].filter(Boolean).join(' · ')}</span>
+        <span class="meta">${statusBadge(c)}${c.rfm_segment && html`<span class="badge seg-${c.rfm_segment.replace(' ', '-')}">${t(`rfm.segment.${c.rfm_segment}`)}</span>`} ${[c.city, c.owner_name].filter(Boolean).join(' · ')}</span>
         ${c._queued && html`<span class="meta queued-text">${t(c._queued === 'failed' ? 'queue.failed_note' : 'queue.waiting_note')}</span>`}
       </span>
     </a>

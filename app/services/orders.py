@@ -1,0 +1,223 @@
+"""Sales orders and their payments. An order is made when a deal is won (deals service);
+here: its number, reading it, cancelling it, and taking payments."""
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.auth.scoping import ORDER_ROLES, owner_scope, visible_orders
+from app.extensions import db
+from app.models import (
+    Customer, OpportunityLine, OrderCounter, OrderLine, Payment, SalesOrder, User,
+)
+from app.models.base import utcnow
+from app.services.audit import record_audit
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.pagination import keyset_page
+from app.services.records import check_version, find_replay, new_id
+
+PAYMENT_ROLES = ("finance", "manager", "admin")
+CANCEL_ROLES = ("finance", "manager", "admin")
+
+
+def next_order_number(year: int) -> str:
+    """``SO-<year>-<n>``: one atomic upsert on the year's counter row. Concurrent wins wait
+    for each other's row lock (PostgreSQL) or the write lock (SQLite), so no number is ever
+    handed out twice."""
+    table = OrderCounter.__table__
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(table).values(year=year, last=1)
+                 .on_conflict_do_update(index_elements=[table.c.year],
+                                        set_={"last": table.c.last + 1})
+                 .returning(table.c.last))
+    seq = db.session.execute(statement).scalar_one()
+    return f"SO-{year}-{seq:05d}"
+
+
+def _status(order: SalesOrder) -> str:
+    if order.status == "cancelled":
+        return "cancelled"
+    if order.paid <= 0:
+        return "confirmed"
+    return "paid" if order.paid >= order.total else "partially_paid"
+
+
+def create_order_for(actor: User, opportunity, lines: list[OpportunityLine]) -> SalesOrder:
+    """The order of a won deal: its lines copied, or one line for the amount."""
+    now = utcnow()
+    order = SalesOrder(
+        id=uuid.uuid4(), number=next_order_number(now.year), customer_id=opportunity.customer_id,
+        opportunity_id=opportunity.id, owner_id=opportunity.owner_id,
+        currency=opportunity.currency, total=opportunity.amount, paid=Decimal(0),
+        status="confirmed", ordered_at=now, version=1)
+    db.session.add(order)
+    db.session.flush()
+    if lines:
+        for line in lines:
+            db.session.add(OrderLine(
+                id=uuid.uuid4(), order_id=order.id, position=line.position,
+                product_id=line.product_id, description=line.description,
+                quantity=line.quantity, unit_price=line.unit_price,
+                discount_pct=line.discount_pct, line_total=line.line_total))
+    else:
+        db.session.add(OrderLine(id=uuid.uuid4(), order_id=order.id, position=0,
+                                 description=opportunity.name, quantity=Decimal(1),
+                                 unit_price=opportunity.amount, discount_pct=Decimal(0),
+                                 line_total=opportunity.amount))
+    record_audit(actor, "order", order.id, "created",
+                 {"number": (None, order.number), "total": (None, order.total)})
+    db.session.flush()
+    return order
+
+
+def get_order(actor: User, order_id: uuid.UUID) -> SalesOrder:
+    order = db.session.scalar(visible_orders(select(SalesOrder), actor)
+                              .where(SalesOrder.id == order_id))
+    if order is None:
+        raise NotFound("Order not found.")
+    return order
+
+
+def order_detail(actor: User, order_id: uuid.UUID) -> SalesOrder:
+    row = db.session.execute(
+        visible_orders(select(SalesOrder, Customer.name), actor)
+        .join(Customer, Customer.id == SalesOrder.customer_id)
+        .where(SalesOrder.id == order_id)).first()
+    if row is None:
+        raise NotFound("Order not found.")
+    order, order.customer_name = row
+    order.lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)
+                                     .order_by(OrderLine.position)).all()
+    order.payments = db.session.scalars(select(Payment).where(Payment.order_id == order.id)
+                                        .order_by(Payment.received_at, Payment.id)).all()
+    return order
+
+
+def list_orders(actor: User, filters: dict, limit: int, cursor: str | None):
+    query = visible_orders(select(SalesOrder, Customer.name), actor).join(
+        Customer, Customer.id == SalesOrder.customer_id)
+    for field in ("customer_id", "status", "opportunity_id"):
+        if filters.get(field):
+            query = query.where(getattr(SalesOrder, field) == filters[field])
+    rows, next_cursor = keyset_page(query, (SalesOrder.created_at, SalesOrder.id), limit,
+                                    cursor, descending=True)
+    for order, name in rows:
+        order.customer_name = name
+    return [order for order, _ in rows], next_cursor
+
+
+def _may_take_payments(actor: User, order: SalesOrder) -> bool:
+    if actor.role in PAYMENT_ROLES or order.owner_id == actor.id:
+        return True
+    return actor.role == "lead" and db.session.scalar(
+        select(SalesOrder.id).where(SalesOrder.id == order.id,
+                                    owner_scope(actor, SalesOrder.owner_id))) is not None
+
+
+def add_payment(actor: User, order: SalesOrder, data: dict) -> tuple[Payment, bool]:
+    """A payment against an order (finance, or the order's owner). Never more than is
+    outstanding, never on a cancelled order. The order row is locked while it is checked."""
+    existing = find_replay(Payment, data.get("id"),
+                           lambda p: p.order_id == order.id and p.recorded_by == actor.id)
+    if existing is not None:
+        return existing, False
+    if not _may_take_payments(actor, order):
+        raise Forbidden("Only finance or the order's owner can record payments.")
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(SalesOrder.id).where(SalesOrder.id == order.id)
+                           .with_for_update())
+        db.session.refresh(order)
+    if order.status == "cancelled":
+        raise Conflict("A cancelled order takes no payments.")
+    outstanding = f"{order.total - order.paid:.2f}"
+    amount = data["amount"]
+    if amount <= 0:
+        raise Invalid({"amount": ["Must be more than zero."]})
+    if amount > order.total - order.paid:
+        raise Invalid({"amount": [f"More than the {outstanding} outstanding."]})
+    payment = Payment(id=new_id(data.get("id")), order_id=order.id, amount=amount,
+                      received_at=data.get("received_at") or utcnow(), method=data["method"],
+                      reference=data.get("reference"), recorded_by=actor.id, version=1)
+    db.session.add(payment)
+    old_status = order.status
+    order.paid = order.paid + amount
+    order.status = _status(order)
+    record_audit(actor, "order", order.id, "payment_added",
+                 {"paid": (order.paid - amount, order.paid), "status": (old_status, order.status)})
+    db.session.flush()
+    return payment, True
+
+
+def cancel_order(actor: User, order: SalesOrder, expected_version=None) -> SalesOrder:
+    if actor.role not in CANCEL_ROLES:
+        raise Forbidden("Only finance, a manager or an administrator can cancel an order.")
+    check_version(order, expected_version)
+    if order.status == "cancelled":
+        return order
+    if order.paid > 0:
+        raise Conflict("An order with payments cannot be cancelled.")
+    old = order.status
+    order.status, order.cancelled_at = "cancelled", utcnow()
+    record_audit(actor, "order", order.id, "cancelled", {"status": (old, "cancelled")})
+    db.session.flush()
+    return order
+
+
+def list_payments(actor: User, order: SalesOrder, limit: int, cursor: str | None):
+    return keyset_page(select(Payment).where(Payment.order_id == order.id),
+                       (Payment.received_at, Payment.id), limit, cursor)
+
+
+def sees_all_orders(actor: User) -> bool:
+    return actor.role in ORDER_ROLES
+
+
+# RFM: how a customer buys, for the customer card and list ------------------------------------
+
+RFM_SEGMENTS = ("champion", "loyal", "at risk", "new", "dormant")
+
+
+def rfm_subquery(now=None):
+    """Per customer, from its orders that were not cancelled: last and first order time,
+    orders and revenue in the last 12 months, and the segment label, all in SQL (one
+    GROUP BY joined to the customer query, never a query per row).
+
+    Segments, first match wins: *dormant* (no order in 12 months), *new* (first order in
+    the last 90 days), *champion* (ordered in the last 90 days and 3+ orders in 12 months),
+    *at risk* (last order over 180 days ago), else *loyal*. No orders at all: no segment.
+    """
+    from sqlalchemy import case, func
+
+    now = now or utcnow()
+    year_ago, d90, d180 = (now - timedelta(days=days) for days in (365, 90, 180))
+    recent = SalesOrder.ordered_at >= year_ago
+    grouped = (
+        select(SalesOrder.customer_id.label("customer_id"),
+               func.max(SalesOrder.ordered_at).label("last_order_at"),
+               func.min(SalesOrder.ordered_at).label("first_order_at"),
+               func.count(case((recent, SalesOrder.id))).label("orders_12m"),
+               func.coalesce(func.sum(case((recent, SalesOrder.total))), 0)
+               .label("revenue_12m"))
+        .where(SalesOrder.status != "cancelled")
+        .group_by(SalesOrder.customer_id)
+        .subquery("rfm_base")
+    )
+    segment = case(
+        (grouped.c.last_order_at < year_ago, "dormant"),
+        (grouped.c.first_order_at >= d90, "new"),
+        ((grouped.c.last_order_at >= d90) & (grouped.c.orders_12m >= 3), "champion"),
+        (grouped.c.last_order_at < d180, "at risk"),
+        else_="loyal",
+    )
+    return select(grouped.c.customer_id, grouped.c.last_order_at, grouped.c.orders_12m,
+                  grouped.c.revenue_12m, segment.label("rfm_segment")).subquery("rfm")
+
+
+def apply_rfm(customer, last_order_at, orders_12m, revenue_12m, segment):
+    customer.last_order_at = last_order_at
+    customer.orders_12m = orders_12m or 0
+    customer.revenue_12m = Decimal(revenue_12m or 0).quantize(Decimal("0.01"))
+    customer.rfm_segment = segment
+    return customer

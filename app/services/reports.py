@@ -1,0 +1,144 @@
+"""Pipeline reports: the funnel (how deals move through the stages, and how long they stay)
+and the forecast (what is expected to close, weighted by probability). Aggregated in SQL,
+scoped like everything else: a report counts only deals the actor could open."""
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Numeric, func, literal_column, select, type_coerce
+
+from app.auth.scoping import owner_scope
+from app.extensions import db
+from app.models import Opportunity, Stage, StageHistory, User
+from app.services.errors import Invalid
+
+CENT = Decimal("0.01")
+DEFAULT_DAYS = 90
+MAX_DAYS = 3 * 366
+
+
+def period(start: date | None, end: date | None, today: date,
+           ahead: bool = False) -> tuple[date, date]:
+    """[from, to] as dates (both included); by default the last 90 days, or (``ahead``, for
+    a forecast) the next 90."""
+    if ahead:
+        start = start or today
+        end = end or start + timedelta(days=DEFAULT_DAYS)
+    else:
+        end = end or today
+        start = start or end - timedelta(days=DEFAULT_DAYS)
+    if start > end:
+        raise Invalid({"from": ["Must be on or before to."]})
+    if (end - start).days > MAX_DAYS:
+        raise Invalid({"from": ["At most three years at a time."]})
+    return start, end
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return (datetime.combine(start, time.min, timezone.utc),
+            datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
+
+
+def _scope(query, actor: User, team_id=None, owner_id=None):
+    query = query.where(owner_scope(actor, Opportunity.owner_id))
+    if owner_id is not None:
+        query = query.where(Opportunity.owner_id == owner_id)
+    if team_id is not None:
+        query = query.where(Opportunity.owner_id.in_(select(User.id)
+                                                     .where(User.team_id == team_id)))
+    return query
+
+
+def _days_between(later, earlier):
+    if db.engine.dialect.name == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return func.extract("epoch", later - earlier) / 86400.0
+
+
+def _money(value) -> str:
+    return f"{Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
+
+
+def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
+    """Per stage, for deals created in the period: how many entered it, their amount, the
+    share that went on to the next stage, and the average days spent in it (for the stays
+    that ended). Two statements: the stages and one GROUP BY over the stage history."""
+    low, high = _bounds(start, end)
+    stats = _scope(
+        select(StageHistory.stage_id,
+               func.count(func.distinct(StageHistory.opportunity_id)).label("entered"),
+               type_coerce(func.sum(Opportunity.amount), Numeric(18, 2)).label("amount"),
+               func.avg(_days_between(StageHistory.left_at, StageHistory.entered_at))
+               .label("avg_days"))
+        .join(Opportunity, Opportunity.id == StageHistory.opportunity_id)
+        .where(Opportunity.created_at >= low, Opportunity.created_at < high)
+        .group_by(StageHistory.stage_id), actor, team_id, owner_id)
+    by_stage = {row.stage_id: row for row in db.session.execute(stats)}
+    stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
+    items = []
+    won = next((s for s in stages if s.kind == "won"), None)
+    for stage in stages:
+        row = by_stage.get(stage.id)
+        if row is None and not stage.active:
+            continue
+        entered = row.entered if row else 0
+        items.append({"stage_id": stage.id, "name": stage.name, "kind": stage.kind,
+                      "probability": stage.probability, "entered": entered,
+                      "amount": _money(row.amount if row else 0),
+                      "avg_days_in_stage": round(float(row.avg_days), 1)
+                      if row is not None and row.avg_days is not None else None})
+    # conversion: share of a stage's deals that entered the next open stage (or won)
+    sequence = [i for i in items if i["kind"] == "open"] + \
+        [i for i in items if won and i["stage_id"] == won.id]
+    for current, following in zip(sequence, sequence[1:], strict=False):
+        current["conversion"] = round(following["entered"] / current["entered"], 3) \
+            if current["entered"] else None
+    for item in items:
+        item.setdefault("conversion", None)
+    return {"from": start, "to": end, "stages": items}
+
+
+def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
+    """Open deals expected to close in the period, by month: count, amount, and amount
+    weighted by probability (the deal's override, else its stage's); and what was won in
+    the period. Money summed per currency."""
+    probability = func.coalesce(Opportunity.probability_override, Stage.probability)
+    month = (func.strftime("%Y-%m", Opportunity.expected_close_date)
+             if db.engine.dialect.name == "sqlite"
+             else func.to_char(Opportunity.expected_close_date, literal_column("'YYYY-MM'")))
+    rows = db.session.execute(_scope(
+        select(month.label("month"), Opportunity.currency,
+               func.count().label("deals"),
+               type_coerce(func.sum(Opportunity.amount), Numeric(18, 2)).label("amount"),
+               type_coerce(func.sum(Opportunity.amount * probability), Numeric(20, 2))
+               .label("weighted_x100"))
+        .join(Stage, Stage.id == Opportunity.stage_id)
+        .where(Opportunity.status == "open", Opportunity.expected_close_date >= start,
+               Opportunity.expected_close_date <= end)
+        .group_by(month, Opportunity.currency).order_by(month, Opportunity.currency),
+        actor, team_id, owner_id)).all()
+    low, high = _bounds(start, end)
+    won_rows = db.session.execute(_scope(
+        select(Opportunity.currency, func.count().label("deals"),
+               type_coerce(func.sum(Opportunity.amount), Numeric(18, 2)).label("amount"))
+        .where(Opportunity.status == "won", Opportunity.closed_at >= low,
+               Opportunity.closed_at < high)
+        .group_by(Opportunity.currency).order_by(Opportunity.currency),
+        actor, team_id, owner_id)).all()
+    months, totals = [], {}
+    for row in rows:
+        weighted = Decimal(row.weighted_x100 or 0) / 100
+        months.append({"month": row.month, "currency": row.currency, "deals": row.deals,
+                       "amount": _money(row.amount), "weighted": _money(weighted)})
+        total = totals.setdefault(row.currency, {"currency": row.currency, "deals": 0,
+                                                 "amount": Decimal(0),
+                                                 "weighted": Decimal(0)})
+        total["deals"] += row.deals
+        total["amount"] += Decimal(row.amount or 0)
+        total["weighted"] += weighted
+    return {
+        "from": start, "to": end, "months": months,
+        "totals": [{**t, "amount": _money(t["amount"]), "weighted": _money(t["weighted"])}
+                   for t in totals.values()],
+        "won": [{"currency": r.currency, "deals": r.deals, "amount": _money(r.amount)}
+                for r in won_rows],
+    }

@@ -1,0 +1,253 @@
+// One deal: amount and probability, move stage, the lines editor, win (shows
+// the new order), lose (reason sheet) and reopen.
+
+import { html, mount } from '../html.js';
+import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, closeSheet, confirmSheet } from '../app.js';
+import { formatMoney } from '../money.js';
+
+export const live = false;
+
+let shown = null; // {id, res, data, stages, products, order, draft}
+
+const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
+
+function lineRow(line, i, products, editable) {
+  return html`<li class="line card pad" data-line="${i}">
+    <label class="field"><span>${t('deals.product')}</span>
+      <select name="product_id" ${editable ? '' : html`disabled`}>
+        <option value="">${t('deals.no_product')}</option>
+        ${products.map((p) => html`<option value="${p.id}" ${p.id === line.product_id ? html`selected` : ''}>${p.name}</option>`)}
+      </select></label>
+    <label class="field"><span>${t('deals.description')}</span>
+      <input name="description" maxlength="200" value="${line.description || ''}" ${editable ? '' : html`disabled`} /></label>
+    <div class="line-nums">
+      <label class="field"><span>${t('deals.qty')}</span>
+        <input name="quantity" inputmode="decimal" value="${line.quantity || ''}" ${editable ? '' : html`disabled`} /></label>
+      <label class="field"><span>${t('deals.unit_price')}</span>
+        <input name="unit_price" inputmode="decimal" placeholder="${t('deals.auto_price')}"
+          value="${line.price_overridden === false ? '' : line.unit_price || ''}" ${editable ? '' : html`disabled`} /></label>
+      <label class="field"><span>${t('deals.discount')}</span>
+        <input name="discount_pct" inputmode="decimal" value="${line.discount_pct && line.discount_pct !== '0.00' ? line.discount_pct : ''}" ${editable ? '' : html`disabled`} /></label>
+    </div>
+    <p class="line-foot">
+      ${line.line_total ? html`<span>${t('deals.line_total')}: <strong>${formatMoney(line.line_total, shown.data.currency, state.locale)}</strong>${line.price_overridden === false ? html` <span class="meta">(${formatMoney(line.unit_price, shown.data.currency, state.locale)} · ${t('deals.price_from_tiers')})</span>` : ''}</span>` : html`<span></span>`}
+      ${editable && html`<button class="link" type="button" data-remove="${i}">${t('deals.remove_line')}</button>`}
+    </p>
+  </li>`;
+}
+
+function paint(page) {
+  const { res, data: d } = shown;
+  if (!d) {
+    mount(
+      page,
+      html`<header class="page-head row">${backLink('/deals')}<h1>${t('deals.title')}</h1></header>
+        <div class="empty-state"><p>${t(res?.status === 404 ? 'deals.not_found' : res?.offline ? 'common.offline_nothing' : 'common.error')}</p></div>`,
+    );
+    return;
+  }
+  setTitle(d.name);
+  const open = d.status === 'open';
+  const stages = (shown.stages || []).filter((s) => s.kind === 'open' && s.active !== false);
+  const canReopen = d.status === 'lost' && ['lead', 'manager', 'admin'].includes(state.me.role);
+  mount(
+    page,
+    html`<header class="page-head row">${backLink(`/deals${open ? '' : `?status=${d.status}`}`)}
+        <div class="head-text">
+          <h1>${d.name}</h1>
+          <p class="sub"><a href="/customers/${d.customer_id}">${d.customer_name}</a>${d.owner_id !== state.me.id ? html` · ${d.owner_name}` : ''}</p>
+        </div>
+      </header>
+      ${staleNote(res || {})}
+      <div class="deal-head card pad">
+        <div><span class="meta">${t('deals.amount')}</span><strong class="big-num">${formatMoney(d.amount, d.currency, state.locale)}</strong></div>
+        <div><span class="meta">${d.stage_name}</span><strong class="big-num">${t('deals.probability', { n: d.probability })}</strong></div>
+      </div>
+      ${d.status === 'lost' && html`<p class="warn">${t('deals.lost_because', { reason: d.lost_reason })}${d.lost_note ? html` — ${d.lost_note}` : ''}</p>`}
+      ${shown.order && html`<a class="btn btn-primary btn-block" href="/orders/${shown.order.id}">${t('deals.view_order', { number: shown.order.number })}</a>`}
+      ${open && html`<section>
+        <h2>${t('deals.move_stage')}</h2>
+        <div class="chips small stage-chips">
+          ${stages.map((s) => html`<button class="chip-btn ${s.id === d.stage_id ? 'on' : ''}" type="button" data-stage="${s.id}" ${s.id === d.stage_id ? html`aria-pressed="true"` : html`aria-pressed="false"`}>${s.name} · ${s.probability}%</button>`)}
+        </div>
+      </section>`}
+      <section>
+        <h2>${t('deals.lines')} <span class="count">${shown.draft.length}</span></h2>
+        ${shown.draft.length ? '' : html`<p class="empty">${t('deals.no_lines')}</p>`}
+        <ul class="cards" data-lines>${shown.draft.map((line, i) => lineRow(line, i, shown.products || [], open))}</ul>
+        ${open && html`<div class="row-buttons">
+          <button class="btn" type="button" data-add>${t('deals.add_line')}</button>
+          <button class="btn btn-primary" type="button" data-save>${t('deals.save_lines')}</button>
+        </div>`}
+        <p class="form-error" data-error role="alert"></p>
+      </section>
+      ${open && html`<section class="deal-close">
+        <button class="btn btn-danger" type="button" data-lose>${t('deals.lose')}</button>
+        <button class="btn btn-primary" type="button" data-win>${t('deals.win')}</button>
+      </section>`}
+      ${!open && html`<p class="hint">${t('deals.closed_note')}</p>`}
+      ${canReopen && html`<button class="btn btn-block" type="button" data-reopen>${t('deals.reopen')}</button>`}`,
+  );
+}
+
+/** The draft lines as typed (kept across repaints). */
+function readDraft(page) {
+  return [...page.querySelectorAll('[data-line]')].map((li) => {
+    const v = (n) => li.querySelector(`[name=${n}]`).value.trim();
+    const i = Number(li.dataset.line);
+    return { ...shown.draft[i], product_id: v('product_id') || null, description: v('description'), quantity: v('quantity'),
+      unit_price: v('unit_price'), discount_pct: v('discount_pct'), price_overridden: v('unit_price') ? true : false,
+      line_total: null };
+  });
+}
+
+async function write(page, path, { method = 'POST', body } = {}) {
+  if (!state.online) {
+    toast(t('leads.need_network'), { alert: true });
+    return null;
+  }
+  const res = await api(path, { method, body, headers: { 'If-Match': `"${shown.data.version}"` } });
+  if (!res.ok) {
+    const fields = res.data?.errors?.json;
+    const message = res.offline ? t('leads.need_network') : fields ? messages(fields).join(' ') : res.data?.message || t('common.error');
+    toast(message, { alert: true });
+    return null;
+  }
+  return res.data;
+}
+
+/** Every message in a field-error structure ({lines: {"0": {quantity: ["..."]}}}). */
+function messages(errors) {
+  if (typeof errors === 'string') return [errors];
+  if (Array.isArray(errors)) return errors.flatMap(messages);
+  return Object.values(errors || {}).flatMap(messages);
+}
+
+function setData(data) {
+  shown.data = data;
+  shown.draft = (data.lines || []).map((l) => ({ ...l }));
+}
+
+export async function show(page, id) {
+  id = id.toLowerCase();
+  page.addEventListener('click', async (e) => {
+    if (!shown?.data) return;
+    const stage = e.target.closest('[data-stage]');
+    if (stage && stage.dataset.stage !== shown.data.stage_id) {
+      const data = await write(page, `/opportunities/${shown.data.id}`, { method: 'PATCH', body: { stage_id: stage.dataset.stage } });
+      if (data) {
+        setData(data);
+        toast(t('deals.moved', { stage: data.stage_name }));
+        paint(page);
+      }
+    } else if (e.target.closest('[data-add]')) {
+      shown.draft = [...readDraft(page), { quantity: '1', price_overridden: false }];
+      paint(page);
+      page.querySelector(`[data-line="${shown.draft.length - 1}"] select`)?.focus();
+    } else if (e.target.closest('[data-remove]')) {
+      const i = Number(e.target.closest('[data-remove]').dataset.remove);
+      shown.draft = readDraft(page).filter((_, j) => j !== i);
+      paint(page);
+    } else if (e.target.closest('[data-save]')) {
+      const draft = readDraft(page);
+      shown.draft = draft;
+      const bad = draft.find((l) => !MONEY.test(l.quantity) || (l.unit_price && !MONEY.test(l.unit_price)) || (l.discount_pct && !MONEY.test(l.discount_pct)));
+      if (bad) {
+        paint(page);
+        page.querySelector('[data-error]').textContent = t('common.error');
+        return;
+      }
+      const lines = draft.map((l) => ({
+        product_id: l.product_id,
+        description: l.description || null,
+        quantity: l.quantity,
+        unit_price: l.unit_price || null,
+        discount_pct: l.discount_pct || null,
+      }));
+      const data = await write(page, `/opportunities/${shown.data.id}`, { method: 'PATCH', body: { lines } });
+      if (data) {
+        setData(data);
+        toast(t('deals.saved'));
+        paint(page);
+      }
+    } else if (e.target.closest('[data-win]')) {
+      if (!state.online) return toast(t('leads.need_network'), { alert: true });
+      const ok = await confirmSheet({ title: t('deals.win_confirm_title'), body: t('deals.win_confirm_body'), ok: t('deals.win') });
+      if (!ok) return;
+      const data = await write(page, `/opportunities/${shown.data.id}/win`);
+      if (data) {
+        setData(data.opportunity);
+        shown.order = data.order;
+        toast(t('deals.won_order', { number: data.order.number }));
+        go(`/orders/${data.order.id}`);
+      }
+    } else if (e.target.closest('[data-lose]')) {
+      openLose(page);
+    } else if (e.target.closest('[data-reopen]')) {
+      const data = await write(page, `/opportunities/${shown.data.id}/reopen`, { body: {} });
+      if (data) {
+        setData(data);
+        toast(t('deals.reopened'));
+        paint(page);
+      }
+    }
+  });
+  shown = { id, res: null, data: null, draft: [], order: null };
+  mount(page, html`<div class="skeleton tall"></div><div class="skeleton"></div>`);
+  const [res, stages, products] = await Promise.all([
+    api(`/opportunities/${id}`),
+    api('/stages?limit=200'),
+    api('/products?limit=200'),
+  ]);
+  if (res.status === 401 || !page.isConnected || shown.id !== id) return;
+  shown.res = res;
+  shown.stages = stages.ok ? stages.data.items : [];
+  shown.products = products.ok ? products.data.items : [];
+  if (res.ok) {
+    setData(res.data);
+    if (res.data.status === 'won') {
+      const orders = await api(`/orders?opportunity_id=${id}&limit=1`);
+      shown.order = orders.ok ? orders.data.items[0] || null : null;
+    }
+  }
+  paint(page);
+}
+
+async function openLose(page) {
+  if (!state.online) return toast(t('leads.need_network'), { alert: true });
+  const settings = await api('/settings');
+  const reasons = settings.ok ? settings.data.lose_reasons || [] : [];
+  const dialog = openSheet(
+    html`<form class="sheet-body" novalidate>
+      <div class="sheet-head"><h2>${t('deals.lose_title')}</h2></div>
+      <fieldset class="group"><legend>${t('deals.lose_reason')}</legend>
+        <div class="chips small">${reasons.map((r) => html`<label class="chip"><input type="radio" name="reason" value="${r}" /><span>${r}</span></label>`)}</div>
+      </fieldset>
+      <label class="field"><span>${t('deals.lose_note')}</span><textarea name="note" rows="3" maxlength="2000"></textarea></label>
+      <p class="form-error" data-error role="alert"></p>
+      <div class="sheet-foot two">
+        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
+        <button class="btn btn-danger" type="submit">${t('deals.lose_save')}</button>
+      </div>
+    </form>`,
+    { label: t('deals.lose_title') },
+  );
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const reason = form.querySelector('[name=reason]:checked')?.value;
+    if (!reason) {
+      form.querySelector('[data-error]').textContent = t('deals.pick_reason');
+      return;
+    }
+    const note = form.elements.note.value.trim();
+    const data = await write(page, `/opportunities/${shown.data.id}/lose`, { body: { reason, note: note || null } });
+    if (data) {
+      closeSheet();
+      setData(data);
+      toast(t('deals.lost_done'));
+      paint(page);
+    }
+  });
+}

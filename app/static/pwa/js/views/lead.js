@@ -1,0 +1,280 @@
+// One lead: who, how to reach them, its score and why, claim/release, and
+// convert (customer + contact + deal, or onto an existing customer).
+
+import { html, mount } from '../html.js';
+import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, closeSheet, zone, queue, outbox } from '../app.js';
+import { telLink, mailtoLink } from '../place.js';
+import { formatDateTime, isoWithOffset } from '../time.js';
+import { ICON } from './today.js';
+import { claim } from './leads.js';
+
+export const live = true;
+
+let shown = null; // {id, res, data}
+const MANAGERS = ['lead', 'manager', 'admin'];
+
+function breakdown(lead) {
+  return html`<ul class="score-list">
+    ${(lead.score_breakdown || []).map(
+      (f) => html`<li>
+        <span class="sb-name">${t(`leads.factor.${f.factor}`)}${f.factor === 'source' && f.detail ? html` · ${t(`leads.source_names.${f.detail}`)}` : ''}</span>
+        <progress class="sb-bar" max="${f.max}" value="${f.points}" aria-hidden="true"></progress>
+        <span class="sb-pts">${f.points}/${f.max}</span>
+      </li>`,
+    )}
+  </ul>`;
+}
+
+function paint(page) {
+  const { res, data: lead } = shown;
+  if (!lead) {
+    mount(
+      page,
+      html`<header class="page-head row">${backLink('/leads')}<h1>${t('nav.leads')}</h1></header>
+        <div class="empty-state"><p>${t(res?.status === 404 ? 'leads.not_found' : res?.offline ? 'common.offline_nothing' : 'common.error')}</p></div>`,
+    );
+    return;
+  }
+  setTitle(lead.name);
+  const tel = telLink(lead.phone_e164 || lead.phone);
+  const mail = mailtoLink(lead.email);
+  const mine = lead.owner_id === state.me.id;
+  const open = lead.status === 'open';
+  mount(
+    page,
+    html`<header class="page-head row">${backLink(lead.owner_id ? '/leads' : '/leads?tab=pool')}
+        <div class="head-text">
+          <h1>${lead.name}</h1>
+          <p class="sub">${[lead.title, lead.company].filter(Boolean).join(' · ')}</p>
+        </div>
+      </header>
+      ${staleNote(res || {})}
+      <p class="tags">
+        <span class="badge b-${lead.status}">${t(`leads.status.${lead.status}`)}</span>
+        <span class="tag">${lead.owner_id ? t('leads.owner', { name: lead.owner_name || '' }) : t('leads.pool_owner')}</span>
+      </p>
+      ${!open && html`<div class="warn"><p>${t('leads.converted_note')}</p>
+        <p class="row-buttons">
+          ${lead.customer_id && html`<a class="btn btn-small" href="/customers/${lead.customer_id}">${t('leads.open_customer')}</a>`}
+          ${lead.opportunity_id && html`<a class="btn btn-small btn-primary" href="/deals/${lead.opportunity_id}">${t('leads.open_deal')}</a>`}
+        </p></div>`}
+      <div class="big-actions">
+        ${tel && html`<a class="big-act" href="${tel}">${ICON.call}<span>${t('act.call')}</span></a>`}
+        ${mail && html`<a class="big-act" href="${mail}">${ICON.email}<span>${t('act.email')}</span></a>`}
+        ${open && !lead.owner_id && html`<button class="big-act primary" type="button" data-claim>${ICON.log}<span>${t('leads.claim')}</span></button>`}
+        ${open && lead.owner_id && html`<button class="big-act" type="button" data-log-lead>${ICON.note}<span>${t('act.log')}</span></button>`}
+        ${open && lead.owner_id && html`<button class="big-act primary" type="button" data-convert>${ICON.log}<span>${t('leads.convert')}</span></button>`}
+      </div>
+      <section>
+        <h2>${t('leads.score')} <span class="count">${t('leads.score_of', { n: lead.score })}</span></h2>
+        <div class="card pad">${breakdown(lead)}
+          <p class="meta">${t('leads.activities', { n: lead.activity_count })}${lead.last_activity_at ? html` · ${t('leads.last_activity', { when: formatDateTime(new Date(lead.last_activity_at), state.locale, zone()) })}` : ''}</p>
+        </div>
+      </section>
+      <dl class="facts card">
+        ${lead.phone && html`<div><dt>${t('leads.phone')}</dt><dd>${lead.phone}</dd></div>`}
+        ${lead.email && html`<div><dt>${t('leads.email')}</dt><dd>${lead.email}</dd></div>`}
+        ${lead.city && html`<div><dt>${t('leads.city')}</dt><dd>${lead.city}</dd></div>`}
+        ${lead.source && html`<div><dt>${t('leads.source')}</dt><dd>${t(`leads.source_names.${lead.source}`)}</dd></div>`}
+      </dl>
+      ${open && (lead.owner_id && (mine || state.me.role !== 'rep') || MANAGERS.includes(state.me.role)) &&
+      html`<section class="row-buttons split">
+        ${lead.owner_id && html`<button class="btn" type="button" data-release>${t('leads.release')}</button>`}
+        ${MANAGERS.includes(state.me.role) && html`<button class="btn" type="button" data-assign>${t('leads.assign')}</button>`}
+      </section>`}`,
+  );
+}
+
+/** Give the lead to a colleague (team lead: the team; manager, admin: anyone). */
+async function openAssign(page, lead) {
+  if (!state.online) return toast(t('leads.need_network'), { alert: true });
+  const query = state.me.role === 'lead' && state.me.team_id ? `&team_id=${state.me.team_id}` : '';
+  const res = await api(`/users?limit=200${query}`);
+  const people = (res.ok ? res.data.items : []).filter((u) => u.active && ['rep', 'lead'].includes(u.role) && u.id !== lead.owner_id);
+  const dialog = openSheet(
+    html`<div class="sheet-body">
+      <div class="sheet-head"><h2>${t('leads.assign_title')}</h2></div>
+      ${people.length
+        ? html`<ul class="pick-list">${people.map((u) => html`<li><button class="pick-row" type="button" data-to="${u.id}" data-name="${u.name}">
+            <strong>${u.name}</strong><span>${t(`user_role.${u.role}`)}</span></button></li>`)}</ul>`
+        : html`<p class="pick-empty">${t('leads.nobody')}</p>`}
+      <div class="sheet-foot"><button class="btn btn-block" type="button" data-cancel>${t('common.cancel')}</button></div>
+    </div>`,
+    { label: t('leads.assign_title') },
+  );
+  dialog.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  dialog.querySelectorAll('[data-to]').forEach((button) =>
+    button.addEventListener('click', async () => {
+      const done = await api(`/leads/${lead.id}/assign`, {
+        method: 'POST',
+        body: { owner_id: button.dataset.to },
+        headers: { 'If-Match': `"${lead.version}"` },
+      });
+      closeSheet();
+      if (!done.ok) return toast(done.data?.message || t('common.error'), { alert: true });
+      toast(t('leads.assigned', { name: button.dataset.name }));
+      shown = { ...shown, data: done.data };
+      paint(page);
+    }),
+  );
+}
+
+const LOG_KINDS = ['call', 'email', 'visit', 'meeting', 'note'];
+
+/** Log a touch with the lead (offline too: an ordinary write, queued with its own id). */
+function openLeadLog(page, lead) {
+  const dialog = openSheet(
+    html`<form class="sheet-body" novalidate>
+      <div class="sheet-head"><h2>${t('log.title')} · ${lead.name}</h2></div>
+      <fieldset class="group"><legend>${t('log.kind')}</legend>
+        <div class="chips small">${LOG_KINDS.map((k, i) => html`<label class="chip"><input type="radio" name="kind" value="${k}" ${i === 0 ? html`checked` : ''} /><span>${t(`kind.${k}`)}</span></label>`)}</div>
+      </fieldset>
+      <label class="field"><span>${t('log.notes')}</span><textarea name="notes" rows="3" maxlength="10000"></textarea></label>
+      <div class="sheet-foot two">
+        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
+        <button class="btn btn-primary" type="submit">${t('common.save')}</button>
+      </div>
+    </form>`,
+    { label: t('log.title') },
+  );
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = {
+      id: crypto.randomUUID(),
+      kind: form.querySelector('[name=kind]:checked').value,
+      lead_id: lead.id,
+      occurred_at: isoWithOffset(new Date(), zone()),
+    };
+    const notes = form.elements.notes.value.trim();
+    if (notes) body.notes = notes;
+    closeSheet();
+    const { item, sending } = await queue({ method: 'POST', url: '/api/v1/activities', body,
+      meta: { type: 'activity', customer: { name: lead.company ? `${lead.name} · ${lead.company}` : lead.name } } });
+    await sending;
+    const after = await outbox.store.get(item.key);
+    if (after && after.status === 'failed') {
+      toast(after.error?.message || t('common.error'), { alert: true });
+      return;
+    }
+    toast(after ? t('toast.saved_offline') : t('toast.saved'));
+    if (!after) {
+      const res = await api(`/leads/${lead.id}`);
+      if (res.ok && page.isConnected && shown?.id === lead.id) {
+        shown = { ...shown, res, data: res.data };
+        paint(page);
+      }
+    }
+  });
+}
+
+async function openConvert(page, lead) {
+  if (!state.online) {
+    toast(t('leads.need_network'), { alert: true });
+    return;
+  }
+  const params = new URLSearchParams();
+  params.set(lead.company ? 'company' : 'name', lead.company || lead.name);
+  if (lead.phone) params.set('phone', lead.phone);
+  if (lead.email) params.set('email', lead.email);
+  const dups = await api(`/leads/duplicates?${params}`);
+  const customers = (dups.ok ? dups.data.items : []).filter((d) => d.kind === 'customer');
+  const newName = lead.company || lead.name;
+  const dialog = openSheet(
+    html`<form class="sheet-body" data-convert-form novalidate>
+      <div class="sheet-head"><h2>${t('leads.convert_title')}</h2></div>
+      <p class="hint">${t('leads.convert_hint')}</p>
+      <fieldset class="group"><legend>${t('deals.customer')}</legend>
+        <div class="choices">
+          <label class="choice"><input type="radio" name="customer" value="" checked /> <span>${t('leads.new_customer', { name: newName })}</span></label>
+          ${customers.map((c) => html`<label class="choice"><input type="radio" name="customer" value="${c.id}" />
+            <span>${t('leads.attach_to', { name: t('leads.attach_owner', { name: c.name, owner: c.owner_name || '—' }) })}</span></label>`)}
+        </div>
+      </fieldset>
+      <label class="field"><span>${t('leads.deal_name')}</span><input name="opportunity_name" maxlength="200" value="${newName}" /></label>
+      <label class="field"><span>${t('leads.amount')}</span><input name="amount" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="0.00" /></label>
+      <p class="form-error" data-error role="alert"></p>
+      <div class="sheet-foot two">
+        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
+        <button class="btn btn-primary" type="submit">${t('leads.convert')}</button>
+      </div>
+    </form>`,
+    { label: t('leads.convert_title') },
+  );
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const error = form.querySelector('[data-error]');
+    const body = {};
+    const customer = form.elements.customer.value;
+    if (customer) body.customer_id = customer;
+    const name = form.elements.opportunity_name.value.trim();
+    if (name) body.opportunity_name = name;
+    const amount = form.elements.amount.value.trim();
+    if (amount) body.amount = amount;
+    const submit = form.querySelector('[type=submit]');
+    submit.disabled = true;
+    submit.textContent = t('leads.converting');
+    const res = await api(`/leads/${lead.id}/convert`, {
+      method: 'POST',
+      body,
+      headers: { 'If-Match': `"${lead.version}"` },
+    });
+    submit.disabled = false;
+    submit.textContent = t('leads.convert');
+    if (!res.ok) {
+      const fields = res.data?.errors?.json;
+      error.textContent = res.offline
+        ? t('leads.need_network')
+        : fields
+          ? Object.values(fields).flat().join(' ')
+          : res.data?.message || t('common.error');
+      return;
+    }
+    closeSheet();
+    toast(t('leads.done_convert'));
+    go(`/deals/${res.data.opportunity.id}`);
+  });
+}
+
+export async function show(page, id) {
+  id = id.toLowerCase();
+  page.addEventListener('click', async (e) => {
+    if (!shown?.data) return;
+    if (e.target.closest('[data-claim]')) {
+      const lead = await claim(shown.data.id);
+      if (lead) {
+        shown = { ...shown, data: lead };
+        paint(page);
+      }
+    } else if (e.target.closest('[data-release]')) {
+      if (!state.online) return toast(t('leads.need_network'), { alert: true });
+      const res = await api(`/leads/${shown.data.id}/release`, { method: 'POST' });
+      if (res.ok) {
+        toast(t('leads.released'));
+        shown = { ...shown, data: res.data };
+        paint(page);
+      } else {
+        toast(res.data?.message || t('common.error'), { alert: true });
+      }
+    } else if (e.target.closest('[data-assign]')) {
+      openAssign(page, shown.data);
+    } else if (e.target.closest('[data-log-lead]')) {
+      openLeadLog(page, shown.data);
+    } else if (e.target.closest('[data-convert]')) {
+      openConvert(page, shown.data);
+    }
+  });
+  if (shown?.id !== id) {
+    shown = { id, res: null, data: null };
+    mount(page, html`<div class="skeleton tall"></div><div class="skeleton"></div>`);
+  } else {
+    paint(page);
+  }
+  const res = await api(`/leads/${id}`);
+  if (res.status === 401 || !page.isConnected || shown.id !== id) return;
+  shown = res.ok ? { id, res, data: res.data } : { ...shown, res };
+  paint(page);
+}

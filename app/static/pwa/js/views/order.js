@@ -1,0 +1,127 @@
+// One order: lines, total, paid, outstanding, status, and its payments (finance
+// or the owner records them).
+
+import { html, mount } from '../html.js';
+import { api, state, t, toast, staleNote, setTitle, backLink, openSheet, closeSheet, zone } from '../app.js';
+import { formatMoney, cents } from '../money.js';
+import { formatDateTime } from '../time.js';
+
+export const live = false;
+
+let shown = null;
+const METHODS = ['bank_transfer', 'cash', 'card', 'cheque', 'other'];
+const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
+
+function paint(page) {
+  const { res, data: o } = shown;
+  if (!o) {
+    mount(
+      page,
+      html`<header class="page-head row">${backLink('/deals?status=won')}<h1>${t('orders.orders')}</h1></header>
+        <div class="empty-state"><p>${t(res?.status === 404 ? 'orders.not_found' : res?.offline ? 'common.offline_nothing' : 'common.error')}</p></div>`,
+    );
+    return;
+  }
+  const money = (v) => formatMoney(v, o.currency, state.locale);
+  setTitle(o.number);
+  const canPay = o.status !== 'cancelled' && cents(o.outstanding) > 0 &&
+    (['finance', 'manager', 'admin', 'lead'].includes(state.me.role) || o.owner_id === state.me.id);
+  mount(
+    page,
+    html`<header class="page-head row">${backLink(o.opportunity_id ? `/deals/${o.opportunity_id}` : `/customers/${o.customer_id}`)}
+        <div class="head-text">
+          <h1>${t('orders.title', { number: o.number })}</h1>
+          <p class="sub"><a href="/customers/${o.customer_id}">${o.customer_name}</a></p>
+        </div>
+      </header>
+      ${staleNote(res || {})}
+      <p class="tags"><span class="badge b-${o.status}">${t(`orders.status.${o.status}`)}</span></p>
+      <dl class="facts card money-facts">
+        <div><dt>${t('orders.total')}</dt><dd>${money(o.total)}</dd></div>
+        <div><dt>${t('orders.paid')}</dt><dd>${money(o.paid)}</dd></div>
+        <div><dt>${t('orders.outstanding')}</dt><dd class="${cents(o.outstanding) > 0 ? 'late' : ''}">${money(o.outstanding)}</dd></div>
+      </dl>
+      ${canPay && html`<button class="btn btn-primary btn-block" type="button" data-pay>${t('orders.add_payment')}</button>`}
+      ${o.status === 'cancelled' && html`<p class="hint">${t('orders.cancelled_note')}</p>`}
+      <section>
+        <h2>${t('orders.lines')} <span class="count">${(o.lines || []).length}</span></h2>
+        <ul class="list">${(o.lines || []).map(
+          (l) => html`<li class="order-line"><span class="row-main"><strong>${l.description || '—'}</strong>
+            <span class="meta">${l.quantity} × ${money(l.unit_price)}${l.discount_pct !== '0.00' ? html` · −${l.discount_pct}%` : ''}</span></span>
+            <strong>${money(l.line_total)}</strong></li>`,
+        )}</ul>
+      </section>
+      <section>
+        <h2>${t('orders.payments')} <span class="count">${(o.payments || []).length}</span></h2>
+        ${(o.payments || []).length
+          ? html`<ul class="list">${o.payments.map(
+              (p) => html`<li class="order-line"><span class="row-main"><strong>${t(`orders.methods.${p.method}`)}</strong>
+                <span class="meta">${formatDateTime(new Date(p.received_at), state.locale, zone())}${p.reference ? html` · ${p.reference}` : ''}</span></span>
+                <strong>${money(p.amount)}</strong></li>`,
+            )}</ul>`
+          : html`<p class="empty">${t('orders.no_payments')}</p>`}
+      </section>`,
+  );
+}
+
+function openPayment(page) {
+  if (!state.online) return toast(t('leads.need_network'), { alert: true });
+  const o = shown.data;
+  const dialog = openSheet(
+    html`<form class="sheet-body" novalidate>
+      <div class="sheet-head"><h2>${t('orders.add_payment')}</h2></div>
+      <label class="field"><span>${t('orders.amount')} (${o.currency})</span>
+        <input name="amount" inputmode="decimal" required value="${o.outstanding}" /></label>
+      <fieldset class="group"><legend>${t('orders.method')}</legend>
+        <div class="chips small">${METHODS.map((m, i) => html`<label class="chip"><input type="radio" name="method" value="${m}" ${i === 0 ? html`checked` : ''} /><span>${t(`orders.methods.${m}`)}</span></label>`)}</div>
+      </fieldset>
+      <label class="field"><span>${t('orders.reference')}</span><input name="reference" maxlength="100" /></label>
+      <p class="form-error" data-error role="alert"></p>
+      <div class="sheet-foot two">
+        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
+        <button class="btn btn-primary" type="submit">${t('orders.save_payment')}</button>
+      </div>
+    </form>`,
+    { label: t('orders.add_payment') },
+  );
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const error = form.querySelector('[data-error]');
+    const amount = form.elements.amount.value.trim();
+    if (!MONEY.test(amount)) {
+      error.textContent = t('common.error');
+      return;
+    }
+    const body = { id: crypto.randomUUID(), amount, method: form.querySelector('[name=method]:checked').value };
+    const reference = form.elements.reference.value.trim();
+    if (reference) body.reference = reference;
+    const res = await api(`/orders/${o.id}/payments`, { method: 'POST', body });
+    if (!res.ok) {
+      const fields = res.data?.errors?.json;
+      error.textContent = res.offline ? t('leads.need_network') : fields ? Object.values(fields).flat().join(' ') : res.data?.message || t('common.error');
+      return;
+    }
+    closeSheet();
+    toast(t('orders.payment_saved'));
+    await load(page, o.id);
+  });
+}
+
+async function load(page, id) {
+  const res = await api(`/orders/${id}`);
+  if (res.status === 401 || !page.isConnected || shown.id !== id) return;
+  shown = res.ok ? { id, res, data: res.data } : { ...shown, res };
+  paint(page);
+}
+
+export async function show(page, id) {
+  id = id.toLowerCase();
+  page.addEventListener('click', (e) => {
+    if (e.target.closest('[data-pay]') && shown?.data) openPayment(page);
+  });
+  shown = { id, res: null, data: null };
+  mount(page, html`<div class="skeleton tall"></div><div class="skeleton"></div>`);
+  await load(page, id);
+}
