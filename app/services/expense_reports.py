@@ -7,28 +7,33 @@ claim's items share its currency, but claims in different currencies are never a
 """
 import uuid
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import extract, func, select
 
 from app.auth.scoping import visible_expense_claims
 from app.extensions import db
-from app.models import ExpenseClaim, ExpenseItem, User
+from app.models import ExpenseClaim, ExpenseItem, Opportunity, User
 from app.services.expenses import money
 
 SPENT = ("approved", "paid")
 RATIO_PLACES = Decimal("0.0001")
 
 
-def won_revenue_by_owner(owner_ids, start: date, end: date) -> dict[uuid.UUID, Decimal]:
-    """Revenue of the deals each owner won between ``start`` and ``end`` (inclusive).
-
-    Opportunities are being built in parallel; this is wired to won opportunities when the
-    two are merged. Until then it knows no revenue, and the report shows the cost-to-revenue
-    ratio as unknown (null).
-    """
-    return {}
+def won_revenue_by_owner(owner_ids, start: date,
+                         end: date) -> dict[tuple[uuid.UUID, str], Decimal]:
+    """Revenue of the deals each owner won between ``start`` and ``end`` (inclusive, by the
+    UTC day the deal was won), per currency: a ratio is only taken between spend and
+    revenue in the same currency. One statement."""
+    won_from = datetime.combine(start, time.min, timezone.utc)
+    won_before = datetime.combine(end + timedelta(days=1), time.min, timezone.utc)
+    rows = db.session.execute(
+        select(Opportunity.owner_id, Opportunity.currency, func.sum(Opportunity.amount))
+        .where(Opportunity.owner_id.in_(owner_ids), Opportunity.status == "won",
+               Opportunity.closed_at >= won_from, Opportunity.closed_at < won_before)
+        .group_by(Opportunity.owner_id, Opportunity.currency)).all()
+    return {(owner_id, currency): money(total) for owner_id, currency, total in rows}
 
 
 def _base(actor: User, start: date, end: date, filters: dict, include_pending: bool):
@@ -75,7 +80,7 @@ def expense_report(actor: User, start: date, end: date, filters: dict | None = N
     for owner_id, name, currency, total, claims in by_owner:
         total = money(total)
         totals[currency] += total
-        earned = revenue.get(owner_id)
+        earned = revenue.get((owner_id, currency))
         ratio = (total / earned).quantize(RATIO_PLACES) if earned else None
         reps.append({"owner_id": owner_id, "owner_name": name, "currency": currency,
                      "total": total, "claims": claims,

@@ -1,10 +1,14 @@
 """The expense report: spend by rep, category and month, scoped by role, exact Decimals,
 and the cost-to-revenue ratio (null while revenue is unknown)."""
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
 
+from app.extensions import db
+from app.models import Opportunity
 from app.services import expense_reports as report_service
+from tests import factories
 from tests.api.helpers import API, assert_error
 from tests.api.test_expenses import approve, item, submitted
 
@@ -74,7 +78,7 @@ def test_scoped_by_role(spend, client_for):
 
 def test_cost_to_revenue_when_revenue_is_known(spend, client_for, monkeypatch):
     monkeypatch.setattr(report_service, "won_revenue_by_owner", lambda ids, start, end: {
-        spend.rep_a1.id: Decimal("2006.00"), spend.rep_a2.id: Decimal("0")})
+        (spend.rep_a1.id, "CNY"): Decimal("2006.00"), (spend.rep_a2.id, "CNY"): Decimal("0")})
     report = client_for(spend.manager).get(URL).json
     rows = {r["owner_name"]: r for r in report["by_rep"]}
     assert rows[spend.rep_a1.name]["cost_to_revenue"] == "0.0500"
@@ -99,3 +103,30 @@ def test_report_runs_constant_queries(spend, client_for, count_queries):
     with count_queries() as counted:
         assert client.get(URL).status_code == 200
     assert counted.n <= 5, counted.statements
+
+
+def test_cost_to_revenue_from_deals_won_in_the_period(spend, client_for):
+    """rep_a1 spent 100.30 (approved) and won a 2,006.00 deal in the period; a deal won
+    outside it, or in another currency, does not count."""
+
+    product = factories.make_product(unit_price="1003.00")
+    customer = factories.make_customer(spend.rep_a1)
+    rep = client_for(spend.rep_a1)
+    for quantity in ("2", "5"):
+        deal = rep.post(f"{API}/opportunities", json={
+            "customer_id": str(customer.id), "name": f"Deal {quantity}",
+            "lines": [{"product_id": str(product.id), "quantity": quantity}]}).json
+        assert rep.post(f"{API}/opportunities/{deal['id']}/win").status_code == 200
+    # The 5-unit deal was won before the period.
+    db.session.execute(Opportunity.__table__.update()
+                       .where(Opportunity.name == "Deal 5")
+                       .values(closed_at=datetime(2026, 8, 31, 23, 0, tzinfo=timezone.utc)))
+    db.session.execute(Opportunity.__table__.update()
+                       .where(Opportunity.name == "Deal 2")
+                       .values(closed_at=datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)))
+    db.session.commit()
+    rows = {r["owner_name"]: r for r in client_for(spend.manager).get(URL).json["by_rep"]}
+    mine = rows[spend.rep_a1.name]
+    assert (mine["total"], mine["revenue"], mine["cost_to_revenue"]) == (
+        "100.30", "2006.00", "0.0500")
+    assert rows[spend.rep_a2.name]["revenue"] is None
