@@ -190,3 +190,29 @@ def test_0004_adds_expense_claims_to_a_database_with_users(empty_app):
                                spent_on=now.date(), over_limit=False))
     db.session.commit()
     assert db.session.get(ExpenseClaim, claim.id).total == Decimal("10.05")
+
+
+def test_upgrades_never_cascade_away_rows_that_point_at_rebuilt_tables(empty_app):
+    """SQLite rebuilds a table to alter it (copy, drop, rename): with foreign keys on, the
+    drop would delete every row pointing at it through ON DELETE CASCADE (sessions of users,
+    reminders of activities). Rows of each kind, from 0001 to the head: all still there."""
+    flask_migrate.upgrade(revision="0001")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1)
+    insert_old_row("user_sessions", token_hash="a" * 64, user_id=OLD_USER, created_at=now,
+                   expires_at=datetime(2027, 1, 1, tzinfo=timezone.utc))
+    flask_migrate.upgrade(revision="0002")
+    activity_id = uuid.UUID("00000000-0000-4000-8000-000000000003")
+    insert_old_row("activities", id=activity_id, kind="task", owner_id=OLD_USER,
+                   due_at=now, created_at=now, updated_at=now, version=1)
+    insert_old_row("notifications", id=uuid.uuid4(), user_id=OLD_USER, kind="reminder",
+                   activity_id=activity_id, params={}, url="/today", actions=[],
+                   send_at=now, status="scheduled", created_at=now)
+    insert_old_row("push_subscriptions", id=uuid.uuid4(), user_id=OLD_USER,
+                   endpoint="https://fcm.googleapis.com/x", endpoint_hash="b" * 64,
+                   p256dh="k", auth="a", created_at=now)
+    flask_migrate.upgrade()
+    for name in ("users", "user_sessions", "activities", "notifications", "push_subscriptions"):
+        assert db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 1, name
