@@ -1,5 +1,5 @@
 """Activities, follow-ups and the agenda."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask.views import MethodView
@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.api.common import (
+    DAY_RANGE, TIME_RANGE,
     PageArgs, RecordSchema, StrictSchema, etag, if_match_version, page, page_schema,
 )
 from app.extensions import db
@@ -18,11 +19,7 @@ blp = Blueprint("activities", __name__, url_prefix="/api/v1",
                 description="Activities, follow-ups and the agenda")
 
 
-# Far enough for any real use, and far enough from year 1 and 9999 that converting to UTC
-# or to the user's timezone (and adding the agenda's 8 days) never overflows: 422, not 500.
-_TIME_RANGE = validate.Range(datetime(1900, 1, 1, tzinfo=timezone.utc),
-                             datetime(9000, 1, 1, tzinfo=timezone.utc))
-_DAY_RANGE = validate.Range(date(1900, 1, 1), date(9000, 1, 1))
+_TIME_RANGE, _DAY_RANGE = TIME_RANGE, DAY_RANGE
 
 
 def _when(**kwargs):

@@ -1,5 +1,6 @@
 """Pieces every resource uses: base schema, list arguments and envelope, ETag/If-Match."""
 import decimal
+from datetime import date, datetime, timezone
 import re
 
 from flask import request
@@ -58,6 +59,12 @@ def etag(record) -> dict:
 
 
 MONEY_MAX = decimal.Decimal("9999999999.99")  # what Numeric(12, 2) holds
+
+# Far enough for any real use, and far enough from year 1 and 9999 that converting to UTC
+# or to a user's timezone (and adding days for a period) never overflows: 422, not 500.
+TIME_RANGE = validate.Range(datetime(1900, 1, 1, tzinfo=timezone.utc),
+                            datetime(9000, 1, 1, tzinfo=timezone.utc))
+DAY_RANGE = validate.Range(date(1900, 1, 1), date(9000, 1, 1))
 _MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
 
 

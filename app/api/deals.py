@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from app.api.common import (
-    Money, PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page,
+    DAY_RANGE, Money, PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag,
+    if_match_version, page,
     page_schema,
 )
 from app.api.orders import OrderSchema
@@ -78,7 +79,7 @@ class OpportunitySchema(RecordSchema):
     stage_name = fields.String(dump_only=True)
     probability = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 100))
     probability_override = fields.Integer(dump_only=True, allow_none=True)
-    expected_close_date = fields.Date(allow_none=True)
+    expected_close_date = fields.Date(allow_none=True, validate=DAY_RANGE)
     owner_id = fields.UUID()
     owner_name = fields.String(dump_only=True)
     status = fields.String(dump_only=True, metadata={"enum": list(OPPORTUNITY_STATUSES)})

@@ -203,7 +203,7 @@ def convert(data, lead_id):
     db.session.commit()
     lead = _one(result["lead"])
     customer = result["customer"]
-    customer.owner_name = lead.owner_name
+    customer.owner_name = result["customer_owner_name"]
     return {"lead": lead, "customer": customer, "contact": result["contact"],
             "opportunity": deal_service.opportunity_detail(current_user,
                                                            result["opportunity"].id)}

@@ -79,6 +79,11 @@ CATALOGUE: dict[str, str] = {
     "Someone else claimed this lead first.": "此线索已被他人抢先领取。",
     "Only its owner or their team lead can release this lead.":
         "只有负责人或其团队主管可以释放此线索。",
+    "Only its owner or their team lead can convert this lead.":
+        "只有负责人或其团队主管可以转化此线索。",
+    "Only an open lead can go back to the pool.": "只有未关闭的线索才能退回线索池。",
+    "This line's total is too large.": "此行金额过大。",
+    "Together the lines are more than an amount can be.": "各行合计超出金额上限。",
     "Only a team lead, a manager or an administrator can assign leads.":
         "只有团队主管、经理或管理员可以分配线索。",
     "Unknown lead.": "线索不存在。",

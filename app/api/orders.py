@@ -5,7 +5,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from app.api.common import (
-    Money, PageArgs, RecordSchema, StrictSchema, etag, if_match_version, page, page_schema,
+    TIME_RANGE, Money, PageArgs, RecordSchema, StrictSchema, etag, if_match_version, page,
+    page_schema,
 )
 from app.extensions import db
 from app.models.orders import ORDER_STATUSES, PAYMENT_METHODS
@@ -27,7 +28,7 @@ class OrderLineSchema(StrictSchema):
 class PaymentSchema(RecordSchema):
     order_id = fields.UUID(dump_only=True)
     amount = Money(required=True)
-    received_at = fields.AwareDateTime(load_default=None)
+    received_at = fields.AwareDateTime(load_default=None, validate=TIME_RANGE)
     method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
     reference = fields.String(allow_none=True, validate=validate.Length(max=100))
     recorded_by = fields.UUID(dump_only=True)

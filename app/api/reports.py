@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from app.api.common import StrictSchema
+from app.api.common import DAY_RANGE, StrictSchema
 from app.services import reports as report_service
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
@@ -14,8 +14,8 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
 
 
 class ReportArgs(StrictSchema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, validate=DAY_RANGE)
+    to = fields.Date(load_default=None, validate=DAY_RANGE)
     team_id = fields.UUID(load_default=None)
     owner_id = fields.UUID(load_default=None)
 

@@ -16,6 +16,7 @@ from app.services.audit import record_audit
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.pagination import keyset_page
 from app.services.records import (
+    MONEY_MAX,
     apply_changes, check_version, find_replay, get_visible, new_id, resolve_owner,
 )
 from app.services.settings import get_setting
@@ -261,6 +262,9 @@ def _build_lines(opportunity: Opportunity, lines: list[dict]) -> list[Opportunit
                 continue
             unit_price = tier_price(product, tiers[product.id], line["quantity"])
         discount = line.get("discount_pct") or Decimal(0)
+        if line_total(line["quantity"], unit_price, discount) > MONEY_MAX:
+            errors[str(position)] = {"quantity": ["This line's total is too large."]}
+            continue
         built.append(OpportunityLine(
             id=uuid.uuid4(), opportunity_id=opportunity.id, position=position,
             product_id=product.id if product else None,
@@ -274,6 +278,8 @@ def _build_lines(opportunity: Opportunity, lines: list[dict]) -> list[Opportunit
 
 def _replace_lines(opportunity: Opportunity, lines: list[dict]) -> list[OpportunityLine]:
     built = _build_lines(opportunity, lines)
+    if sum((line.line_total for line in built), Decimal(0)) > MONEY_MAX:
+        raise Invalid({"lines": ["Together the lines are more than an amount can be."]})
     db.session.execute(delete(OpportunityLine)
                        .where(OpportunityLine.opportunity_id == opportunity.id))
     db.session.add_all(built)

@@ -117,6 +117,11 @@ def update_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> L
         raise Forbidden("Claim this lead before you change it.")
     if "status" in data and data["status"] not in ("open", "disqualified"):
         raise Invalid({"status": ["Convert a lead to make it a customer."]})
+    if data.get("status") == "open" and lead.status != "open" and lead.owner_id is not None:
+        cap = int(get_setting("lead_cap"))
+        if open_lead_count(lead.owner_id) >= cap:  # reopening counts like claiming
+            raise Conflict(f"You already hold {cap} open leads, the most allowed. "
+                           "Release or convert one first.")
     changes = apply_changes(lead, data, LEAD_FIELDS + ("status",))
     if changes:
         _normalise(lead)
@@ -188,6 +193,9 @@ def release_lead(actor: User, lead: Lead, expected_version=None) -> Lead:
         return lead
     if not _may_manage(actor, lead):
         raise Forbidden("Only its owner or their team lead can release this lead.")
+    if lead.status != "open":
+        # The pool holds open leads only: a disqualified one released would be nobody's.
+        raise Conflict("Only an open lead can go back to the pool.")
     old = lead.owner_id
     lead.owner_id, lead.owned_since = None, None
     record_audit(actor, "lead", lead.id, "released", {"owner_id": (old, None)})
@@ -342,10 +350,13 @@ def convert_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> 
     if lead.owner_id is None:
         raise Forbidden("Claim this lead before you change it.")
     if not _may_manage(actor, lead):
-        raise Forbidden("Only its owner or their team lead can release this lead.")
+        raise Forbidden("Only its owner or their team lead can convert this lead.")
     if data.get("customer_id"):
+        owner = actor if lead.owner_id == actor.id else db.session.get(User, lead.owner_id)
         try:
             customer = customer_service.get_customer(actor, data["customer_id"])
+            # The deal will be the lead owner's: its customer must be one they can open.
+            customer_service.get_customer(owner, data["customer_id"])
         except NotFound as exc:
             raise Invalid({"customer_id": ["Unknown customer."]}) from exc
         created_customer = False
@@ -370,4 +381,5 @@ def convert_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> 
         "opportunity_id": (None, opportunity.id)})
     db.session.flush()
     return {"lead": lead, "customer": customer, "contact": contact,
-            "opportunity": opportunity, "created_customer": created_customer}
+            "opportunity": opportunity, "created_customer": created_customer,
+            "customer_owner_name": db.session.get(User, customer.owner_id).name}

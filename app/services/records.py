@@ -1,5 +1,6 @@
 """Helpers every workflow shares: replayed creates, If-Match, field updates, owners."""
 import uuid
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -7,6 +8,8 @@ from app.auth.scoping import can_assign_to
 from app.extensions import db
 from app.models import Team, User
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
+
+MONEY_MAX = Decimal("9999999999.99")  # what a Numeric(12, 2) column holds
 
 
 def find_replay(model, record_id: uuid.UUID | None, is_mine) -> object | None:

@@ -61,18 +61,27 @@ def _money(value) -> str:
 def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
     """Per stage, for deals created in the period: how many entered it, their amount, the
     share that went on to the next stage, and the average days spent in it (for the stays
-    that ended). Two statements: the stages and one GROUP BY over the stage history."""
+    that ended). Three statements: the stages, one GROUP BY over the stage history, and
+    the amounts (each deal once per stage, even when it entered the stage again after
+    being reopened)."""
     low, high = _bounds(start, end)
+    in_period = (Opportunity.created_at >= low, Opportunity.created_at < high)
     stats = _scope(
         select(StageHistory.stage_id,
                func.count(func.distinct(StageHistory.opportunity_id)).label("entered"),
-               type_coerce(func.sum(Opportunity.amount), Numeric(18, 2)).label("amount"),
                func.avg(_days_between(StageHistory.left_at, StageHistory.entered_at))
                .label("avg_days"))
         .join(Opportunity, Opportunity.id == StageHistory.opportunity_id)
-        .where(Opportunity.created_at >= low, Opportunity.created_at < high)
+        .where(*in_period)
         .group_by(StageHistory.stage_id), actor, team_id, owner_id)
     by_stage = {row.stage_id: row for row in db.session.execute(stats)}
+    entries = _scope(
+        select(StageHistory.stage_id, Opportunity.id, Opportunity.amount)
+        .join(Opportunity, Opportunity.id == StageHistory.opportunity_id)
+        .where(*in_period).distinct(), actor, team_id, owner_id).subquery()
+    amounts = dict(db.session.execute(
+        select(entries.c.stage_id, type_coerce(func.sum(entries.c.amount), Numeric(18, 2)))
+        .group_by(entries.c.stage_id)).all())
     stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
     items = []
     won = next((s for s in stages if s.kind == "won"), None)
@@ -83,7 +92,7 @@ def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> 
         entered = row.entered if row else 0
         items.append({"stage_id": stage.id, "name": stage.name, "kind": stage.kind,
                       "probability": stage.probability, "entered": entered,
-                      "amount": _money(row.amount if row else 0),
+                      "amount": _money(amounts.get(stage.id) or 0),
                       "avg_days_in_stage": round(float(row.avg_days), 1)
                       if row is not None and row.avg_days is not None else None})
     # conversion: share of a stage's deals that entered the next open stage (or won)

@@ -106,3 +106,17 @@ def test_reports_run_constant_statements(world, client_for, count_queries):
     db.session.rollback()
     assert db.session.query(Opportunity).count() == 14
     assert deal_service.money(Decimal("1.005")) == Decimal("1.01")
+
+
+def test_a_reopened_deal_counts_once_in_a_stage_it_entered_again(world, client_for):
+    rep = client_for(world.rep_a1)
+    stages = _stage_ids(rep)
+    deal = factories.make_opportunity(world.rep_a1, amount=Decimal("100.00"))
+    assert rep.post(f"{API}/opportunities/{deal.id}/lose",
+                    json={"reason": "Price"}).status_code == 200
+    reopened = client_for(world.lead_a).post(f"{API}/opportunities/{deal.id}/reopen")
+    assert reopened.status_code == 200, reopened.json
+    rep.patch(f"{API}/opportunities/{deal.id}", json={"stage_id": stages["Qualification"]})
+    body = client_for(world.rep_a1).get(f"{API}/reports/funnel").json
+    qualification = {s["name"]: s for s in body["stages"]}["Qualification"]
+    assert (qualification["entered"], qualification["amount"]) == (1, "100.00")

@@ -86,6 +86,8 @@ function openPayment(page) {
   );
   const form = dialog.querySelector('form');
   form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  // One id per payment, not per tap: a retry after a lost answer is the same payment.
+  const paymentId = crypto.randomUUID();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const error = form.querySelector('[data-error]');
@@ -94,7 +96,7 @@ function openPayment(page) {
       error.textContent = t('common.error');
       return;
     }
-    const body = { id: crypto.randomUUID(), amount, method: form.querySelector('[name=method]:checked').value };
+    const body = { id: paymentId, amount, method: form.querySelector('[name=method]:checked').value };
     const reference = form.elements.reference.value.trim();
     if (reference) body.reference = reference;
     const res = await api(`/orders/${o.id}/payments`, { method: 'POST', body });
