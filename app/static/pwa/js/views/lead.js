@@ -179,7 +179,10 @@ async function openConvert(page, lead) {
   if (lead.phone) params.set('phone', lead.phone);
   if (lead.email) params.set('email', lead.email);
   const dups = await api(`/leads/duplicates?${params}`);
-  const customers = (dups.ok ? dups.data.items : []).filter((d) => d.kind === 'customer');
+  const found = (dups.ok ? dups.data.items : []).filter((d) => d.kind === 'customer');
+  // A deal goes on a customer its owner works with; others' customers are named, not offered.
+  const customers = found.filter((c) => c.owner_id === lead.owner_id);
+  const elsewhere = found.filter((c) => c.owner_id !== lead.owner_id);
   const newName = lead.company || lead.name;
   const dialog = openSheet(
     html`<form class="sheet-body" data-convert-form novalidate>
@@ -191,6 +194,7 @@ async function openConvert(page, lead) {
           ${customers.map((c) => html`<label class="choice"><input type="radio" name="customer" value="${c.id}" />
             <span>${t('leads.attach_to', { name: t('leads.attach_owner', { name: c.name, owner: c.owner_name || '—' }) })}</span></label>`)}
         </div>
+        ${elsewhere.map((c) => html`<p class="hint">${t('leads.customer_of_other', { name: c.name, owner: c.owner_name || '—' })}</p>`)}
       </fieldset>
       <label class="field"><span>${t('leads.deal_name')}</span><input name="opportunity_name" maxlength="200" value="${newName}" /></label>
       <label class="field"><span>${t('leads.amount')}</span><input name="amount" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="0.00" /></label>
