@@ -122,8 +122,10 @@ def list_claims(actor: User, filters: dict, limit: int, cursor: str | None):
     return hydrate(claims), next_cursor
 
 
-def waiting_for(actor: User):
-    """The condition "this claim waits for ``actor``'s decision (or payment)"."""
+def waiting_for(query, actor: User):
+    """``query`` narrowed to the claims waiting for ``actor``'s decision (or payment), among
+    the ones they may see: a claim they could not open never shows in their inbox or count
+    (someone named lead of a team, then made a rep, sees none of the team's claims)."""
     claim = ExpenseClaim
     pending = claim.status == "pending"
     conditions = [and_(pending, claim.step == "lead", claim.approver_id == actor.id)]
@@ -132,21 +134,21 @@ def waiting_for(actor: User):
             conditions.append(and_(pending, claim.step == step))
     if actor.role in PAYERS:
         conditions.append(claim.status == "approved")
-    return and_(claim.deleted_at.is_(None), claim.owner_id != actor.id,
-                or_(*conditions) if conditions else false())
+    return visible_expense_claims(query, actor).where(
+        claim.owner_id != actor.id, or_(*conditions) if conditions else false())
 
 
 def list_approvals(actor: User, limit: int, cursor: str | None):
     """The approvals inbox: oldest submission first, so nothing waits forever."""
-    query = select(ExpenseClaim).where(waiting_for(actor))
+    query = waiting_for(select(ExpenseClaim), actor)
     claims, next_cursor = keyset_page(query, (ExpenseClaim.submitted_at, ExpenseClaim.id),
                                       limit, cursor)
     return hydrate(claims), next_cursor
 
 
 def count_approvals(actor: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(ExpenseClaim)
-                             .where(waiting_for(actor)))
+    return db.session.scalar(waiting_for(select(func.count()).select_from(ExpenseClaim),
+                                         actor))
 
 
 # Drafts -------------------------------------------------------------------------------------
@@ -295,13 +297,22 @@ class _History:
             created_at=utcnow()))
 
 
+# Who may decide a lead step as the team's named lead: someone since made a rep (or
+# deactivated) but still named on the team could neither see nor decide the claim.
+LEAD_STEP_ROLES = ("lead", "manager", "admin")
+
+
 def _team_lead(owner: User) -> User | None:
+    """The owner's team lead if they can decide the lead step (active, and a lead, manager
+    or admin); None otherwise, and the step is skipped as having no team lead."""
     if owner.team_id is None:
         return None
     row = db.session.execute(
         select(User).join(Team, Team.lead_id == User.id).where(Team.id == owner.team_id)
     ).scalar_one_or_none()
-    return row if row is not None and row.active else None
+    if row is None or not row.active or row.role not in LEAD_STEP_ROLES:
+        return None
+    return row
 
 
 def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,

@@ -391,6 +391,54 @@ def test_approvals_inbox_per_role(world, client_for):
     assert west["status"] == "pending"
 
 
+def test_a_team_lead_made_a_rep_gets_no_inbox_and_claims_do_not_stick(world, client_for):
+    """The admin makes lead_a a rep but leaves them named as the team's lead: new claims
+    skip the lead step (no_team_lead) instead of waiting for someone who cannot decide, and
+    a claim already waiting for them is in nobody's sight but the people who may decide it."""
+    admin, rep = client_for(world.admin), client_for(world.rep_a1)
+    before = submitted(rep, "10.00", title="before")
+    assert before["approver_id"] == str(world.lead_a.id)
+    response = admin.patch(f"{API}/users/{world.lead_a.id}", json={"role": "rep"})
+    assert response.status_code == 200, response.json
+    assert reload(type(world.team_a), world.team_a.id).lead_id == world.lead_a.id
+
+    after = submitted(rep, "10.00", title="after")
+    assert (after["status"], after["step"], after["approver_id"]) == \
+        ("pending", "manager", None)
+    assert lines(after)[1:] == [("lead", "skipped", "no_team_lead")]
+
+    demoted = client_for(world.lead_a)
+    assert demoted.get(f"{API}/approvals").json["items"] == []
+    assert demoted.get(f"{API}/approvals/count").json == {"count": 0}
+    assert expense_service.count_approvals(world.lead_a) == 0
+    assert_error(act(demoted, before, "approve"), 404)
+    # The claim routed before the change is not stuck: an admin decides the lead step.
+    inbox = [c["title"] for c in admin.get(f"{API}/approvals").json["items"]]
+    assert "before" in inbox
+    assert approve(admin, before)["step"] == "finance"
+    assert [c["title"] for c in
+            client_for(world.manager).get(f"{API}/approvals").json["items"]] == ["after"]
+
+
+def test_an_inactive_team_lead_is_skipped(world, client_for):
+    admin = client_for(world.admin)
+    assert admin.patch(f"{API}/users/{world.lead_a.id}",
+                       json={"active": False}).status_code == 200
+    claim = submitted(client_for(world.rep_a1), "10.00")
+    assert (claim["step"], claim["approver_id"]) == ("manager", None)
+    assert lines(claim)[1:] == [("lead", "skipped", "no_team_lead")]
+
+
+def test_a_manager_named_team_lead_decides_the_lead_step(world, client_for):
+    admin = client_for(world.admin)
+    assert admin.patch(f"{API}/teams/{world.team_a.id}",
+                       json={"lead_id": str(world.manager.id)}).status_code == 200
+    claim = submitted(client_for(world.rep_a1), "10.00")
+    assert (claim["step"], claim["approver_id"]) == ("lead", str(world.manager.id))
+    manager = client_for(world.manager)
+    assert manager.get(f"{API}/approvals/count").json == {"count": 1}
+    assert approve(manager, claim)["step"] == "finance"
+
 def test_batch_approve(world, client_for):
     rep, lead = client_for(world.rep_a1), client_for(world.lead_a)
     first, second = submitted(rep, "10.00"), submitted(rep, "3000.00")
