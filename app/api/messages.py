@@ -128,6 +128,8 @@ CATALOGUE: dict[str, str] = {
     "Only the submitter can submit this claim.": "只有提交人可以提交此报销单。",
     "This claim is already submitted.": "此报销单已提交。",
     "Add at least one item before submitting.": "提交前请至少添加一条明细。",
+    "The claim's total may be at most 9,999,999,999.99: split it into several claims.":
+        "报销单合计金额不能超过 9,999,999,999.99，请拆分为多张报销单。",
     "This claim is not waiting for a decision.": "此报销单当前不需要审批。",
     "This claim has moved on to another step.": "此报销单已进入其他审批环节。",
     "Nobody can approve or pay their own claim.": "任何人都不能审批或支付自己的报销单。",

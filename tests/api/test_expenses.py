@@ -292,6 +292,22 @@ def test_decimal_totals_are_exact(world, client_for):
         item("5", category="yacht")]}), 422)
 
 
+def test_a_total_above_what_a_claim_holds_is_422_not_a_500(world, client_for):
+    rep = client_for(world.rep_a1)
+    top = "9999999999.99"
+    body = assert_error(rep.post(f"{API}/expenses", json={
+        "title": "x", "items": [item(top), item("0.01")]}), 422, ["items"])
+    assert "9,999,999,999.99" in str(body["errors"])
+    assert count(ExpenseClaim) == 0
+    claim = make_claim(rep, top)
+    assert claim["total"] == top
+    url = f"{API}/expenses/{claim['id']}"
+    assert_error(rep.patch(url, json={"items": [item(top), item("5000000000.00")]}), 422,
+                 ["items"])
+    assert reload(ExpenseClaim, claim["id"]).total == Decimal(top)
+    from app.api.messages import translate
+    assert "拆分" in translate(body["errors"]["json"]["items"][0], "zh-CN")
+
 def test_items_over_the_category_limit_are_flagged_not_blocked(world, client_for):
     rep = client_for(world.rep_a1)
     claim = make_claim(rep, item("150.00", "meals"), item("80.00", "meals"),
