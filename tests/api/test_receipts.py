@@ -142,3 +142,31 @@ def test_receipts_need_sign_in(world, client_for, anon):
     url = upload(rep, claim, JPEG).json["url"]
     assert_error(anon.get(url), 401)
     assert_error(upload(anon, claim, JPEG), 401)
+
+
+@pytest.mark.parametrize("sent, kept", [
+    ("IMG\x00_0001.jpg", "IMG_0001.jpg"),
+    ("\x01\x1f\x7fbill\u202egpj.exe", "billgpj.exe"),
+    ("photos/发票.jpg", "发票.jpg"),
+    ("../../etc/passwd", "passwd"),
+    ("\x00\x00", None),
+])
+def test_the_original_name_is_cleaned_not_a_500(world, client_for, sent, kept):
+    """A NUL in a multipart filename was a 500 on PostgreSQL (text cannot hold it)."""
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    response = upload(rep, claim, JPEG, name=sent)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.json["original_name"] == kept
+    assert reload(ExpenseReceipt, response.json["id"]).original_name == kept
+
+
+def test_clean_filename():
+    from app.services.receipts import clean_filename
+
+    assert clean_filename("a\ud800b.pdf") == "ab.pdf"          # a lone surrogate
+    assert clean_filename("D:\\scans\\x\ty.png") == "xy.png"
+    assert clean_filename("C:\\Users\\wang\\Pictures\\发票.jpg") == "发票.jpg"
+    assert clean_filename("  ..  ") is None
+    assert clean_filename("") is None and clean_filename(None) is None
+    assert clean_filename("x" * 300 + ".jpg") == "x" * 200
