@@ -134,6 +134,8 @@ CATALOGUE: dict[str, str] = {
     "This claim has moved on to another step.": "此报销单已进入其他审批环节。",
     "Nobody can approve or pay their own claim.": "任何人都不能审批或支付自己的报销单。",
     "This claim is waiting for someone else's decision.": "此报销单正在等待其他人审批。",
+    "You already approved an earlier step of this claim; someone else decides this one.":
+        "你已审批过此报销单的前一环节，此环节须由其他人审批。",
     "Say why the claim is rejected.": "请说明驳回原因。",
     "A payment reference is required.": "请填写付款凭证号。",
     "Only an approved claim can be paid.": "只有已批准的报销单才能付款。",

@@ -14,7 +14,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.scoping import visible_customer_ids, visible_expense_claims
@@ -99,7 +99,8 @@ def allowed_actions(actor: User, claim: ExpenseClaim) -> list[str]:
     mine = claim.owner_id == actor.id
     if claim.status == "draft":
         return ["edit", "submit", "delete"] if mine else []
-    if claim.status == "pending" and not mine and _may_decide(actor, claim):
+    if claim.status == "pending" and not mine and _may_decide(actor, claim) \
+            and not _approved_this_round(actor, claim, getattr(claim, "history", None)):
         return ["approve", "reject"]
     if claim.status == "approved" and not mine and actor.role in PAYERS:
         return ["pay", "reject"]
@@ -136,7 +137,14 @@ def waiting_for(query, actor: User):
     if actor.role in PAYERS:
         conditions.append(claim.status == "approved")
     return visible_expense_claims(query, actor).where(
-        claim.owner_id != actor.id, or_(*conditions) if conditions else false())
+        claim.owner_id != actor.id, or_(*conditions) if conditions else false(),
+        ~_approved_by(actor, claim.id, claim.round))
+
+
+def _approved_by(actor: User, claim_id, round_):
+    """The condition "``actor`` approved a step of this claim in this round"."""
+    return exists().where(ExpenseStep.claim_id == claim_id, ExpenseStep.round == round_,
+                          ExpenseStep.action == "approved", ExpenseStep.actor_id == actor.id)
 
 
 def list_approvals(actor: User, limit: int, cursor: str | None):
@@ -429,6 +437,15 @@ def _may_decide(actor: User, claim: ExpenseClaim) -> bool:
     return actor.role in STEP_ROLES.get(claim.step, ())
 
 
+def _approved_this_round(actor: User, claim: ExpenseClaim, history=None) -> bool:
+    """Whether ``actor`` already approved a step of the claim's current round (from
+    ``history``, the claim's lines just read, when given; else one statement)."""
+    if history is not None:
+        return any(h.round == claim.round and h.action == "approved" and h.actor_id == actor.id
+                   for h in history)
+    return db.session.scalar(select(_approved_by(actor, claim.id, claim.round)))
+
+
 def _check_decision(actor: User, claim: ExpenseClaim, step: str | None, expected_version):
     if claim.status != "pending":
         raise Conflict("This claim is not waiting for a decision.")
@@ -438,6 +455,10 @@ def _check_decision(actor: User, claim: ExpenseClaim, step: str | None, expected
         raise Forbidden("Nobody can approve or pay their own claim.")
     if not _may_decide(actor, claim):
         raise Forbidden("This claim is waiting for someone else's decision.")
+    if _approved_this_round(actor, claim):
+        # Each step is a second pair of eyes: one person cannot be two of them.
+        raise Forbidden("You already approved an earlier step of this claim; "
+                        "someone else decides this one.")
     check_version(claim, expected_version)
 
 
@@ -512,7 +533,7 @@ def batch_approve(actor: User, claim_ids: list[uuid.UUID]) -> list[dict]:
     """Approve several claims; each one on its own (a savepoint each), so one that moved on
     or is not yours to decide is reported and the others still go through."""
     results = []
-    for claim_id in claim_ids:
+    for claim_id in dict.fromkeys(claim_ids):   # each claim once: not two steps at a time
         try:
             with db.session.begin_nested():
                 claim = get_claim(actor, claim_id)

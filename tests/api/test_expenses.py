@@ -455,6 +455,53 @@ def test_a_manager_named_team_lead_decides_the_lead_step(world, client_for):
     assert manager.get(f"{API}/approvals/count").json == {"count": 1}
     assert approve(manager, claim)["step"] == "finance"
 
+def test_nobody_approves_two_steps_of_the_same_round(world, client_for):
+    admin, manager = client_for(world.admin), client_for(world.manager)
+    finance, rep = client_for(world.finance), client_for(world.rep_a1)
+    claim = submitted(rep, "5000.00", title="big")
+    claim = approve(admin, claim)                        # an admin may decide the lead step
+    assert claim["step"] == "manager"
+    body = assert_error(act(admin, claim, "approve"), 403)
+    assert body["message"] == ("You already approved an earlier step of this claim; "
+                               "someone else decides this one.")
+    assert_error(act(admin, claim, "reject", {"reason": "no"}), 403)
+    assert admin.get(f"{API}/expenses/{claim['id']}").json["can"] == []
+    assert "big" not in [c["title"] for c in admin.get(f"{API}/approvals").json["items"]]
+    assert admin.get(f"{API}/approvals/count").json == {"count": 0}
+    claim = approve(manager, claim)
+    assert_error(act(admin, claim, "approve"), 403)      # nor the finance step
+    assert_error(act(manager, claim, "approve"), 403)    # not a manager's step anyway
+    claim = act(finance, claim, "reject", {"reason": "Receipt missing"}).json
+    # A new round: everyone may decide again.
+    claim = approve(admin, act(rep, claim, "submit").json)
+    assert claim["step"] == "manager" and claim["round"] == 2
+    assert reload(ExpenseClaim, claim["id"]).step == "manager"
+
+
+def test_a_manager_who_leads_the_team_does_not_also_approve_the_manager_step(world, client_for):
+    admin, manager = client_for(world.admin), client_for(world.manager)
+    assert admin.patch(f"{API}/teams/{world.team_a.id}",
+                       json={"lead_id": str(world.manager.id)}).status_code == 200
+    claim = approve(manager, submitted(client_for(world.rep_a1), "5000.00"))
+    assert claim["step"] == "manager"
+    assert_error(act(manager, claim, "approve"), 403)
+    other = client_for(factories.make_user("manager"))
+    assert approve(other, claim)["step"] == "finance"
+
+
+def test_batch_approve_takes_each_claim_once(world, client_for):
+    admin = client_for(world.admin)
+    claim = submitted(client_for(world.rep_a1), "5000.00")
+    response = admin.post(f"{API}/approvals/batch-approve",
+                          json={"ids": [claim["id"], claim["id"], claim["id"]]})
+    assert response.status_code == 200, response.json
+    assert [(r["id"], r["status"], r["step"]) for r in response.json["results"]] == [
+        (claim["id"], 200, "manager")]
+    stored = reload(ExpenseClaim, claim["id"])
+    assert (stored.status, stored.step) == ("pending", "manager")
+    assert count(ExpenseStep, ExpenseStep.claim_id == stored.id,
+                 ExpenseStep.action == "approved") == 1
+
 def test_batch_approve(world, client_for):
     rep, lead = client_for(world.rep_a1), client_for(world.lead_a)
     first, second = submitted(rep, "10.00"), submitted(rep, "3000.00")
