@@ -146,6 +146,8 @@ CATALOGUE: dict[str, str] = {
     "Send a photo (JPEG, PNG, WebP, HEIC) or a PDF.": "请上传照片（JPEG、PNG、WebP、HEIC）或 PDF。",
     "A claim can have at most 30 receipts.": "每张报销单最多 30 张票据。",
     "A receipt may be at most 10 MB.": "票据文件不能超过 10 MB。",
+    "This claim was changed (or submitted) at the same moment. Reload it and try again.":
+        "此报销单刚刚被修改（或已提交），请重新加载后再试。",
     "Must not be after 'to'.": "不能晚于结束日期。",
     "At most three years at a time.": "一次最多查询三年。",
     # webargs

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import ExpenseClaim, ExpenseReceipt, User
+from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from app.services.records import find_replay, new_id
@@ -105,8 +107,8 @@ def add_receipt(actor: User, claim: ExpenseClaim, stream, filename: str | None,
         original_name=clean_filename(filename))
     db.session.add(receipt)
     try:
-        db.session.flush()
-    except Exception:
+        _touch(claim)
+    except BaseException:
         path.unlink(missing_ok=True)
         raise
     record_audit(actor, "expense_claim", claim.id, "receipt_added",
@@ -133,5 +135,18 @@ def delete_receipt(actor: User, claim: ExpenseClaim, receipt: ExpenseReceipt) ->
     db.session.delete(receipt)
     record_audit(actor, "expense_claim", claim.id, "receipt_removed",
                  {"receipt_id": (receipt.id, None)})
-    db.session.flush()
+    _touch(claim)
     return path
+
+
+def _touch(claim: ExpenseClaim) -> None:
+    """Flush a receipt change together with a new version of its claim. The claim's
+    versioned UPDATE only matches the version read with it as a draft: a submit that got
+    there first makes it match nothing (409, nothing stored), and a submit still holding
+    the old version conflicts in turn, so a receipt never lands on a submitted claim."""
+    claim.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("This claim was changed (or submitted) at the same moment. "
+                       "Reload it and try again.") from None
