@@ -2,7 +2,8 @@
 
 draft -> submitted -> team lead -> manager (only above the threshold) -> finance -> approved
 -> paid. A step is skipped (and the skip recorded) when nobody but the submitter could
-decide it: a lead's own claim skips the lead step and goes to a manager whatever its total.
+decide it: a lead's own claim skips the lead step and goes to a manager whatever its total;
+a manager's own claim goes to the other managers (skipped only when there is none).
 A rejection at any step sends the claim back to its submitter as a draft; submitting again
 starts a new round of the chain, with the history of the earlier ones kept.
 
@@ -346,7 +347,9 @@ def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,
             if claim.total <= threshold and not lead_skipped:
                 history.add("manager", "skipped", None, BELOW_THRESHOLD)
                 continue
-            if owner.role == "manager":
+            if owner.role == "manager" and not _holders(("manager",), exclude=owner.id):
+                # A manager's own claim goes to the other managers; skipped only when
+                # there is no other active one.
                 history.add("manager", "skipped", None, OWN_CLAIM)
                 continue
             _wait_at(claim, "manager", None)

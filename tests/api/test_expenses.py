@@ -177,6 +177,27 @@ def test_nobody_approves_or_pays_their_own_claim(world, client_for):
     assert act(admin, mine, "pay", {"reference": "ADM-1"}).status_code == 200
 
 
+def test_a_managers_own_claim_goes_to_the_other_managers(world, client_for):
+    other = factories.make_user("manager", name="Second Manager")
+    manager, second = client_for(world.manager), client_for(other)
+    claim = submitted(manager, "50.00")
+    assert (claim["status"], claim["step"], claim["approver_id"]) == ("pending", "manager", None)
+    assert lines(claim)[1:] == [("lead", "skipped", "no_team_lead")]
+    assert len(notices(other, "expense_waiting")) == 1
+    assert notices(world.manager, "expense_waiting") == []
+    assert_error(act(manager, claim, "approve"), 403)
+    assert manager.get(f"{API}/approvals/count").json == {"count": 0}
+    assert [c["id"] for c in second.get(f"{API}/approvals").json["items"]] == [claim["id"]]
+    claim = approve(second, claim)
+    assert claim["step"] == "finance"
+    # With the other manager gone, the step is skipped again.
+    assert client_for(world.admin).patch(f"{API}/users/{other.id}",
+                                         json={"active": False}).status_code == 200
+    alone = submitted(manager, "60.00")
+    assert alone["step"] == "finance"
+    assert lines(alone)[1:] == [("lead", "skipped", "no_team_lead"),
+                                ("manager", "skipped", "own_claim")]
+
 def test_rejection_returns_a_draft_and_resubmission_starts_again(world, client_for):
     rep, lead, finance = client_for(world.rep_a1), client_for(world.lead_a), \
         client_for(world.finance)
