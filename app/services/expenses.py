@@ -15,7 +15,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.scoping import visible_customer_ids, visible_expense_claims
@@ -130,16 +130,17 @@ def waiting_for(query, actor: User):
     the ones they may see: a claim they could not open never shows in their inbox or count
     (someone named lead of a team, then made a rep, sees none of the team's claims)."""
     claim = ExpenseClaim
-    pending = claim.status == "pending"
-    conditions = [and_(pending, claim.step == "lead", claim.approver_id == actor.id)]
+    steps = [and_(claim.step == "lead", claim.approver_id == actor.id)]
     for step, roles in STEP_ROLES.items():
         if actor.role in roles:
-            conditions.append(and_(pending, claim.step == step))
+            steps.append(claim.step == step)
+    # A step decided by someone who approved an earlier one of this round is not theirs.
+    conditions = [and_(claim.status == "pending", or_(*steps),
+                       ~_approved_by(actor, claim.id, claim.round))]
     if actor.role in PAYERS:
         conditions.append(claim.status == "approved")
-    return visible_expense_claims(query, actor).where(
-        claim.owner_id != actor.id, or_(*conditions) if conditions else false(),
-        ~_approved_by(actor, claim.id, claim.round))
+    return visible_expense_claims(query, actor).where(claim.owner_id != actor.id,
+                                                      or_(*conditions))
 
 
 def _approved_by(actor: User, claim_id, round_):

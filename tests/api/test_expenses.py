@@ -493,6 +493,12 @@ def test_nobody_approves_two_steps_of_the_same_round(world, client_for):
     assert_error(act(admin, claim, "approve"), 403)      # nor the finance step
     assert_error(act(manager, claim, "approve"), 403)    # not a manager's step anyway
     claim = act(finance, claim, "reject", {"reason": "Receipt missing"}).json
+    # An admin who approved the finance step still finds the claim to pay in the inbox.
+    small = approve(client_for(world.lead_a), submitted(rep, "10.00", title="small"))
+    small = approve(admin, small)
+    assert small["status"] == "approved"
+    assert "small" in [c["title"] for c in admin.get(f"{API}/approvals").json["items"]]
+    assert admin.get(f"{API}/expenses/{small['id']}").json["can"] == ["pay", "reject"]
     # A new round: everyone may decide again.
     claim = approve(admin, act(rep, claim, "submit").json)
     assert claim["step"] == "manager" and claim["round"] == 2
