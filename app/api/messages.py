@@ -133,10 +133,14 @@ CATALOGUE: dict[str, str] = {
     "Only the submitter can submit this claim.": "只有提交人可以提交此报销单。",
     "This claim is already submitted.": "此报销单已提交。",
     "Add at least one item before submitting.": "提交前请至少添加一条明细。",
+    "The claim's total may be at most 9,999,999,999.99: split it into several claims.":
+        "报销单合计金额不能超过 9,999,999,999.99，请拆分为多张报销单。",
     "This claim is not waiting for a decision.": "此报销单当前不需要审批。",
     "This claim has moved on to another step.": "此报销单已进入其他审批环节。",
     "Nobody can approve or pay their own claim.": "任何人都不能审批或支付自己的报销单。",
     "This claim is waiting for someone else's decision.": "此报销单正在等待其他人审批。",
+    "You already approved an earlier step of this claim; someone else decides this one.":
+        "你已审批过此报销单的前一环节，此环节须由其他人审批。",
     "Say why the claim is rejected.": "请说明驳回原因。",
     "A payment reference is required.": "请填写付款凭证号。",
     "Only an approved claim can be paid.": "只有已批准的报销单才能付款。",
@@ -147,6 +151,8 @@ CATALOGUE: dict[str, str] = {
     "Send a photo (JPEG, PNG, WebP, HEIC) or a PDF.": "请上传照片（JPEG、PNG、WebP、HEIC）或 PDF。",
     "A claim can have at most 30 receipts.": "每张报销单最多 30 张票据。",
     "A receipt may be at most 10 MB.": "票据文件不能超过 10 MB。",
+    "This claim was changed (or submitted) at the same moment. Reload it and try again.":
+        "此报销单刚刚被修改（或已提交），请重新加载后再试。",
     "Must not be after 'to'.": "不能晚于结束日期。",
     "At most three years at a time.": "一次最多查询三年。",
     # webargs

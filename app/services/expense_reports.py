@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import extract, func, select
 
-from app.auth.scoping import visible_expense_claims
+from app.auth.scoping import visible_expense_claims, visible_opportunities
 from app.extensions import db
 from app.models import ExpenseClaim, ExpenseItem, Opportunity, User
 from app.services.expenses import money
@@ -21,15 +21,18 @@ SPENT = ("approved", "paid")
 RATIO_PLACES = Decimal("0.0001")
 
 
-def won_revenue_by_owner(owner_ids, start: date,
+def won_revenue_by_owner(actor: User, owner_ids, start: date,
                          end: date) -> dict[tuple[uuid.UUID, str], Decimal]:
     """Revenue of the deals each owner won between ``start`` and ``end`` (inclusive, by the
     UTC day the deal was won), per currency: a ratio is only taken between spend and
-    revenue in the same currency. One statement."""
+    revenue in the same currency. Only deals ``actor`` may see count: someone who sees
+    the claims but not the deals (finance, a cashier) gets no revenue. One statement."""
     won_from = datetime.combine(start, time.min, timezone.utc)
     won_before = datetime.combine(end + timedelta(days=1), time.min, timezone.utc)
     rows = db.session.execute(
-        select(Opportunity.owner_id, Opportunity.currency, func.sum(Opportunity.amount))
+        visible_opportunities(
+            select(Opportunity.owner_id, Opportunity.currency, func.sum(Opportunity.amount)),
+            actor)
         .where(Opportunity.owner_id.in_(owner_ids), Opportunity.status == "won",
                Opportunity.closed_at >= won_from, Opportunity.closed_at < won_before)
         .group_by(Opportunity.owner_id, Opportunity.currency)).all()
@@ -74,7 +77,7 @@ def expense_report(actor: User, start: date, end: date, filters: dict | None = N
         .group_by(year, month, ExpenseClaim.currency).order_by(year, month)).all()
 
     owners = sorted({row[0] for row in by_owner})
-    revenue = won_revenue_by_owner(owners, start, end) if owners else {}
+    revenue = won_revenue_by_owner(actor, owners, start, end) if owners else {}
     totals = defaultdict(Decimal)
     reps = []
     for owner_id, name, currency, total, claims in by_owner:

@@ -2,7 +2,8 @@
 
 draft -> submitted -> team lead -> manager (only above the threshold) -> finance -> approved
 -> paid. A step is skipped (and the skip recorded) when nobody but the submitter could
-decide it: a lead's own claim skips the lead step and goes to a manager whatever its total.
+decide it: a lead's own claim skips the lead step and goes to a manager whatever its total;
+a manager's own claim goes to the other managers (skipped only when there is none).
 A rejection at any step sends the claim back to its submitter as a draft; submitting again
 starts a new round of the chain, with the history of the earlier ones kept.
 
@@ -14,7 +15,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.scoping import visible_customer_ids, visible_expense_claims
@@ -31,6 +32,7 @@ from app.services.pagination import keyset_page
 from app.services.records import check_version, find_replay, get_visible, new_id
 
 CENT = Decimal("0.01")
+MAX_TOTAL = Decimal("9999999999.99")  # what the claim's Numeric(12, 2) total holds
 CHAIN = ("lead", "manager", "finance")
 # Who may decide a step besides its named approver; an admin may decide any of them.
 STEP_ROLES = {"lead": ("admin",), "manager": ("manager", "admin"),
@@ -98,7 +100,8 @@ def allowed_actions(actor: User, claim: ExpenseClaim) -> list[str]:
     mine = claim.owner_id == actor.id
     if claim.status == "draft":
         return ["edit", "submit", "delete"] if mine else []
-    if claim.status == "pending" and not mine and _may_decide(actor, claim):
+    if claim.status == "pending" and not mine and _may_decide(actor, claim) \
+            and not _approved_this_round(actor, claim, getattr(claim, "history", None)):
         return ["approve", "reject"]
     if claim.status == "approved" and not mine and actor.role in PAYERS:
         return ["pay", "reject"]
@@ -122,31 +125,41 @@ def list_claims(actor: User, filters: dict, limit: int, cursor: str | None):
     return hydrate(claims), next_cursor
 
 
-def waiting_for(actor: User):
-    """The condition "this claim waits for ``actor``'s decision (or payment)"."""
+def waiting_for(query, actor: User):
+    """``query`` narrowed to the claims waiting for ``actor``'s decision (or payment), among
+    the ones they may see: a claim they could not open never shows in their inbox or count
+    (someone named lead of a team, then made a rep, sees none of the team's claims)."""
     claim = ExpenseClaim
-    pending = claim.status == "pending"
-    conditions = [and_(pending, claim.step == "lead", claim.approver_id == actor.id)]
+    steps = [and_(claim.step == "lead", claim.approver_id == actor.id)]
     for step, roles in STEP_ROLES.items():
         if actor.role in roles:
-            conditions.append(and_(pending, claim.step == step))
+            steps.append(claim.step == step)
+    # A step decided by someone who approved an earlier one of this round is not theirs.
+    conditions = [and_(claim.status == "pending", or_(*steps),
+                       ~_approved_by(actor, claim.id, claim.round))]
     if actor.role in PAYERS:
         conditions.append(claim.status == "approved")
-    return and_(claim.deleted_at.is_(None), claim.owner_id != actor.id,
-                or_(*conditions) if conditions else false())
+    return visible_expense_claims(query, actor).where(claim.owner_id != actor.id,
+                                                      or_(*conditions))
+
+
+def _approved_by(actor: User, claim_id, round_):
+    """The condition "``actor`` approved a step of this claim in this round"."""
+    return exists().where(ExpenseStep.claim_id == claim_id, ExpenseStep.round == round_,
+                          ExpenseStep.action == "approved", ExpenseStep.actor_id == actor.id)
 
 
 def list_approvals(actor: User, limit: int, cursor: str | None):
     """The approvals inbox: oldest submission first, so nothing waits forever."""
-    query = select(ExpenseClaim).where(waiting_for(actor))
+    query = waiting_for(select(ExpenseClaim), actor)
     claims, next_cursor = keyset_page(query, (ExpenseClaim.submitted_at, ExpenseClaim.id),
                                       limit, cursor)
     return hydrate(claims), next_cursor
 
 
 def count_approvals(actor: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(ExpenseClaim)
-                             .where(waiting_for(actor)))
+    return db.session.scalar(waiting_for(select(func.count()).select_from(ExpenseClaim),
+                                         actor))
 
 
 # Drafts -------------------------------------------------------------------------------------
@@ -218,6 +231,9 @@ def _check_currency(claim: ExpenseClaim, items: list[dict]) -> None:
 def _set_items(actor: User, claim: ExpenseClaim, items: list[dict], existing_items) -> None:
     """Make the claim's items exactly ``items`` (matched by id), then its total and flags."""
     _check_currency(claim, items)
+    if sum((money(i["amount"]) for i in items), Decimal(0)) > MAX_TOTAL:
+        raise Invalid({"items": ["The claim's total may be at most 9,999,999,999.99: "
+                                 "split it into several claims."]})
     customer_ids = {i["customer_id"] for i in items if i.get("customer_id")}
     if customer_ids:
         seen = set(db.session.scalars(
@@ -295,13 +311,22 @@ class _History:
             created_at=utcnow()))
 
 
+# Who may decide a lead step as the team's named lead: someone since made a rep (or
+# deactivated) but still named on the team could neither see nor decide the claim.
+LEAD_STEP_ROLES = ("lead", "manager", "admin")
+
+
 def _team_lead(owner: User) -> User | None:
+    """The owner's team lead if they can decide the lead step (active, and a lead, manager
+    or admin); None otherwise, and the step is skipped as having no team lead."""
     if owner.team_id is None:
         return None
     row = db.session.execute(
         select(User).join(Team, Team.lead_id == User.id).where(Team.id == owner.team_id)
     ).scalar_one_or_none()
-    return row if row is not None and row.active else None
+    if row is None or not row.active or row.role not in LEAD_STEP_ROLES:
+        return None
+    return row
 
 
 def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,
@@ -323,7 +348,9 @@ def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,
             if claim.total <= threshold and not lead_skipped:
                 history.add("manager", "skipped", None, BELOW_THRESHOLD)
                 continue
-            if owner.role == "manager":
+            if owner.role == "manager" and not _holders(("manager",), exclude=owner.id):
+                # A manager's own claim goes to the other managers; skipped only when
+                # there is no other active one.
                 history.add("manager", "skipped", None, OWN_CLAIM)
                 continue
             _wait_at(claim, "manager", None)
@@ -414,6 +441,15 @@ def _may_decide(actor: User, claim: ExpenseClaim) -> bool:
     return actor.role in STEP_ROLES.get(claim.step, ())
 
 
+def _approved_this_round(actor: User, claim: ExpenseClaim, history=None) -> bool:
+    """Whether ``actor`` already approved a step of the claim's current round (from
+    ``history``, the claim's lines just read, when given; else one statement)."""
+    if history is not None:
+        return any(h.round == claim.round and h.action == "approved" and h.actor_id == actor.id
+                   for h in history)
+    return db.session.scalar(select(_approved_by(actor, claim.id, claim.round)))
+
+
 def _check_decision(actor: User, claim: ExpenseClaim, step: str | None, expected_version):
     if claim.status != "pending":
         raise Conflict("This claim is not waiting for a decision.")
@@ -423,6 +459,10 @@ def _check_decision(actor: User, claim: ExpenseClaim, step: str | None, expected
         raise Forbidden("Nobody can approve or pay their own claim.")
     if not _may_decide(actor, claim):
         raise Forbidden("This claim is waiting for someone else's decision.")
+    if _approved_this_round(actor, claim):
+        # Each step is a second pair of eyes: one person cannot be two of them.
+        raise Forbidden("You already approved an earlier step of this claim; "
+                        "someone else decides this one.")
     check_version(claim, expected_version)
 
 
@@ -497,7 +537,7 @@ def batch_approve(actor: User, claim_ids: list[uuid.UUID]) -> list[dict]:
     """Approve several claims; each one on its own (a savepoint each), so one that moved on
     or is not yours to decide is reported and the others still go through."""
     results = []
-    for claim_id in claim_ids:
+    for claim_id in dict.fromkeys(claim_ids):   # each claim once: not two steps at a time
         try:
             with db.session.begin_nested():
                 claim = get_claim(actor, claim_id)

@@ -3,14 +3,17 @@ kept outside the static folder under random names, and handed out only through t
 """
 import os
 import secrets
+import unicodedata
 import uuid
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import ExpenseClaim, ExpenseReceipt, User
+from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from app.services.records import find_replay, new_id
@@ -39,6 +42,24 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     return None
+
+
+# Invisible characters that reorder text (a "gpj.exe" shown as "exe.jpg"): never kept.
+_BIDI = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_filename(filename: str | None) -> str | None:
+    """The name a file had on the uploader's device, fit to store and show: its last path
+    component (``/`` or Windows ``\\``), without control characters (NUL breaks
+    PostgreSQL text), lone surrogates or direction overrides, at most 200 characters.
+    None when nothing is left."""
+    if not filename:
+        return None
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name
+                   if unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _BIDI)
+    name = name.strip()[:200].strip()
+    return name if name not in ("", ".", "..") else None
 
 
 def receipts_dir() -> Path:
@@ -83,11 +104,11 @@ def add_receipt(actor: User, claim: ExpenseClaim, stream, filename: str | None,
     receipt = ExpenseReceipt(
         id=new_id(receipt_id), claim_id=claim.id, uploaded_by_id=actor.id,
         content_type=content_type, size=len(data), storage_name=storage_name,
-        original_name=(Path(filename).name[:200] if filename else None))
+        original_name=clean_filename(filename))
     db.session.add(receipt)
     try:
-        db.session.flush()
-    except Exception:
+        _touch(claim)
+    except BaseException:
         path.unlink(missing_ok=True)
         raise
     record_audit(actor, "expense_claim", claim.id, "receipt_added",
@@ -114,5 +135,18 @@ def delete_receipt(actor: User, claim: ExpenseClaim, receipt: ExpenseReceipt) ->
     db.session.delete(receipt)
     record_audit(actor, "expense_claim", claim.id, "receipt_removed",
                  {"receipt_id": (receipt.id, None)})
-    db.session.flush()
+    _touch(claim)
     return path
+
+
+def _touch(claim: ExpenseClaim) -> None:
+    """Flush a receipt change together with a new version of its claim. The claim's
+    versioned UPDATE only matches the version read with it as a draft: a submit that got
+    there first makes it match nothing (409, nothing stored), and a submit still holding
+    the old version conflicts in turn, so a receipt never lands on a submitted claim."""
+    claim.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("This claim was changed (or submitted) at the same moment. "
+                       "Reload it and try again.") from None

@@ -77,7 +77,7 @@ def test_scoped_by_role(spend, client_for):
 
 
 def test_cost_to_revenue_when_revenue_is_known(spend, client_for, monkeypatch):
-    monkeypatch.setattr(report_service, "won_revenue_by_owner", lambda ids, start, end: {
+    monkeypatch.setattr(report_service, "won_revenue_by_owner", lambda actor, ids, start, end: {
         (spend.rep_a1.id, "CNY"): Decimal("2006.00"), (spend.rep_a2.id, "CNY"): Decimal("0")})
     report = client_for(spend.manager).get(URL).json
     rows = {r["owner_name"]: r for r in report["by_rep"]}
@@ -130,3 +130,40 @@ def test_cost_to_revenue_from_deals_won_in_the_period(spend, client_for):
     assert (mine["total"], mine["revenue"], mine["cost_to_revenue"]) == (
         "100.30", "2006.00", "0.0500")
     assert rows[spend.rep_a2.name]["revenue"] is None
+
+
+def _won_deals(spend, client_for):
+    """rep_a1 wins a 2,006.00 deal on 2026-10-01 and rep_b1 one of 1,003.00."""
+    product = factories.make_product(unit_price="1003.00")
+    for owner, quantity in ((spend.rep_a1, "2"), (spend.rep_b1, "1")):
+        customer = factories.make_customer(owner)
+        client = client_for(owner)
+        deal = client.post(f"{API}/opportunities", json={
+            "customer_id": str(customer.id), "name": f"Deal {quantity}",
+            "lines": [{"product_id": str(product.id), "quantity": quantity}]}).json
+        assert client.post(f"{API}/opportunities/{deal['id']}/win").status_code == 200
+    db.session.execute(Opportunity.__table__.update()
+                       .values(closed_at=datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)))
+    db.session.commit()
+
+
+def test_cost_to_revenue_shows_no_revenue_to_who_cannot_see_deals(spend, client_for):
+    """Finance and the cashier see the claims, not the deals: no revenue, no ratio."""
+    _won_deals(spend, client_for)
+    for who in (spend.finance, spend.cashier):
+        response = client_for(who).get(URL)
+        assert response.status_code == 200, response.json
+        for row in response.json["by_rep"]:
+            assert (row["revenue"], row["cost_to_revenue"]) == (None, None), (who.role, row)
+    manager = {r["owner_name"]: r for r in client_for(spend.manager).get(URL).json["by_rep"]}
+    assert manager[spend.rep_a1.name]["revenue"] == "2006.00"
+    assert manager[spend.rep_b1.name]["revenue"] == "1003.00"
+
+
+def test_a_lead_sees_revenue_of_their_team_only(spend, client_for):
+    _won_deals(spend, client_for)
+    rows = {r["owner_name"]: r for r in client_for(spend.lead_a).get(URL).json["by_rep"]}
+    assert rows[spend.rep_a1.name]["revenue"] == "2006.00"
+    assert spend.rep_b1.name not in rows
+    mine = client_for(spend.rep_a1).get(URL).json["by_rep"]
+    assert [(r["owner_name"], r["revenue"]) for r in mine] == [(spend.rep_a1.name, "2006.00")]

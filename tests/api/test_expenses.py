@@ -177,6 +177,27 @@ def test_nobody_approves_or_pays_their_own_claim(world, client_for):
     assert act(admin, mine, "pay", {"reference": "ADM-1"}).status_code == 200
 
 
+def test_a_managers_own_claim_goes_to_the_other_managers(world, client_for):
+    other = factories.make_user("manager", name="Second Manager")
+    manager, second = client_for(world.manager), client_for(other)
+    claim = submitted(manager, "50.00")
+    assert (claim["status"], claim["step"], claim["approver_id"]) == ("pending", "manager", None)
+    assert lines(claim)[1:] == [("lead", "skipped", "no_team_lead")]
+    assert len(notices(other, "expense_waiting")) == 1
+    assert notices(world.manager, "expense_waiting") == []
+    assert_error(act(manager, claim, "approve"), 403)
+    assert manager.get(f"{API}/approvals/count").json == {"count": 0}
+    assert [c["id"] for c in second.get(f"{API}/approvals").json["items"]] == [claim["id"]]
+    claim = approve(second, claim)
+    assert claim["step"] == "finance"
+    # With the other manager gone, the step is skipped again.
+    assert client_for(world.admin).patch(f"{API}/users/{other.id}",
+                                         json={"active": False}).status_code == 200
+    alone = submitted(manager, "60.00")
+    assert alone["step"] == "finance"
+    assert lines(alone)[1:] == [("lead", "skipped", "no_team_lead"),
+                                ("manager", "skipped", "own_claim")]
+
 def test_rejection_returns_a_draft_and_resubmission_starts_again(world, client_for):
     rep, lead, finance = client_for(world.rep_a1), client_for(world.lead_a), \
         client_for(world.finance)
@@ -292,6 +313,22 @@ def test_decimal_totals_are_exact(world, client_for):
         item("5", category="yacht")]}), 422)
 
 
+def test_a_total_above_what_a_claim_holds_is_422_not_a_500(world, client_for):
+    rep = client_for(world.rep_a1)
+    top = "9999999999.99"
+    body = assert_error(rep.post(f"{API}/expenses", json={
+        "title": "x", "items": [item(top), item("0.01")]}), 422, ["items"])
+    assert "9,999,999,999.99" in str(body["errors"])
+    assert count(ExpenseClaim) == 0
+    claim = make_claim(rep, top)
+    assert claim["total"] == top
+    url = f"{API}/expenses/{claim['id']}"
+    assert_error(rep.patch(url, json={"items": [item(top), item("5000000000.00")]}), 422,
+                 ["items"])
+    assert reload(ExpenseClaim, claim["id"]).total == Decimal(top)
+    from app.api.messages import translate
+    assert "拆分" in translate(body["errors"]["json"]["items"][0], "zh-CN")
+
 def test_items_over_the_category_limit_are_flagged_not_blocked(world, client_for):
     rep = client_for(world.rep_a1)
     claim = make_claim(rep, item("150.00", "meals"), item("80.00", "meals"),
@@ -390,6 +427,107 @@ def test_approvals_inbox_per_role(world, client_for):
     assert ids([]) == []
     assert west["status"] == "pending"
 
+
+def test_a_team_lead_made_a_rep_gets_no_inbox_and_claims_do_not_stick(world, client_for):
+    """The admin makes lead_a a rep but leaves them named as the team's lead: new claims
+    skip the lead step (no_team_lead) instead of waiting for someone who cannot decide, and
+    a claim already waiting for them is in nobody's sight but the people who may decide it."""
+    admin, rep = client_for(world.admin), client_for(world.rep_a1)
+    before = submitted(rep, "10.00", title="before")
+    assert before["approver_id"] == str(world.lead_a.id)
+    response = admin.patch(f"{API}/users/{world.lead_a.id}", json={"role": "rep"})
+    assert response.status_code == 200, response.json
+    assert reload(type(world.team_a), world.team_a.id).lead_id == world.lead_a.id
+
+    after = submitted(rep, "10.00", title="after")
+    assert (after["status"], after["step"], after["approver_id"]) == \
+        ("pending", "manager", None)
+    assert lines(after)[1:] == [("lead", "skipped", "no_team_lead")]
+
+    demoted = client_for(world.lead_a)
+    assert demoted.get(f"{API}/approvals").json["items"] == []
+    assert demoted.get(f"{API}/approvals/count").json == {"count": 0}
+    assert expense_service.count_approvals(world.lead_a) == 0
+    assert_error(act(demoted, before, "approve"), 404)
+    # The claim routed before the change is not stuck: an admin decides the lead step.
+    inbox = [c["title"] for c in admin.get(f"{API}/approvals").json["items"]]
+    assert "before" in inbox
+    assert approve(admin, before)["step"] == "finance"
+    assert [c["title"] for c in
+            client_for(world.manager).get(f"{API}/approvals").json["items"]] == ["after"]
+
+
+def test_an_inactive_team_lead_is_skipped(world, client_for):
+    admin = client_for(world.admin)
+    assert admin.patch(f"{API}/users/{world.lead_a.id}",
+                       json={"active": False}).status_code == 200
+    claim = submitted(client_for(world.rep_a1), "10.00")
+    assert (claim["step"], claim["approver_id"]) == ("manager", None)
+    assert lines(claim)[1:] == [("lead", "skipped", "no_team_lead")]
+
+
+def test_a_manager_named_team_lead_decides_the_lead_step(world, client_for):
+    admin = client_for(world.admin)
+    assert admin.patch(f"{API}/teams/{world.team_a.id}",
+                       json={"lead_id": str(world.manager.id)}).status_code == 200
+    claim = submitted(client_for(world.rep_a1), "10.00")
+    assert (claim["step"], claim["approver_id"]) == ("lead", str(world.manager.id))
+    manager = client_for(world.manager)
+    assert manager.get(f"{API}/approvals/count").json == {"count": 1}
+    assert approve(manager, claim)["step"] == "finance"
+
+def test_nobody_approves_two_steps_of_the_same_round(world, client_for):
+    admin, manager = client_for(world.admin), client_for(world.manager)
+    finance, rep = client_for(world.finance), client_for(world.rep_a1)
+    claim = submitted(rep, "5000.00", title="big")
+    claim = approve(admin, claim)                        # an admin may decide the lead step
+    assert claim["step"] == "manager"
+    body = assert_error(act(admin, claim, "approve"), 403)
+    assert body["message"] == ("You already approved an earlier step of this claim; "
+                               "someone else decides this one.")
+    assert_error(act(admin, claim, "reject", {"reason": "no"}), 403)
+    assert admin.get(f"{API}/expenses/{claim['id']}").json["can"] == []
+    assert "big" not in [c["title"] for c in admin.get(f"{API}/approvals").json["items"]]
+    assert admin.get(f"{API}/approvals/count").json == {"count": 0}
+    claim = approve(manager, claim)
+    assert_error(act(admin, claim, "approve"), 403)      # nor the finance step
+    assert_error(act(manager, claim, "approve"), 403)    # not a manager's step anyway
+    claim = act(finance, claim, "reject", {"reason": "Receipt missing"}).json
+    # An admin who approved the finance step still finds the claim to pay in the inbox.
+    small = approve(client_for(world.lead_a), submitted(rep, "10.00", title="small"))
+    small = approve(admin, small)
+    assert small["status"] == "approved"
+    assert "small" in [c["title"] for c in admin.get(f"{API}/approvals").json["items"]]
+    assert admin.get(f"{API}/expenses/{small['id']}").json["can"] == ["pay", "reject"]
+    # A new round: everyone may decide again.
+    claim = approve(admin, act(rep, claim, "submit").json)
+    assert claim["step"] == "manager" and claim["round"] == 2
+    assert reload(ExpenseClaim, claim["id"]).step == "manager"
+
+
+def test_a_manager_who_leads_the_team_does_not_also_approve_the_manager_step(world, client_for):
+    admin, manager = client_for(world.admin), client_for(world.manager)
+    assert admin.patch(f"{API}/teams/{world.team_a.id}",
+                       json={"lead_id": str(world.manager.id)}).status_code == 200
+    claim = approve(manager, submitted(client_for(world.rep_a1), "5000.00"))
+    assert claim["step"] == "manager"
+    assert_error(act(manager, claim, "approve"), 403)
+    other = client_for(factories.make_user("manager"))
+    assert approve(other, claim)["step"] == "finance"
+
+
+def test_batch_approve_takes_each_claim_once(world, client_for):
+    admin = client_for(world.admin)
+    claim = submitted(client_for(world.rep_a1), "5000.00")
+    response = admin.post(f"{API}/approvals/batch-approve",
+                          json={"ids": [claim["id"], claim["id"], claim["id"]]})
+    assert response.status_code == 200, response.json
+    assert [(r["id"], r["status"], r["step"]) for r in response.json["results"]] == [
+        (claim["id"], 200, "manager")]
+    stored = reload(ExpenseClaim, claim["id"])
+    assert (stored.status, stored.step) == ("pending", "manager")
+    assert count(ExpenseStep, ExpenseStep.claim_id == stored.id,
+                 ExpenseStep.action == "approved") == 1
 
 def test_batch_approve(world, client_for):
     rep, lead = client_for(world.rep_a1), client_for(world.lead_a)

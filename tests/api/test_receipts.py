@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.models import ExpenseReceipt
+from app.models import ExpenseClaim, ExpenseReceipt
 from tests.api.helpers import API, assert_error, count, reload
 from tests.api.test_expenses import approve, make_claim
 
@@ -142,3 +142,108 @@ def test_receipts_need_sign_in(world, client_for, anon):
     url = upload(rep, claim, JPEG).json["url"]
     assert_error(anon.get(url), 401)
     assert_error(upload(anon, claim, JPEG), 401)
+
+
+@pytest.mark.parametrize("sent, kept", [
+    ("IMG\x00_0001.jpg", "IMG_0001.jpg"),
+    ("\x01\x1f\x7fbill\u202egpj.exe", "billgpj.exe"),
+    ("photos/发票.jpg", "发票.jpg"),
+    ("../../etc/passwd", "passwd"),
+    ("\x00\x00", None),
+])
+def test_the_original_name_is_cleaned_not_a_500(world, client_for, sent, kept):
+    """A NUL in a multipart filename was a 500 on PostgreSQL (text cannot hold it)."""
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    response = upload(rep, claim, JPEG, name=sent)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.json["original_name"] == kept
+    assert reload(ExpenseReceipt, response.json["id"]).original_name == kept
+
+
+def test_clean_filename():
+    from app.services.receipts import clean_filename
+
+    assert clean_filename("a\ud800b.pdf") == "ab.pdf"          # a lone surrogate
+    assert clean_filename("D:\\scans\\x\ty.png") == "xy.png"
+    assert clean_filename("C:\\Users\\wang\\Pictures\\发票.jpg") == "发票.jpg"
+    assert clean_filename("  ..  ") is None
+    assert clean_filename("") is None and clean_filename(None) is None
+    assert clean_filename("x" * 300 + ".jpg") == "x" * 200
+
+
+def test_adding_or_removing_a_receipt_is_a_new_version_of_the_claim(world, client_for):
+    """A submit made with the version read before a receipt changed is 412, not a claim
+    submitted with receipts its submitter did not see."""
+    rep = client_for(world.rep_a1)
+    claim = make_claim(rep, "12.00")
+    url = f"{API}/expenses/{claim['id']}"
+    receipt = upload(rep, claim, JPEG).json
+    assert rep.get(url).json["version"] == claim["version"] + 1
+    assert_error(rep.post(f"{url}/submit", headers={"If-Match": f'"{claim["version"]}"'}), 412)
+    assert rep.delete(receipt["url"]).status_code == 204
+    assert rep.get(url).json["version"] == claim["version"] + 2
+    again = upload(rep, claim, JPEG, id=receipt["id"])    # a new one with the same id
+    assert again.status_code == 201
+
+
+@pytest.mark.parametrize("change", ["add", "delete"])
+def test_a_receipt_change_racing_a_submit_never_lands_on_the_submitted_claim(
+        world, client_for, monkeypatch, receipts_dir, change):
+    """Both requests read the claim as a draft before either writes (for real, in two
+    threads): one of them wins, the other is 409, and the stored claim is consistent."""
+    import threading
+
+    from app.services import expenses as expense_service
+    from app.services import receipts as receipt_service
+
+    rep_submit, rep_receipt = client_for(world.rep_a1), client_for(world.rep_a1)
+    claim = make_claim(rep_submit, "12.00")
+    existing = upload(rep_submit, claim, PNG).json if change == "delete" else None
+    barrier = threading.Barrier(2, timeout=10)
+    real_check, real_path = expense_service.check_version, receipt_service.path_of
+
+    def submit_read(*args, **kwargs):
+        real_check(*args, **kwargs)
+        barrier.wait()
+
+    def receipt_read(*args, **kwargs):
+        barrier.wait()
+        return real_path(*args, **kwargs)
+
+    monkeypatch.setattr(expense_service, "check_version", submit_read)
+    if change == "add":
+        real_sniff = receipt_service.sniff
+
+        def sniffed(head):
+            barrier.wait()
+            return real_sniff(head)
+        monkeypatch.setattr(receipt_service, "sniff", sniffed)
+    else:
+        monkeypatch.setattr(receipt_service, "path_of", receipt_read)
+    answers = {}
+
+    def do_submit():
+        answers["submit"] = rep_submit.post(f"{API}/expenses/{claim['id']}/submit")
+
+    def do_receipt():
+        answers["receipt"] = upload(rep_receipt, claim, JPEG) if change == "add" \
+            else rep_receipt.delete(existing["url"])
+
+    threads = [threading.Thread(target=do_submit), threading.Thread(target=do_receipt)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    codes = {k: a.status_code for k, a in answers.items()}
+    assert sorted(codes.values())[-1] == 409 and sorted(codes.values())[0] < 300, \
+        {k: a.get_data(as_text=True) for k, a in answers.items()}
+    stored = reload(ExpenseClaim, claim["id"])
+    receipts = count(ExpenseReceipt, ExpenseReceipt.claim_id == stored.id)
+    before = 1 if change == "delete" else 0
+    if codes["submit"] == 200:
+        assert stored.status == "pending" and receipts == before
+    else:
+        assert stored.status == "draft" and receipts == (1 - before)
+    if change == "add":   # the loser's file is not left behind
+        assert len(list(receipts_dir.iterdir())) == receipts

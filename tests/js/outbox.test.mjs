@@ -383,7 +383,7 @@ test('an upload waits in the queue with its file and is sent as multipart', asyn
     form: { fields: { id: receipt }, file, filename: 'receipt.jpg' },
     meta: { type: 'receipt' },
   });
-  assert.deepEqual(item.targets, [receipt]);
+  assert.deepEqual(item.targets, [receipt, claim]);
   assert.ok(idsIn(item).has(claim), 'the upload depends on its claim');
   const stored = (await box.list())[1];
   assert.ok(stored.form.file instanceof Blob, 'the file survives the store');
@@ -421,7 +421,65 @@ test('an upload for a claim whose create failed is held, not sent', async () => 
   assert.deepEqual(calls, ['/api/v1/expenses']);
 });
 
-test('targetsOf names an upload by its client id', () => {
-  assert.deepEqual(targetsOf('POST', `/api/v1/expenses/${id(1)}/receipts`, null, { fields: { id: id(2) } }), [id(2)]);
+test('targetsOf names an upload by its client id and the claim it changes', () => {
+  assert.deepEqual(targetsOf('POST', `/api/v1/expenses/${id(1)}/receipts`, null, { fields: { id: id(2) } }), [id(2), id(1)]);
+  assert.deepEqual(targetsOf('POST', `/api/v1/expenses/${id(1).toUpperCase()}/receipts`, null, { fields: {} }), [id(1)]);
   assert.deepEqual(targetsOf('POST', `/api/v1/expenses/${id(1)}/submit`, null), [id(1)]);
+});
+
+for (const status of [413, 422]) {
+  test(`a refused upload (${status}) holds the submit queued after it; other claims go on`, async () => {
+    const claim = id(20);
+    const other = id(30);
+    const calls = [];
+    const fetch = async (url, init) => {
+      calls.push(`${init.method} ${url}`);
+      if (url === `/api/v1/expenses/${claim}/receipts`) {
+        return new Response(JSON.stringify({ message: 'A receipt may be at most 10 MB.' }), { status });
+      }
+      return new Response('{}', { status: 200 });
+    };
+    const box = new Outbox({ store: new MemoryStore(), fetch, owner: () => ME });
+    const upload = await box.add({
+      method: 'POST',
+      url: `/api/v1/expenses/${claim}/receipts`,
+      form: { fields: { id: id(21) }, file: new Blob(['x']), filename: 'big.jpg' },
+    });
+    await box.add({ method: 'POST', url: `/api/v1/expenses/${claim}/submit`, body: null });
+    await box.add({ method: 'POST', url: `/api/v1/expenses/${other}/submit`, body: null });
+    const result = await box.replay();
+    assert.deepEqual(calls, [`POST /api/v1/expenses/${claim}/receipts`, `POST /api/v1/expenses/${other}/submit`]);
+    assert.equal(result.failed.length, 1);
+    assert.equal(result.held.length, 1);
+    const items = await box.list();
+    assert.deepEqual(items.map((i) => i.status), ['failed', 'pending']);
+    assert.equal(items[1].blocked_by, upload.key);
+    // Replaying again still holds it; discarding the upload lets the submit go.
+    await box.replay();
+    assert.equal(calls.length, 2);
+    await box.discard(upload.key);
+    await box.replay();
+    assert.deepEqual(calls.slice(2), [`POST /api/v1/expenses/${claim}/submit`]);
+  });
+}
+
+test('an upload queued by an older version (targets: the receipt only) still holds the submit', async () => {
+  const claim = id(40);
+  const store = new MemoryStore();
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push(`${init.method} ${url}`);
+    return new Response(JSON.stringify({ message: 'no' }), { status: url.endsWith('/receipts') ? 422 : 200 });
+  };
+  const box = new Outbox({ store, fetch, owner: () => ME });
+  const upload = await box.add({
+    method: 'POST',
+    url: `/api/v1/expenses/${claim}/receipts`,
+    form: { fields: { id: id(41) }, file: new Blob(['x']), filename: 'a.jpg' },
+  });
+  await store.put({ ...(await store.get(upload.key)), targets: [id(41)] });
+  await box.add({ method: 'POST', url: `/api/v1/expenses/${claim}/submit`, body: null });
+  const result = await box.replay();
+  assert.equal(result.held.length, 1);
+  assert.deepEqual(calls, [`POST /api/v1/expenses/${claim}/receipts`]);
 });

@@ -33,9 +33,16 @@ export function idsIn(item) {
 /**
  * The records an item creates or changes: for a create, the body's id (and the
  * id of the follow-up its `next` creates); otherwise the last id in the URL.
+ * A file upload (`form`) creates its own record and changes the one it is
+ * attached to (the last id in the URL: a receipt's claim), so a refused upload
+ * (413, 422) holds a later submit of that claim instead of letting it overtake.
  */
 export function targetsOf(method, url, body, form = null) {
-  if (method === 'POST' && form && form.fields && form.fields.id) return [String(form.fields.id).toLowerCase()];
+  if (method === 'POST' && form) {
+    const parent = url.match(UUID);
+    return [form.fields && form.fields.id, parent && parent[parent.length - 1]]
+      .filter(Boolean).map((id) => String(id).toLowerCase());
+  }
   if (method === 'POST' && body && body.id) {
     return [body.id, body.next && body.next.id].filter(Boolean).map((id) => String(id).toLowerCase());
   }
@@ -255,7 +262,10 @@ export class Outbox {
     const result = { sent: [], failed: [], held: [], stopped: null };
     const blocked = new Map(); // record id -> key of the item that blocks it
     const block = (item, by) => {
-      for (const id of item.targets || []) blocked.set(id, by);
+      // Worked out again, not only read from the item: items queued by an older
+      // version of this file may name fewer targets.
+      const ids = new Set([...(item.targets || []), ...targetsOf(item.method, item.url, item.body, item.form)]);
+      for (const id of ids) blocked.set(id, by);
     };
 
     for (const queued of await this.list()) {
