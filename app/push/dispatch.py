@@ -225,7 +225,7 @@ class Outgoing:
 
 
 def _record(item: Outgoing, result: SendResult, now: datetime, seen_ok: set) -> None:
-    """Store one answer at once (its own commit: a crash after this never resends it).
+    """Store one answer; the caller commits at once (a crash after that never resends it).
     ``seen_ok``: devices already marked as working in this batch, not written again."""
     attempts = item.attempts + 1
     values = {"attempts": attempts, "status_code": result.status_code, "error": result.error,
@@ -255,7 +255,6 @@ def _record(item: Outgoing, result: SendResult, now: datetime, seen_ok: set) -> 
         db.session.execute(update(PushSubscription)
                            .where(PushSubscription.id == item.subscription_id)
                            .values(**seen).execution_options(synchronize_session=False))
-    db.session.commit()
 
 
 def _skip(delivery_id: uuid.UUID, status: str) -> None:
@@ -319,7 +318,7 @@ def _prepare(rows, followups, now: datetime, claimed_until: datetime) -> list[Ou
 def _take(item: Outgoing, claim_seconds: float) -> bool:
     """Right before sending: is this delivery still ours and still to be sent? Not if the
     follow-up was completed meanwhile (cancelled), or if our claim ran out and another
-    worker took it. If so, our claim is renewed for this one send."""
+    worker took it. If so, our claim is renewed for this one send (once committed)."""
     until = utcnow() + timedelta(seconds=claim_seconds)
     taken = db.session.execute(
         update(PushDelivery)
@@ -327,7 +326,6 @@ def _take(item: Outgoing, claim_seconds: float) -> bool:
                PushDelivery.claimed_until == item.claimed_until)
         .values(claimed_until=until).returning(PushDelivery.id)
         .execution_options(synchronize_session=False)).first()
-    db.session.commit()
     if taken is None:
         return False
     item.claimed_until = until
@@ -349,11 +347,17 @@ def send_claimed_batch(sender: Sender, claim_seconds: float, limit: int = SEND_B
     outgoing = _prepare(*_load_claimed(ids), now, claimed_until)
     db.session.commit()
     seen_ok: set = set()
-    for item in outgoing:
-        if not _take(item, claim_seconds):
-            continue
-        result = sender.send(item.subscription, item.payload, ttl=item.ttl, urgency=item.urgency)
-        _record(item, result, utcnow(), seen_ok)
+    # One commit per push: it stores the answer to this one and takes the next one.
+    taken = _take(outgoing[0], claim_seconds) if outgoing else False
+    db.session.commit()
+    for n, item in enumerate(outgoing):
+        if taken:
+            result = sender.send(item.subscription, item.payload, ttl=item.ttl,
+                                 urgency=item.urgency)
+            _record(item, result, utcnow(), seen_ok)
+        following = outgoing[n + 1] if n + 1 < len(outgoing) else None
+        taken = _take(following, claim_seconds) if following is not None else False
+        db.session.commit()
     return len(ids)
 
 
