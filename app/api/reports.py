@@ -1,4 +1,4 @@
-"""Pipeline reports: funnel and forecast."""
+"""Reports: funnel, forecast, team activity, leaderboard."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,7 @@ from app.api.common import DAY_RANGE, StrictSchema
 from app.services import reports as report_service
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
-                description="Pipeline reports (funnel, forecast)")
+                description="Reports (funnel, forecast, activity, leaderboard)")
 
 
 class ReportArgs(StrictSchema):
@@ -66,6 +66,36 @@ class ForecastSchema(StrictSchema):
     won = fields.List(fields.Nested(WonSchema))
 
 
+class ActivityPersonSchema(StrictSchema):
+    owner_id = fields.UUID()
+    owner_name = fields.String()
+    total = fields.Integer()
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                          metadata={"example": {"call": 12, "visit": 4}})
+    followups_done = fields.Integer()
+
+
+class ActivityReportSchema(StrictSchema):
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    people = fields.List(fields.Nested(ActivityPersonSchema))
+
+
+class LeaderSchema(StrictSchema):
+    rank = fields.Integer()
+    owner_id = fields.UUID()
+    owner_name = fields.String()
+    currency = fields.String()
+    deals = fields.Integer()
+    amount = fields.String(metadata={"example": "1250.00"})
+
+
+class LeaderboardSchema(StrictSchema):
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    people = fields.List(fields.Nested(LeaderSchema))
+
+
 def _args(args, ahead=False):
     today = datetime.now(ZoneInfo(current_user.timezone)).date()
     start, end = report_service.period(args["from_"], args["to"], today, ahead)
@@ -88,3 +118,21 @@ def forecast(args):
     """Open deals by expected close month (default: the next 90 days), weighted by
     probability; and what was won in the period"""
     return report_service.forecast(current_user, *_args(args, ahead=True))
+
+
+@blp.route("/activity")
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ActivityReportSchema)
+def activity(args):
+    """Per person (default: the last 90 days): calls, visits, meetings, emails and notes
+    logged, and follow-ups completed"""
+    return report_service.activity(current_user, *_args(args))
+
+
+@blp.route("/leaderboard")
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, LeaderboardSchema)
+def leaderboard(args):
+    """Deals won in the period (default: the last 90 days) per person and currency,
+    ranked by amount"""
+    return report_service.leaderboard(current_user, *_args(args))

@@ -1,6 +1,7 @@
-"""Pipeline reports: the funnel (how deals move through the stages, and how long they stay)
-and the forecast (what is expected to close, weighted by probability). Aggregated in SQL,
-scoped like everything else: a report counts only deals the actor could open."""
+"""Reports: the funnel (how deals move through the stages, and how long they stay), the
+forecast (what is expected to close, weighted by probability), team activity (who called,
+visited, followed up) and the leaderboard (who won what). Aggregated in SQL, scoped like
+everything else: a report counts only records the actor could open."""
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -8,7 +9,7 @@ from sqlalchemy import Numeric, func, literal_column, select, type_coerce
 
 from app.auth.scoping import owner_scope
 from app.extensions import db
-from app.models import Opportunity, Stage, StageHistory, User
+from app.models import Activity, Opportunity, Stage, StageHistory, User
 from app.services.errors import Invalid
 
 CENT = Decimal("0.01")
@@ -38,13 +39,13 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
 
 
-def _scope(query, actor: User, team_id=None, owner_id=None):
-    query = query.where(owner_scope(actor, Opportunity.owner_id))
+def _scope(query, actor: User, team_id=None, owner_id=None, owner_column=None):
+    owner_column = owner_column if owner_column is not None else Opportunity.owner_id
+    query = query.where(owner_scope(actor, owner_column))
     if owner_id is not None:
-        query = query.where(Opportunity.owner_id == owner_id)
+        query = query.where(owner_column == owner_id)
     if team_id is not None:
-        query = query.where(Opportunity.owner_id.in_(select(User.id)
-                                                     .where(User.team_id == team_id)))
+        query = query.where(owner_column.in_(select(User.id).where(User.team_id == team_id)))
     return query
 
 
@@ -151,3 +152,70 @@ def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -
         "won": [{"currency": r.currency, "deals": r.deals, "amount": _money(r.amount)}
                 for r in won_rows],
     }
+
+
+def activity(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
+    """Per person in scope: what they logged in the period, by kind (by when it happened),
+    and how many follow-ups they completed. Two statements."""
+    low, high = _bounds(start, end)
+    live = Activity.deleted_at.is_(None)
+    logged = db.session.execute(_scope(
+        select(Activity.owner_id, User.name, Activity.kind, func.count())
+        .join(User, User.id == Activity.owner_id)
+        .where(live, Activity.occurred_at >= low, Activity.occurred_at < high,
+               Activity.kind != "task")
+        .group_by(Activity.owner_id, User.name, Activity.kind),
+        actor, team_id, owner_id, Activity.owner_id)).all()
+    done = db.session.execute(_scope(
+        select(Activity.owner_id, User.name, func.count())
+        .join(User, User.id == Activity.owner_id)
+        .where(live, Activity.due_at.is_not(None), Activity.done_at >= low,
+               Activity.done_at < high)
+        .group_by(Activity.owner_id, User.name),
+        actor, team_id, owner_id, Activity.owner_id)).all()
+    people: dict = {}
+
+    def person(owner, name):
+        return people.setdefault(owner, {"owner_id": owner, "owner_name": name, "total": 0,
+                                         "by_kind": {}, "followups_done": 0})
+
+    for owner, name, kind, n in logged:
+        row = person(owner, name)
+        row["by_kind"][kind] = n
+        row["total"] += n
+    for owner, name, n in done:
+        person(owner, name)["followups_done"] = n
+    rows = sorted(people.values(), key=lambda r: (-r["total"], -r["followups_done"],
+                                                  r["owner_name"]))
+    return {"from": start, "to": end, "people": rows}
+
+
+def leaderboard(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
+    """Deals won in the period per person in scope and currency, most won first. One
+    statement."""
+    low, high = _bounds(start, end)
+    amount = type_coerce(func.sum(Opportunity.amount), Numeric(18, 2))
+    rows = db.session.execute(_scope(
+        select(Opportunity.owner_id, User.name, Opportunity.currency,
+               func.count().label("deals"), amount.label("amount"))
+        .join(User, User.id == Opportunity.owner_id)
+        .where(Opportunity.status == "won", Opportunity.closed_at >= low,
+               Opportunity.closed_at < high)
+        .group_by(Opportunity.owner_id, User.name, Opportunity.currency)
+        .order_by(Opportunity.currency, amount.desc(), User.name),
+        actor, team_id, owner_id)).all()
+    return {"from": start, "to": end, "people": [
+        {"rank": rank, "owner_id": owner, "owner_name": name, "currency": currency,
+         "deals": deals, "amount": _money(total)}
+        for rank, (owner, name, currency, deals, total) in _ranked(rows)]}
+
+
+def _ranked(rows):
+    """Rank within each currency (1 = most won); ties share a rank."""
+    rank, last, currency = 0, None, None
+    for position, row in enumerate(rows):
+        if row.currency != currency:
+            currency, first, last = row.currency, position, None
+        if row.amount != last:
+            rank, last = position - first + 1, row.amount
+        yield rank, tuple(row)
