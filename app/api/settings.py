@@ -21,6 +21,8 @@ class SettingsSchema(StrictSchema):
     lead_recycle_days = fields.Integer(strict=True, validate=validate.Range(1, 365))
     lose_reasons = fields.List(fields.String(validate=validate.Length(1, 80)),
                                validate=validate.Length(1, 50))
+    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"),
+                             metadata={"example": "CNY"})
     expense_manager_threshold = Money()
     expense_limits = fields.Dict(
         keys=fields.String(validate=validate.OneOf(settings_service.EXPENSE_CATEGORIES)),

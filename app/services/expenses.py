@@ -269,7 +269,9 @@ def _set_items(actor: User, claim: ExpenseClaim, items: list[dict], existing_ite
     for gone in by_id.values():
         db.session.delete(gone)
     claim.total = money(sum((i.amount for i in kept), Decimal(0)))
-    claim.flagged = flag_items(kept, settings_service.get_setting("expense_limits"))
+    in_company_currency = claim.currency == settings_service.get_setting("currency")
+    claim.flagged = flag_items(
+        kept, settings_service.get_setting("expense_limits") if in_company_currency else {})
 
 
 def flag_items(items: list[ExpenseItem], limits: dict) -> bool:
@@ -345,7 +347,10 @@ def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,
         if step == "manager":
             threshold = money(settings_service.get_setting("expense_manager_threshold"))
             lead_skipped = ("lead", "skipped") in history.lines
-            if claim.total <= threshold and not lead_skipped:
+            # The threshold is in the company's currency; other currencies always go up.
+            below = claim.currency == settings_service.get_setting("currency") \
+                and claim.total <= threshold
+            if below and not lead_skipped:
                 history.add("manager", "skipped", None, BELOW_THRESHOLD)
                 continue
             if owner.role == "manager" and not _holders(("manager",), exclude=owner.id):

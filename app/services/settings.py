@@ -25,6 +25,10 @@ DEFAULTS: dict[str, object] = {
     "lead_recycle_days": 7,
     # Why deals are lost: the pick list shown when a deal is lost (free text is added).
     "lose_reasons": ["Price", "Competitor", "No budget", "No decision", "Timing", "Other"],
+    # The company's currency (ISO 4217): the expense threshold and limits are amounts in
+    # it. There are no exchange rates here, so a claim in another currency always goes to a
+    # manager and is not checked against the limits.
+    "currency": "CNY",
     # Expenses: claims above this total also need a manager's approval.
     "expense_manager_threshold": "2000.00",
     # Expenses: per-category limits, flagged on items (not a hard block).

@@ -601,3 +601,27 @@ def test_notices_read_well_in_both_languages(world, client_for):
             title, body = render_notice(kind, locale, {**waiting.params, "reference": "R1"})
             assert title and "Suzhou trip" in body
     assert ACTION_TITLES["approve"]["zh-CN"] == "批准" and "reject" in ACTION_TITLES
+
+
+def test_a_claim_in_another_currency_always_goes_to_a_manager_and_is_not_limit_checked(
+        world, client_for):
+    """The threshold (2,000) and limits (meals 200 a day) are CNY amounts: USD 1,300 is not
+    'below the threshold', and USD 300 of meals is not measured against CNY 200."""
+    rep, lead = client_for(world.rep_a1), client_for(world.lead_a)
+    claim = submitted(rep, item("1000.00", "travel"), item("300.00", "meals"), currency="USD")
+    assert not any(i["over_limit"] for i in claim["items"])
+    claim = approve(lead, claim)
+    assert claim["step"] == "manager"
+    cny = approve(lead, submitted(rep, item("1000.00", "travel"), item("300.00", "meals")))
+    assert cny["step"] == "finance"
+    assert [i["over_limit"] for i in cny["items"]] == [False, True]
+
+
+def test_the_company_currency_is_a_setting(world, client_for):
+    admin = client_for(world.admin)
+    assert admin.get(f"{API}/settings").json["currency"] == "CNY"
+    assert_error(admin.patch(f"{API}/settings", json={"currency": "usd"}), 422, ["currency"])
+    assert admin.patch(f"{API}/settings", json={"currency": "USD"}).status_code == 200
+    claim = approve(client_for(world.lead_a), submitted(
+        client_for(world.rep_a1), item("100.00", "travel"), currency="USD"))
+    assert claim["step"] == "finance"
