@@ -380,7 +380,9 @@ def _wait_at(claim: ExpenseClaim, step: str, approver_id) -> None:
     for recipient in recipients:
         notify(recipient, "expense_waiting", _params(claim, owner_name), url="/approvals",
                actions=[{"action": "approve", "method": "POST",
-                         "url": f"/api/v1/expenses/{claim.id}/approve", "body": {}},
+                         # the step it was sent for: if the claim has moved on, 409
+                         "url": f"/api/v1/expenses/{claim.id}/approve",
+                         "body": {"step": step}},
                         {"action": "open"}])
 
 

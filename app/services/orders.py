@@ -1,6 +1,7 @@
 """Sales orders and their payments. An order is made when a deal is won (deals service);
 here: its number, reading it, cancelling it, and taking payments."""
 import uuid
+from zoneinfo import ZoneInfo
 from datetime import timedelta
 from decimal import Decimal
 
@@ -47,8 +48,11 @@ def _status(order: SalesOrder) -> str:
 def create_order_for(actor: User, opportunity, lines: list[OpportunityLine]) -> SalesOrder:
     """The order of a won deal: its lines copied, or one line for the amount."""
     now = utcnow()
+    # The year on the number is the one where the deal was won: 1 January 00:30 in
+    # Shanghai is SO-2027-..., though it is still 2026 in UTC.
+    year = now.astimezone(ZoneInfo(actor.timezone)).year
     order = SalesOrder(
-        id=uuid.uuid4(), number=next_order_number(now.year), customer_id=opportunity.customer_id,
+        id=uuid.uuid4(), number=next_order_number(year), customer_id=opportunity.customer_id,
         opportunity_id=opportunity.id, owner_id=opportunity.owner_id,
         currency=opportunity.currency, total=opportunity.amount, paid=Decimal(0),
         status="confirmed", ordered_at=now, version=1)

@@ -366,3 +366,17 @@ def test_one_lead_converted_twice_at_once_converts_once(app, world, client_for):
     codes = sorted(a.status_code for a in answers)
     assert codes[0] == 200 and all(c in (409, 412) for c in codes[1:]), codes
     assert count(Customer) == 1 and count(Contact) == 1 and count(Opportunity) == 1
+
+
+def test_the_order_number_year_is_the_winners_local_year(world, client_for, monkeypatch):
+    """00:30 on 1 January in Shanghai is still 31 December in UTC: the order is 2027's."""
+    from datetime import datetime, timezone
+
+    from app.services import orders as order_service
+
+    monkeypatch.setattr(order_service, "utcnow",
+                        lambda: datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc))
+    deal = factories.make_opportunity(world.rep_a1, amount=Decimal("10.00"))
+    won = client_for(world.rep_a1).post(f"{API}/opportunities/{deal.id}/win")
+    assert won.status_code == 200, won.json
+    assert won.json["order"]["number"] == "SO-2027-00001"

@@ -39,12 +39,15 @@ def test_the_lead_approves_from_the_notice_and_the_rep_is_told(app, world, clien
     assert [a["action"] for a in waiting["actions"]] == ["approve", "open"]
     request = waiting["requests"]["approve"]
     assert request == {"method": "POST", "url": f"/api/v1/expenses/{claim['id']}/approve",
-                       "body": {}}
+                       "body": {"step": "lead"}}
 
     lead = client_for(world.lead_a)
     response = lead.open(request["method"], request["url"], json=request["body"])
     assert response.status_code == 200, response.json
     assert response.json["step"] == "finance"
+    # Tapped again on an old notification: the claim moved on, nothing is decided twice.
+    again = lead.open(request["method"], request["url"], json=request["body"])
+    assert again.status_code == 409
 
     send_push_notifications(app)
     assert push_receiver.payloads_for(rep_phone) == []  # not approved until finance says so

@@ -72,7 +72,7 @@ def test_below_threshold_lead_then_finance_then_cashier(world, client_for):
     assert len(waiting) == 1 and waiting[0].url == "/approvals"
     assert waiting[0].actions[0] == {"action": "approve", "method": "POST",
                                      "url": f"/api/v1/expenses/{claim['id']}/approve",
-                                     "body": {}}
+                                     "body": {"step": "lead"}}
     assert waiting[0].params["total"] == "420.35"
 
     assert_error(act(finance, claim, "approve"), 403)   # not finance's step yet
