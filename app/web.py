@@ -47,6 +47,8 @@ PRELOAD = ("js/html.js", "js/db.js", "js/outbox.js")
 CLIENT_ROUTES = (
     "/", "/today", "/customers", "/customers/<path:rest>", "/settings", "/pending", "/signin",
     "/expenses", "/expenses/<path:rest>", "/approvals", "/reports/expenses",
+    "/leads", "/leads/<path:rest>", "/deals", "/deals/<path:rest>", "/orders/<path:rest>",
+    "/reports/sales",
 )
 
 

@@ -295,6 +295,7 @@ const ROUTES = [
   [/^\/expenses\/([0-9a-f-]{36})$/i, 'expense', 'settings'],
   [/^\/approvals$/, 'approvals', 'settings'],
   [/^\/reports\/expenses$/, 'expense-report', 'settings'],
+  [/^\/reports\/sales$/, 'sales-report', 'settings'],
   [/^\/pending$/, 'pending', 'settings'],
   [/^\/signin$/, 'signin', null],
 ];

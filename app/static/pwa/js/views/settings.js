@@ -34,6 +34,9 @@ export async function show(page) {
             <span class="count" data-waiting hidden></span><span class="chev" aria-hidden="true">›</span></a>`}
           <a class="row-link" href="/reports/expenses"><span class="row-main"><strong>${t('expenses.report_title')}</strong>
             <span class="meta">${t('expenses.report_hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>
+          ${!['finance', 'cashier'].includes(state.me.role) &&
+          html`<a class="row-link" href="/reports/sales"><span class="row-main"><strong>${t('sales_report.title')}</strong>
+            <span class="meta">${t('sales_report.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
         </div>
       </section>
       <section>
