@@ -7,6 +7,8 @@ from flask import request
 from flask_smorest import abort
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.services.records import MONEY_MAX
+
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
@@ -58,7 +60,6 @@ def etag(record) -> dict:
     return {"ETag": f'"{record.version}"'}
 
 
-MONEY_MAX = decimal.Decimal("9999999999.99")  # what Numeric(12, 2) holds
 
 # Far enough for any real use, and far enough from year 1 and 9999 that converting to UTC
 # or to a user's timezone (and adding days for a period) never overflows: 422, not 500.

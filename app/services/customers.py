@@ -202,15 +202,21 @@ def customer_detail(actor: User, customer_id: uuid.UUID) -> dict:
             "followups": followups, "timeline": timeline}
 
 
-def find_duplicates(name: str | None, phone: str | None, email: str | None, limit: int = 10):
-    """Likely duplicates across the whole company, visible or not (only name and owner
-    are shown, so a rep learns that a customer exists and whom to ask, nothing more)."""
-    key = company_key(name) if name else None
+def duplicate_keys(name: str | None, phone: str | None,
+                   email: str | None) -> tuple[str | None, str | None, str | None]:
+    """What two records are compared on to spot a duplicate: the company name, phone and
+    email as normalised for storage (a phone that does not parse matches nothing)."""
     try:
         e164 = phone_e164(phone, current_app.config["PHONE_DEFAULT_REGION"]) if phone else None
     except InvalidPhone:
         e164 = None
-    email_norm = email_key(email)
+    return (company_key(name) if name else None), e164, email_key(email)
+
+
+def find_duplicates(name: str | None, phone: str | None, email: str | None, limit: int = 10):
+    """Likely duplicates across the whole company, visible or not (only name and owner
+    are shown, so a rep learns that a customer exists and whom to ask, nothing more)."""
+    key, e164, email_norm = duplicate_keys(name, phone, email)
     conditions = []
     if key:
         conditions.append(Customer.name_norm == key)

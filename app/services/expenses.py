@@ -29,10 +29,9 @@ from app.services.audit import record_audit
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.notifications import notify
 from app.services.pagination import keyset_page
-from app.services.records import check_version, find_replay, get_visible, new_id
+from app.services.records import MONEY_MAX, check_version, find_replay, get_visible, new_id
 
 CENT = Decimal("0.01")
-MAX_TOTAL = Decimal("9999999999.99")  # what the claim's Numeric(12, 2) total holds
 CHAIN = ("lead", "manager", "finance")
 # Who may decide a step besides its named approver; an admin may decide any of them.
 STEP_ROLES = {"lead": ("admin",), "manager": ("manager", "admin"),
@@ -231,7 +230,7 @@ def _check_currency(claim: ExpenseClaim, items: list[dict]) -> None:
 def _set_items(actor: User, claim: ExpenseClaim, items: list[dict], existing_items) -> None:
     """Make the claim's items exactly ``items`` (matched by id), then its total and flags."""
     _check_currency(claim, items)
-    if sum((money(i["amount"]) for i in items), Decimal(0)) > MAX_TOTAL:
+    if sum((money(i["amount"]) for i in items), Decimal(0)) > MONEY_MAX:
         raise Invalid({"items": ["The claim's total may be at most 9,999,999,999.99: "
                                  "split it into several claims."]})
     customer_ids = {i["customer_id"] for i in items if i.get("customer_id")}

@@ -12,6 +12,7 @@ from app.models import Lead, User
 from app.models.base import UTCDateTime
 from app.models.base import utcnow
 from app.services.audit import record_audit
+from app.services.customers import duplicate_keys
 from app.services.customers import find_duplicates as find_customer_duplicates
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164, search_text
@@ -269,12 +270,7 @@ def find_duplicates(name: str | None, company: str | None, phone: str | None,
     """Customers and open leads that look like this one (company-wide, with their owner)."""
     results = [{**row, "kind": "customer"}
                for row in find_customer_duplicates(company or name, phone, email, limit)]
-    key = company_key(company) if company else None
-    try:
-        e164 = phone_e164(phone, current_app.config["PHONE_DEFAULT_REGION"]) if phone else None
-    except InvalidPhone:
-        e164 = None
-    email_norm = email_key(email)
+    key, e164, email_norm = duplicate_keys(company, phone, email)
     conditions = []
     if key:
         conditions.append(Lead.company_norm == key)
