@@ -1,4 +1,6 @@
 """Web Push: the server's public key and this user's devices."""
+from urllib.parse import urlsplit
+
 from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
@@ -51,8 +53,6 @@ class DeviceSchema(StrictSchema):
     last_status = fields.Integer(allow_none=True)
 
     def _service(self, subscription) -> str:
-        from urllib.parse import urlsplit
-
         return urlsplit(subscription.endpoint).hostname or ""
 
 

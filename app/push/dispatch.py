@@ -362,14 +362,15 @@ def send_claimed_batch(sender: Sender, claim_seconds: float, limit: int = SEND_B
 
 
 def sender_for(app) -> Sender | None:
-    key = app.config.get("VAPID_PRIVATE_KEY")
-    if not key:
-        return None
-    return Sender(key, app.config["VAPID_SUBJECT"], app.config["PUSH_TIMEOUT_SECONDS"])
-
-
-_senders: dict[int, Sender] = {}
-_warned: list[bool] = []
+    """The app's sender, made once per process (it keeps a connection pool and the parsed
+    key), or None when push is off (no VAPID key), which the log says once."""
+    if "push_sender" not in app.extensions:
+        key = app.config.get("VAPID_PRIVATE_KEY")
+        if not key:
+            log.warning("push is off: set VAPID_PRIVATE_KEY (see docs/operations.md)")
+        app.extensions["push_sender"] = Sender(
+            key, app.config["VAPID_SUBJECT"], app.config["PUSH_TIMEOUT_SECONDS"]) if key else None
+    return app.extensions["push_sender"]
 
 
 def send_push_notifications(app, time_budget: float = 20.0) -> dict:
@@ -380,15 +381,9 @@ def send_push_notifications(app, time_budget: float = 20.0) -> dict:
         dispatched += n
         if n < NOTIFY_BATCH:
             break
-    sender = _senders.get(id(app))
+    sender = sender_for(app)
     if sender is None:
-        sender = sender_for(app)
-        if sender is None:
-            if not _warned:
-                log.warning("push is off: set VAPID_PRIVATE_KEY (see docs/operations.md)")
-                _warned.append(True)
-            return {"dispatched": dispatched, "claimed": 0}
-        _senders[id(app)] = sender
+        return {"dispatched": dispatched, "claimed": 0}
     claimed, started = 0, time.monotonic()
     while time.monotonic() - started < time_budget:
         n = send_claimed_batch(sender, app.config["PUSH_CLAIM_SECONDS"])

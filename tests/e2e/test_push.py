@@ -11,21 +11,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.e2e.conftest import api, sign_in, wait_for_worker
+from tests.waiting import wait_until as poll
 
 pytestmark = pytest.mark.e2e
 
 REP = "rep4@demo.fieldline.app"  # Kevin Zhang; other tests use rep1
 
 FAKE_PUSH = (Path(__file__).parent / "fake_push.js").read_text()
-
-
-def poll(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def _turn_on_in_settings(page, context, server):
@@ -52,6 +44,8 @@ def test_turn_on_reminders_in_settings_then_sign_out_removes_the_device(page, co
     assert len(devices) == 1 and devices[0]["push_service"] == "fcm.googleapis.com"
     page.locator("[data-reminders]").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "push-settings-on.png"), full_page=True)
+    page.click("[data-push-test]")
+    page.wait_for_selector("#toast.show:text('Test sent')")
 
     # Lead time goes to the server (through the outbox).
     page.select_option("select[name=lead]", "30")
@@ -122,22 +116,13 @@ def test_prompt_after_the_first_follow_up_not_on_first_load(page, context, serve
 
 def _reminder_payload(seeded_env, followup_id):
     """The payload exactly as the worker would send it for this follow-up."""
-    import os
-
     from app import create_app
     from app.extensions import db
     from app.models import Activity, Contact, Customer, Notification, User
     from app.push.dispatch import reminder_payload
 
-    old = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = seeded_env["DATABASE_URL"]
-    try:
-        app = create_app({"SECRET_KEY": "test"})
-    finally:
-        if old is None:
-            os.environ.pop("DATABASE_URL")
-        else:
-            os.environ["DATABASE_URL"] = old
+    app = create_app({"SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": seeded_env["DATABASE_URL"]})
     with app.app_context():
         followup = db.session.get(Activity, uuid.UUID(followup_id))
         user = db.session.get(User, followup.owner_id)

@@ -11,6 +11,7 @@ from app.models.base import utcnow
 from app.push import dispatch
 from app.push.digest import queue_morning_digests
 from app.push.dispatch import send_push_notifications
+from app.push.sender import Sender
 from app.services import push as push_service
 from app.services.notifications import notify
 from tests import factories
@@ -288,7 +289,7 @@ def test_a_followup_completed_while_its_batch_is_being_sent_is_not_pushed(app, w
     first = make_due_reminder(rep, note="first", minutes=5)
     second = make_due_reminder(rep, note="second", minutes=9)
     dispatch.dispatch_due_notifications()
-    sender = dispatch.sender_for(app)
+    sender = Sender(app.config["VAPID_PRIVATE_KEY"], app.config["VAPID_SUBJECT"])
     real_send = sender.send
 
     followups = {str(first.id): first, str(second.id): second}

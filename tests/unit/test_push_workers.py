@@ -21,6 +21,7 @@ from app.push.vapid import new_key_pair
 from app.services import push as push_service
 from tests import factories
 from tests.push_receiver import PushReceiver
+from tests.waiting import wait_until as _wait_for
 
 FIELDLINE = str(Path(sys.executable).parent / "fieldline")
 
@@ -73,15 +74,6 @@ def _start_worker(env, **extra):
     return subprocess.Popen([FIELDLINE, "reminders", "run", "--interval", "1"],
                             env={**env, **extra}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-
-
-def _wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def _stop(workers):

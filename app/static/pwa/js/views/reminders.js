@@ -4,7 +4,7 @@
 import { html, mount } from '../html.js';
 import { state, t, api, queue, toast, openSheet, closeSheet } from '../app.js';
 import { kv } from '../db.js';
-import { deviceState, turnOn } from '../push.js';
+import { deviceState, turnOff, turnOn } from '../push.js';
 
 const LEAD_CHOICES = [5, 10, 15, 30, 60];
 const PROMPTED = 'push-prompted';
@@ -67,7 +67,6 @@ export async function showReminders(section, status = null) {
     showReminders(section, result);
   });
   section.querySelector('[data-push-off]')?.addEventListener('click', async () => {
-    const { turnOff } = await import('../push.js');
     await turnOff(api).catch(() => {});
     showReminders(section);
   });
