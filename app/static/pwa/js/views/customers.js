@@ -5,6 +5,7 @@ import { html, mount } from '../html.js';
 import { api, state, t, queue, flush, toast, staleNote, setTitle, go, outbox, backLink } from '../app.js';
 import { allCustomers, rememberCustomers } from '../db.js';
 import { queuedCustomers } from '../outbox.js';
+import { watchDuplicates } from '../duplicates.js';
 
 const PAGE = 30;
 const list = { q: '', items: [], cursor: null, res: null, local: false, at: 0 };
@@ -182,29 +183,12 @@ export async function showNew(page) {
   );
   const form = page.querySelector('form');
   const dups = page.querySelector('[data-dups]');
-  let timer = null;
-  let asked = '';
   form.addEventListener('input', (e) => {
-    const input = e.target;
-    input.removeAttribute('aria-invalid');
-    input.closest('.field')?.querySelector('.field-error')?.remove();
-    if (!['name', 'phone', 'email'].includes(input.name)) return;
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const name = form.elements.name.value.trim();
-      const phone = form.elements.phone.value.trim();
-      const email = form.elements.email.value.trim();
-      const params = new URLSearchParams();
-      if (name.length >= 2) params.set('name', name);
-      if (phone.replace(/\D/g, '').length >= 5) params.set('phone', phone);
-      if (email.includes('@')) params.set('email', email);
-      const query = params.toString();
-      if (query === asked) return;
-      asked = query;
-      if (!query || !state.online) return mount(dups, html``);
-      const res = await api(`/customers/duplicates?${query}`);
-      if (asked === query && res.ok) mount(dups, dupWarning(res.data.items || []));
-    }, 350);
+    e.target.removeAttribute('aria-invalid');
+    e.target.closest('.field')?.querySelector('.field-error')?.remove();
+  });
+  watchDuplicates(form, dups, {
+    path: '/customers/duplicates', names: ['name'], render: dupWarning, ask: api, online: () => state.online,
   });
 
   let queuedKey = null; // set when a first attempt came back with errors

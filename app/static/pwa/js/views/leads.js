@@ -3,6 +3,7 @@
 
 import { html, mount } from '../html.js';
 import { api, state, t, toast, staleNote, setTitle, go, backLink } from '../app.js';
+import { watchDuplicates } from '../duplicates.js';
 
 export const live = true;
 
@@ -166,25 +167,8 @@ export async function showNew(page) {
   );
   const form = page.querySelector('form');
   const dups = page.querySelector('[data-dups]');
-  let timer = null;
-  let asked = '';
-  form.addEventListener('input', (e) => {
-    if (!['name', 'company', 'phone', 'email'].includes(e.target.name)) return;
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const params = new URLSearchParams();
-      const v = (n) => form.elements[n].value.trim();
-      if (v('company').length >= 2) params.set('company', v('company'));
-      else if (v('name').length >= 2) params.set('name', v('name'));
-      if (v('phone').replace(/\D/g, '').length >= 5) params.set('phone', v('phone'));
-      if (v('email').includes('@')) params.set('email', v('email'));
-      const query = params.toString();
-      if (query === asked) return;
-      asked = query;
-      if (!query || !state.online) return mount(dups, html``);
-      const res = await api(`/leads/duplicates?${query}`);
-      if (asked === query && res.ok) mount(dups, duplicateList(res.data.items || []));
-    }, 350);
+  watchDuplicates(form, dups, {
+    path: '/leads/duplicates', names: ['company', 'name'], render: duplicateList, ask: api, online: () => state.online,
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
