@@ -157,7 +157,7 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
     if data.get("completes_id"):
         cancel_reminders([followup_done.id])
     schedule_reminders([f for f in (activity, followup) if f is not None and f.is_open_followup],
-                       actor)
+                       actor, new=True)
     db.session.flush()
     return activity, followup, True
 

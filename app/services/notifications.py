@@ -100,12 +100,15 @@ def cancel_reminders(activity_ids) -> None:
         .execution_options(synchronize_session=False))
 
 
-def schedule_reminders(followups: list[Activity], owner: User) -> list[Notification]:
+def schedule_reminders(followups: list[Activity], owner: User,
+                       new: bool = False) -> list[Notification]:
     """(Re)schedule the reminders of ``owner``'s follow-ups after they were created, moved,
-    completed or handed over: pending ones are cancelled, and each open follow-up that is
-    not yet due gets a new one (one already overdue is on the agenda, not worth a push).
+    completed or handed over: pending ones are cancelled (``new`` ones have none, which
+    saves two statements when a visit is logged), and each open follow-up that is not yet
+    due gets a new one (one already overdue is on the agenda, not worth a push).
     A constant number of statements, however many follow-ups."""
-    cancel_reminders(f.id for f in followups)
+    if not new:
+        cancel_reminders(f.id for f in followups)
     now = utcnow()
     reminders = [
         Notification(
