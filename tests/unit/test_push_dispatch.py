@@ -50,7 +50,10 @@ def test_a_due_reminder_arrives_encrypted_with_title_actions_and_ttl(app, push_r
     assert received.vapid_key == app.config["VAPID_PUBLIC_KEY"]
     assert received.claims["sub"] == app.config["VAPID_SUBJECT"]
     payload = received.payload
-    local = followup.due_at.astimezone(SH).strftime("%H:%M")
+    due_local = followup.due_at.astimezone(SH)
+    # Near midnight the follow-up falls on tomorrow, and then the title carries its date.
+    same_day = due_local.date() == utcnow().astimezone(SH).date()
+    local = due_local.strftime("%H:%M" if same_day else "%m-%d %H:%M")
     assert payload["title"] == f"致电 王伟 · Acme {local}"
     assert payload["body"] == "send quote"
     assert payload["url"] == f"/customers/{customer.id}"
@@ -67,6 +70,13 @@ def test_a_due_reminder_arrives_encrypted_with_title_actions_and_ttl(app, push_r
     # Exactly once: another pass sends nothing more.
     assert run_worker(app) == {"dispatched": 0, "claimed": 0}
     assert len(push_receiver.received) == 1
+
+
+def test_the_reminder_time_carries_the_date_only_when_it_is_not_today(app):
+    rep = factories.make_user("rep", timezone_name="Asia/Shanghai")
+    now = datetime(2026, 11, 23, 15, 53, tzinfo=UTC)  # 23:53 in Shanghai
+    assert dispatch._local_time(now + timedelta(minutes=5), rep, now) == "23:58"
+    assert dispatch._local_time(now + timedelta(minutes=10), rep, now) == "11-24 00:03"
 
 
 def test_every_device_gets_it_and_english_without_a_customer(app, push_receiver):
