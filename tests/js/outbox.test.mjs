@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Outbox, MemoryStore, backoff, idsIn, targetsOf, applyToAgenda, applyToFollowups, applyToTimeline, queuedCustomers,
+  Outbox, MemoryStore, backoff, idsIn, targetsOf, applyToAgenda, applyToFollowups, applyToTimeline, queuedCustomers, queuedLeads,
 } from '../../app/static/pwa/js/outbox.js';
 
 const ME = '00000000-0000-4000-8000-00000000000a';
@@ -362,6 +362,37 @@ test('a customer\'s follow-ups and timeline with queued changes', () => {
 test('customers being created show up in lists', () => {
   const items = queued([{ method: 'POST', url: '/api/v1/customers', body: { id: id(1), name: 'New Co' }, status: 'failed' }]);
   assert.deepEqual(queuedCustomers(items), [{ tags: [], status: 'prospect', id: id(1), name: 'New Co', _queued: 'failed' }]);
+});
+
+test('a lead typed offline is listed as the rep\'s, or in the pool when it goes there, with no score yet', () => {
+  const me = { id: ME, name: '王伟' };
+  const items = [
+    { method: 'POST', url: '/api/v1/leads', body: { id: id(1), name: 'Li Na', company: 'Acme' }, status: 'pending' },
+    { method: 'POST', url: '/api/v1/leads', body: { id: id(2), name: 'Zhao', pool: true }, status: 'failed' },
+    { method: 'POST', url: '/api/v1/customers', body: { id: id(3), name: 'Not a lead' }, status: 'pending' },
+    { method: 'POST', url: `/api/v1/leads/${id(4)}/claim`, body: null, status: 'pending' },
+  ];
+  assert.deepEqual(queuedLeads(items, me), [
+    { status: 'open', score: null, owner_id: ME, owner_name: '王伟', id: id(1), name: 'Li Na', company: 'Acme', _queued: 'pending' },
+    { status: 'open', score: null, owner_id: null, owner_name: null, id: id(2), name: 'Zhao', _queued: 'failed' },
+  ]);
+});
+
+test('changes to one deal queued offline wait behind the first, which alone carries If-Match', async () => {
+  // The deal screen sends If-Match only on the first change it queues; the rest
+  // must not overtake it, and must be held when it is refused.
+  const deal = id(5);
+  const server = fakeServer({ [`PATCH /api/v1/opportunities/${deal}`]: { status: 412, body: { message: 'changed' } } });
+  const box = new Outbox({ store: new MemoryStore(), fetch: server.fetch, owner: () => ME });
+  await box.add({ method: 'PATCH', url: `/api/v1/opportunities/${deal}`, body: { stage_id: id(6) }, headers: { 'If-Match': '"3"' } });
+  await box.add({ method: 'POST', url: `/api/v1/opportunities/${deal}/lose`, body: { reason: 'Price', note: null } });
+  const result = await box.replay();
+  assert.equal(result.failed.length, 1);
+  assert.equal(result.held.length, 1);
+  assert.deepEqual(server.calls.map((c) => c.url), [`/api/v1/opportunities/${deal}`]);
+  const [first, second] = await box.list();
+  assert.equal(first.status, 'failed');
+  assert.equal(second.blocked_by, first.key);
 });
 
 // ---- File uploads (receipts) ----------------------------------------------

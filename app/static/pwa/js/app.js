@@ -185,6 +185,33 @@ export async function queue(write) {
   return { item, sending: flush() };
 }
 
+/**
+ * Queue a write and wait for its first attempt, for screens that still hold what
+ * was typed. Resolves one of
+ *   {state: 'sent', data}      the server took it (data: its answer, when known)
+ *   {state: 'queued'}          no network: it waits in the outbox and goes later
+ *   {state: 'refused', error}  the server said no ({status, message, fields}); the
+ *                              item is taken back out so the screen can say why
+ *                              and let the rep fix it there
+ */
+export async function send(write) {
+  const { item, sending } = await queue(write);
+  const result = await sending;
+  const after = await outbox.store.get(item.key);
+  if (!after) return { state: 'sent', data: result?.sent.find((s) => s.item.key === item.key)?.data ?? null };
+  if (after.status !== 'failed') return { state: 'queued' };
+  await outbox.discard(item.key);
+  flush(); // anything held behind it can go now
+  return { state: 'refused', error: after.error || {} };
+}
+
+/** The server's words for a refused write: its field messages, else its message. */
+export function refusal(error) {
+  const flat = (e) => (typeof e === 'string' ? [e] : Array.isArray(e) ? e.flatMap(flat) : Object.values(e || {}).flatMap(flat));
+  const fields = flat(error?.fields);
+  return fields.length ? fields.join(' ') : error?.message || t('common.error');
+}
+
 // ---- Online state, status strip, toasts, sheets --------------------------
 
 function setOnline(online) {
@@ -352,10 +379,14 @@ async function openLogFromLink() {
   openLog({ kind });
 }
 
-/** Re-render the current screen if it shows live data (after a sync, say). */
+/**
+ * Re-render the current screen if it shows live data (after a sync, say). Only a
+ * module's main screen (`show`): its forms (`showNew`, `showEdit`) hold what the
+ * rep is typing and are never redrawn under them.
+ */
 export function refreshView() {
   const { module, fn, params, page } = current;
-  if (!module?.live || !page?.isConnected || $('#sheet').open) return;
+  if (!module?.live || fn !== 'show' || !page?.isConnected || $('#sheet').open) return;
   module[fn](page, ...(params || []));
 }
 

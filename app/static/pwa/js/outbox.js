@@ -432,3 +432,13 @@ export function queuedCustomers(items) {
     .filter((i) => i.method === 'POST' && i.url === '/api/v1/customers' && i.body)
     .map((i) => ({ tags: [], status: 'prospect', ...i.body, _queued: i.status }));
 }
+
+/** New leads waiting in the outbox, shaped like the API's leads (no score yet). */
+export function queuedLeads(items, me) {
+  return items
+    .filter((i) => i.method === 'POST' && i.url === '/api/v1/leads' && i.body)
+    .map((i) => {
+      const { pool, ...lead } = i.body;
+      return { status: 'open', score: null, owner_id: pool ? null : me.id, owner_name: pool ? null : me.name, ...lead, _queued: i.status };
+    });
+}

@@ -150,7 +150,7 @@ function dupWarning(items) {
     ${items.map(
       (d) => html`<p>
         ${d.owner_name ? t('new.duplicate_owner', { name: d.name, owner: d.owner_name }) : t('new.duplicate', { name: d.name })}
-        ${d.matched_on?.length && html`<span class="matched">${d.matched_on.map((m) => t(`new.matched_${m}`)).join(' · ')}</span>`}
+        ${d.matched_on?.length > 0 && html`<span class="matched">${d.matched_on.map((m) => t(`new.matched_${m}`)).join(' · ')}</span>`}
       </p>`,
     )}
     <p class="hint">${t('new.duplicate_hint')}</p>

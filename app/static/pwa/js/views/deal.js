@@ -2,7 +2,7 @@
 // the new order), lose (reason sheet) and reopen.
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, closeSheet, confirmSheet } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, closeSheet, confirmSheet, send, refusal } from '../app.js';
 import { formatMoney } from '../money.js';
 
 export const live = false;
@@ -59,6 +59,7 @@ function paint(page) {
         </div>
       </header>
       ${staleNote(res || {})}
+      ${queuedNote()}
       <div class="deal-head card pad">
         <div><span class="meta">${t('deals.amount')}</span><strong class="big-num">${formatMoney(d.amount, d.currency, state.locale)}</strong></div>
         <div><span class="meta">${d.stage_name}</span><strong class="big-num">${t('deals.probability', { n: d.probability })}</strong></div>
@@ -101,26 +102,67 @@ function readDraft(page) {
   });
 }
 
-async function write(page, path, { method = 'POST', body } = {}) {
-  if (!state.online) {
-    toast(t('leads.need_network'), { alert: true });
+/**
+ * Send a change to this deal through the outbox, so that nothing is lost offline.
+ * Resolves the deal as the server now has it, 'queued' (offline: it goes later)
+ * or null (refused: the toast says why and the screen keeps what was typed).
+ * Only the first change waiting for this deal carries If-Match; the ones queued
+ * behind it are the same rep's next steps and wait for it (the outbox holds them
+ * if it is refused).
+ */
+async function write(path, { method = 'POST', body = null, action, detail = null } = {}) {
+  const d = shown.data;
+  const behind = state.queued.some((i) => (i.targets || []).includes(d.id));
+  const result = await send({
+    method,
+    url: `/api/v1${path}`,
+    body,
+    headers: behind ? {} : { 'If-Match': `"${d.version}"` },
+    meta: { type: 'deal', action, title: d.name, detail },
+  });
+  if (result.state === 'refused') {
+    toast(refusal(result.error), { alert: true });
     return null;
   }
-  const res = await api(path, { method, body, headers: { 'If-Match': `"${shown.data.version}"` } });
-  if (!res.ok) {
-    const fields = res.data?.errors?.json;
-    const message = res.offline ? t('leads.need_network') : fields ? messages(fields).join(' ') : res.data?.message || t('common.error');
-    toast(message, { alert: true });
-    return null;
+  if (result.state === 'queued') {
+    toast(t('toast.saved_offline'));
+    return 'queued';
   }
-  return res.data;
+  if (result.data?.id) return result.data;
+  const res = await api(`/opportunities/${d.id}`);
+  return res.ok ? res.data : null;
 }
 
-/** Every message in a field-error structure ({lines: {"0": {quantity: ["..."]}}}). */
-function messages(errors) {
-  if (typeof errors === 'string') return [errors];
-  if (Array.isArray(errors)) return errors.flatMap(messages);
-  return Object.values(errors || {}).flatMap(messages);
+/** Changes to this deal still waiting in the outbox. */
+function waiting() {
+  return state.queued.filter((i) => (i.targets || []).includes(shown?.id));
+}
+
+function queuedNote() {
+  const items = waiting();
+  if (!items.length) return '';
+  const failed = items.some((i) => i.status === 'failed');
+  return html`<p class="queued-note">${failed ? html`<a href="/pending">${t('queue.failed_note')}</a>` : t('queue.waiting_note')}</p>`;
+}
+
+/** The outbox moved: once nothing waits for this deal any more, show it as the server has it. */
+export async function onQueue(page) {
+  if (!shown?.data) return;
+  const now = waiting().length;
+  const before = shown.waiting || 0;
+  shown.waiting = now;
+  if (now === before && !now) return;
+  if (now) {
+    if (shown.data.status === 'open') shown.draft = readDraft(page);
+    paint(page);
+    return;
+  }
+  const id = shown.id;
+  const res = await api(`/opportunities/${id}`);
+  if (!res.ok || !page.isConnected || shown.id !== id) return;
+  shown.res = res;
+  setData(res.data);
+  paint(page);
 }
 
 function setData(data) {
@@ -134,8 +176,15 @@ export async function show(page, id) {
     if (!shown?.data) return;
     const stage = e.target.closest('[data-stage]');
     if (stage && stage.dataset.stage !== shown.data.stage_id) {
-      const data = await write(page, `/opportunities/${shown.data.id}`, { method: 'PATCH', body: { stage_id: stage.dataset.stage } });
-      if (data) {
+      const to = (shown.stages || []).find((s) => s.id === stage.dataset.stage);
+      const data = await write(`/opportunities/${shown.data.id}`, { method: 'PATCH', body: { stage_id: stage.dataset.stage }, action: 'stage', detail: `${to.name} · ${to.probability}%` });
+      if (data === 'queued') {
+        // Shown as it will be; the server works out the rest when it gets it.
+        const d = shown.data;
+        shown.data = { ...d, stage_id: to.id, stage_name: to.name, probability: d.probability_override ?? to.probability };
+        shown.draft = readDraft(page);
+        paint(page);
+      } else if (data) {
         setData(data);
         toast(t('deals.moved', { stage: data.stage_name }));
         paint(page);
@@ -154,7 +203,7 @@ export async function show(page, id) {
       const bad = draft.find((l) => !MONEY.test(l.quantity) || (l.unit_price && !MONEY.test(l.unit_price)) || (l.discount_pct && !MONEY.test(l.discount_pct)));
       if (bad) {
         paint(page);
-        page.querySelector('[data-error]').textContent = t('common.error');
+        page.querySelector('[data-error]').textContent = t('deals.bad_number');
         return;
       }
       const lines = draft.map((l) => ({
@@ -164,17 +213,23 @@ export async function show(page, id) {
         unit_price: l.unit_price || null,
         discount_pct: l.discount_pct || null,
       }));
-      const data = await write(page, `/opportunities/${shown.data.id}`, { method: 'PATCH', body: { lines } });
-      if (data) {
+      const data = await write(`/opportunities/${shown.data.id}`, { method: 'PATCH', body: { lines }, action: 'lines' });
+      if (data === 'queued') {
+        paint(page);
+      } else if (data) {
         setData(data);
         toast(t('deals.saved'));
         paint(page);
       }
     } else if (e.target.closest('[data-win]')) {
+      // Winning makes the order and its number: it needs the network, never queued.
       if (!state.online) return toast(t('leads.need_network'), { alert: true });
+      if (waiting().length) return toast(t('deals.wait_for_changes'), { alert: true });
       const ok = await confirmSheet({ title: t('deals.win_confirm_title'), body: t('deals.win_confirm_body'), ok: t('deals.win') });
       if (!ok) return;
-      const data = await write(page, `/opportunities/${shown.data.id}/win`);
+      const res = await api(`/opportunities/${shown.data.id}/win`, { method: 'POST', headers: { 'If-Match': `"${shown.data.version}"` } });
+      const data = res.ok ? res.data : null;
+      if (!res.ok) toast(res.offline ? t('leads.need_network') : refusal({ message: res.data?.message, fields: res.data?.errors?.json }), { alert: true });
       if (data) {
         setData(data.opportunity);
         shown.order = data.order;
@@ -184,8 +239,11 @@ export async function show(page, id) {
     } else if (e.target.closest('[data-lose]')) {
       openLose(page);
     } else if (e.target.closest('[data-reopen]')) {
-      const data = await write(page, `/opportunities/${shown.data.id}/reopen`, { body: {} });
-      if (data) {
+      const data = await write(`/opportunities/${shown.data.id}/reopen`, { body: {}, action: 'reopen' });
+      if (data === 'queued') {
+        shown.data = { ...shown.data, status: 'open' };
+        paint(page);
+      } else if (data) {
         setData(data);
         toast(t('deals.reopened'));
         paint(page);
@@ -210,12 +268,13 @@ export async function show(page, id) {
       shown.order = orders.ok ? orders.data.items[0] || null : null;
     }
   }
+  shown.waiting = waiting().length;
   paint(page);
 }
 
 async function openLose(page) {
-  if (!state.online) return toast(t('leads.need_network'), { alert: true });
-  const settings = await api('/settings');
+  const settings = await api('/settings'); // the pick list; from the cache when offline
+  if (!settings.ok) return toast(t(settings.offline ? 'leads.need_network' : 'common.error'), { alert: true });
   const reasons = settings.ok ? settings.data.lose_reasons || [] : [];
   const dialog = openSheet(
     html`<form class="sheet-body" novalidate>
@@ -242,8 +301,14 @@ async function openLose(page) {
       return;
     }
     const note = form.elements.note.value.trim();
-    const data = await write(page, `/opportunities/${shown.data.id}/lose`, { body: { reason, note: note || null } });
-    if (data) {
+    const data = await write(`/opportunities/${shown.data.id}/lose`, { body: { reason, note: note || null }, action: 'lose' });
+    if (data === 'queued') {
+      closeSheet();
+      const lost = (shown.stages || []).find((s) => s.kind === 'lost');
+      shown.data = { ...shown.data, status: 'lost', lost_reason: reason, lost_note: note || null,
+        ...(lost ? { stage_id: lost.id, stage_name: lost.name, probability: 0 } : {}) };
+      paint(page);
+    } else if (data) {
       closeSheet();
       setData(data);
       toast(t('deals.lost_done'));

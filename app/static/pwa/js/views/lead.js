@@ -7,6 +7,7 @@ import { telLink, mailtoLink } from '../place.js';
 import { formatDateTime, isoWithOffset } from '../time.js';
 import { ICON } from './today.js';
 import { claim } from './leads.js';
+import { queuedLeads } from '../outbox.js';
 
 export const live = true;
 
@@ -38,16 +39,12 @@ function paint(page) {
   setTitle(lead.name);
   const tel = telLink(lead.phone_e164 || lead.phone);
   const mail = mailtoLink(lead.email);
+  if (lead._queued) return paintQueued(page, lead);
   const mine = lead.owner_id === state.me.id;
   const open = lead.status === 'open';
   mount(
     page,
-    html`<header class="page-head row">${backLink(lead.owner_id ? '/leads' : '/leads?tab=pool')}
-        <div class="head-text">
-          <h1>${lead.name}</h1>
-          <p class="sub">${[lead.title, lead.company].filter(Boolean).join(' · ')}</p>
-        </div>
-      </header>
+    html`${head(lead)}
       ${staleNote(res || {})}
       <p class="tags">
         <span class="badge b-${lead.status}">${t(`leads.status.${lead.status}`)}</span>
@@ -71,17 +68,47 @@ function paint(page) {
           <p class="meta">${t('leads.activities', { n: lead.activity_count })}${lead.last_activity_at ? html` · ${t('leads.last_activity', { when: formatDateTime(new Date(lead.last_activity_at), state.locale, zone()) })}` : ''}</p>
         </div>
       </section>
-      <dl class="facts card">
-        ${lead.phone && html`<div><dt>${t('leads.phone')}</dt><dd>${lead.phone}</dd></div>`}
-        ${lead.email && html`<div><dt>${t('leads.email')}</dt><dd>${lead.email}</dd></div>`}
-        ${lead.city && html`<div><dt>${t('leads.city')}</dt><dd>${lead.city}</dd></div>`}
-        ${lead.source && html`<div><dt>${t('leads.source')}</dt><dd>${t(`leads.source_names.${lead.source}`)}</dd></div>`}
-      </dl>
+      ${facts(lead)}
       ${open && (lead.owner_id && (mine || state.me.role !== 'rep') || MANAGERS.includes(state.me.role)) &&
       html`<section class="row-buttons split">
         ${lead.owner_id && html`<button class="btn" type="button" data-release>${t('leads.release')}</button>`}
         ${MANAGERS.includes(state.me.role) && html`<button class="btn" type="button" data-assign>${t('leads.assign')}</button>`}
       </section>`}`,
+  );
+}
+
+function head(lead) {
+  return html`<header class="page-head row">${backLink(lead.owner_id ? '/leads' : '/leads?tab=pool')}
+    <div class="head-text">
+      <h1>${lead.name}</h1>
+      <p class="sub">${[lead.title, lead.company].filter(Boolean).join(' · ')}</p>
+    </div>
+  </header>`;
+}
+
+function facts(lead) {
+  return html`<dl class="facts card">
+    ${lead.phone && html`<div><dt>${t('leads.phone')}</dt><dd>${lead.phone}</dd></div>`}
+    ${lead.email && html`<div><dt>${t('leads.email')}</dt><dd>${lead.email}</dd></div>`}
+    ${lead.city && html`<div><dt>${t('leads.city')}</dt><dd>${lead.city}</dd></div>`}
+    ${lead.source && html`<div><dt>${t('leads.source')}</dt><dd>${t(`leads.source_names.${lead.source}`)}</dd></div>`}
+  </dl>`;
+}
+
+/** A lead typed on this phone and not sent yet: what was typed, and one-tap call/email. */
+function paintQueued(page, lead) {
+  const tel = telLink(lead.phone);
+  const mail = mailtoLink(lead.email);
+  mount(
+    page,
+    html`${head(lead)}
+      <p class="queued-note">${lead._queued === 'failed' ? html`<a href="/pending">${t('queue.failed_note')}</a>` : t('queue.waiting_note')}</p>
+      <div class="big-actions">
+        ${tel && html`<a class="big-act" href="${tel}">${ICON.call}<span>${t('act.call')}</span></a>`}
+        ${mail && html`<a class="big-act" href="${mail}">${ICON.email}<span>${t('act.email')}</span></a>`}
+      </div>
+      ${facts(lead)}
+      <p class="hint">${t('leads.queued_hint')}</p>`,
   );
 }
 
@@ -279,6 +306,7 @@ export async function show(page, id) {
   }
   const res = await api(`/leads/${id}`);
   if (res.status === 401 || !page.isConnected || shown.id !== id) return;
-  shown = res.ok ? { id, res, data: res.data } : { ...shown, res };
+  const queued = res.ok ? null : queuedLeads(state.queued, state.me).find((l) => l.id === id);
+  shown = res.ok ? { id, res, data: res.data } : { ...shown, res, data: queued || null };
   paint(page);
 }

@@ -2,7 +2,8 @@
 // live duplicate check against customers and open leads.
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, go, backLink, send, refusal } from '../app.js';
+import { queuedLeads } from '../outbox.js';
 import { watchDuplicates } from '../duplicates.js';
 
 export const live = true;
@@ -15,6 +16,7 @@ function tabOf() {
 }
 
 function scoreBadge(lead) {
+  if (lead.score === null) return html`<span class="score s-none" aria-hidden="true">…</span>`;
   const level = lead.score >= 60 ? 'hi' : lead.score >= 30 ? 'mid' : 'lo';
   return html`<span class="score s-${level}" aria-label="${t('leads.score')} ${lead.score}">${lead.score}</span>`;
 }
@@ -27,9 +29,10 @@ function row(lead, tab) {
       <span class="row-main">
         <strong>${lead.name}</strong>
         <span class="meta">${lead.status !== 'open' ? html`<span class="badge b-${lead.status}">${t(`leads.status.${lead.status}`)}</span> ` : ''}${meta}</span>
+        ${lead._queued && html`<span class="meta queued-text">${t(lead._queued === 'failed' ? 'queue.failed_note' : 'queue.waiting_note')}</span>`}
       </span>
     </a>
-    ${tab === 'pool' && html`<button class="btn btn-small btn-primary claim" type="button" data-claim="${lead.id}">${t('leads.claim')}</button>`}
+    ${tab === 'pool' && !lead._queued && html`<button class="btn btn-small btn-primary claim" type="button" data-claim="${lead.id}">${t('leads.claim')}</button>`}
   </li>`;
 }
 
@@ -54,10 +57,14 @@ function paint(page, tab) {
   const list = lists[tab];
   mount(page.querySelector('[data-note]'), staleNote(list.res || {}));
   const ul = page.querySelector('[data-list]');
+  // Leads typed on this phone and not sent yet come first, on the tab they will land on.
+  const queued = queuedLeads(state.queued, state.me).filter((l) => (tab === 'pool') === !l.owner_id);
+  const ids = new Set(queued.map((l) => l.id));
+  const items = [...queued, ...list.items.filter((l) => !ids.has(l.id))];
   mount(
     ul,
-    list.items.length
-      ? html`${list.items.map((l) => row(l, tab))}`
+    items.length
+      ? html`${items.map((l) => row(l, tab))}`
       : list.res && !list.res.ok && list.res.offline
         ? html`<li class="empty">${t('common.offline_nothing')}</li>`
         : html`<li class="empty">${t(tab === 'pool' ? 'leads.pool_empty' : 'leads.none')}</li>`,
@@ -81,8 +88,19 @@ export async function claim(id) {
   return null;
 }
 
+/** A new lead was sent (or refused): show the list as the server has it. */
+export async function onQueue(page) {
+  const tab = page.querySelector('[data-list]') && tabOf();
+  if (!tab) return;
+  const before = page._queuedLeads || 0;
+  page._queuedLeads = queuedLeads(state.queued, state.me).length;
+  if (page._queuedLeads < before && state.online) await load(tab, true);
+  if (page.isConnected && page.querySelector('[data-list]')) paint(page, tab);
+}
+
 export async function show(page) {
   const tab = tabOf();
+  page._queuedLeads = queuedLeads(state.queued, state.me).length;
   setTitle(t('nav.leads'));
   mount(
     page,
@@ -166,6 +184,7 @@ export async function showNew(page) {
       </form>`,
   );
   const form = page.querySelector('form');
+  const leadId = crypto.randomUUID();
   const dups = page.querySelector('[data-dups]');
   watchDuplicates(form, dups, {
     path: '/leads/duplicates', names: ['company', 'name'], render: duplicateList, ask: api, online: () => state.online,
@@ -179,11 +198,8 @@ export async function showNew(page) {
       form.elements.name.focus();
       return;
     }
-    if (!state.online) {
-      error.textContent = t('leads.need_network');
-      return;
-    }
-    const body = { id: crypto.randomUUID() };
+    // The same id on every attempt: a retry after a lost answer is the same lead.
+    const body = { id: leadId };
     for (const f of FIELDS) {
       const value = form.elements[f].value.trim();
       if (value) body[f] = value;
@@ -191,20 +207,18 @@ export async function showNew(page) {
     if (form.elements.pool.checked) body.pool = true;
     const button = form.querySelector('[type=submit]');
     button.disabled = true;
-    const res = await api('/leads', { method: 'POST', body });
+    const result = await send({ method: 'POST', url: '/api/v1/leads', body, meta: { type: 'lead' } });
     button.disabled = false;
-    if (!res.ok) {
-      const fields = res.data?.errors?.json;
-      error.textContent = res.offline
-        ? t('leads.need_network')
-        : fields
-          ? Object.entries(fields).map(([k, m]) => `${t(`leads.${k}`)}: ${[].concat(m).join(' ')}`).join(' ')
-          : res.data?.message || t('common.error');
+    if (result.state === 'refused') {
+      const fields = result.error.fields;
+      error.textContent = fields
+        ? Object.entries(fields).map(([k, m]) => `${t(k === 'title' ? 'leads.title_field' : `leads.${k}`)}: ${[].concat(m).join(' ')}`).join(' ')
+        : refusal(result.error);
       return;
     }
-    toast(t('leads.created'));
+    toast(result.state === 'queued' ? t('toast.saved_offline') : t('leads.created'));
     lists.mine.items = [];
     lists.pool.items = [];
-    go(`/leads/${res.data.id}`, { replace: true });
+    go(result.state === 'queued' ? (body.pool ? '/leads?tab=pool' : '/leads') : `/leads/${leadId}`, { replace: true });
   });
 }

@@ -2,9 +2,9 @@
 // or the owner records them).
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, backLink, openSheet, closeSheet, zone } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, backLink, openSheet, closeSheet, zone, send, refusal } from '../app.js';
 import { formatMoney, cents } from '../money.js';
-import { formatDateTime } from '../time.js';
+import { formatDateTime, isoWithOffset } from '../time.js';
 
 export const live = false;
 
@@ -23,6 +23,7 @@ function paint(page) {
     return;
   }
   const money = (v) => formatMoney(v, o.currency, state.locale);
+  const payments = [...queuedPayments(o.id), ...(o.payments || [])];
   setTitle(o.number);
   const canPay = o.status !== 'cancelled' && cents(o.outstanding) > 0 &&
     (['finance', 'manager', 'admin', 'lead'].includes(state.me.role) || o.owner_id === state.me.id);
@@ -52,11 +53,12 @@ function paint(page) {
         )}</ul>
       </section>
       <section>
-        <h2>${t('orders.payments')} <span class="count">${(o.payments || []).length}</span></h2>
-        ${(o.payments || []).length
-          ? html`<ul class="list">${o.payments.map(
-              (p) => html`<li class="order-line"><span class="row-main"><strong>${t(`orders.methods.${p.method}`)}</strong>
-                <span class="meta">${formatDateTime(new Date(p.received_at), state.locale, zone())}${p.reference ? html` · ${p.reference}` : ''}</span></span>
+        <h2>${t('orders.payments')} <span class="count">${payments.length}</span></h2>
+        ${payments.length
+          ? html`<ul class="list">${payments.map(
+              (p) => html`<li class="order-line${p._queued ? ' queued' : ''}"><span class="row-main"><strong>${t(`orders.methods.${p.method}`)}</strong>
+                <span class="meta">${formatDateTime(new Date(p.received_at), state.locale, zone())}${p.reference ? html` · ${p.reference}` : ''}</span>
+                ${p._queued && html`<span class="meta queued-text">${p._queued === 'failed' ? html`<a href="/pending">${t('queue.failed_note')}</a>` : t('queue.waiting_note')}</span>`}</span>
                 <strong>${money(p.amount)}</strong></li>`,
             )}</ul>`
           : html`<p class="empty">${t('orders.no_payments')}</p>`}
@@ -64,8 +66,23 @@ function paint(page) {
   );
 }
 
+/** Payments recorded on this phone that the server hasn't got yet. */
+function queuedPayments(orderId) {
+  const url = `/api/v1/orders/${orderId}/payments`;
+  return state.queued.filter((i) => i.method === 'POST' && i.url === url).map((i) => ({ ...i.body, _queued: i.status }));
+}
+
+/** Redraw when a queued payment is sent or refused; once sent, show the order's new totals. */
+export async function onQueue(page) {
+  if (!shown?.data) return;
+  const now = queuedPayments(shown.data.id).length;
+  const before = shown.waiting || 0;
+  shown.waiting = now;
+  if (now < before) return load(page, shown.data.id);
+  if (now || before) paint(page);
+}
+
 function openPayment(page) {
-  if (!state.online) return toast(t('leads.need_network'), { alert: true });
   const o = shown.data;
   const dialog = openSheet(
     html`<form class="sheet-body" novalidate>
@@ -93,19 +110,33 @@ function openPayment(page) {
     const error = form.querySelector('[data-error]');
     const amount = form.elements.amount.value.trim();
     if (!MONEY.test(amount)) {
-      error.textContent = t('common.error');
+      error.textContent = t('orders.amount_invalid');
+      form.elements.amount.focus();
       return;
     }
-    const body = { id: paymentId, amount, method: form.querySelector('[name=method]:checked').value };
+    const body = {
+      id: paymentId,
+      amount,
+      method: form.querySelector('[name=method]:checked').value,
+      received_at: isoWithOffset(new Date(), zone()), // when it was taken, even if sent later
+    };
     const reference = form.elements.reference.value.trim();
     if (reference) body.reference = reference;
-    const res = await api(`/orders/${o.id}/payments`, { method: 'POST', body });
-    if (!res.ok) {
-      const fields = res.data?.errors?.json;
-      error.textContent = res.offline ? t('leads.need_network') : fields ? Object.values(fields).flat().join(' ') : res.data?.message || t('common.error');
+    const submit = form.querySelector('[type=submit]');
+    submit.disabled = true;
+    const result = await send({ method: 'POST', url: `/api/v1/orders/${o.id}/payments`, body,
+      meta: { type: 'payment', title: o.number } });
+    submit.disabled = false;
+    if (result.state === 'refused') {
+      error.textContent = refusal(result.error);
       return;
     }
     closeSheet();
+    if (result.state === 'queued') {
+      toast(t('toast.saved_offline'));
+      paint(page);
+      return;
+    }
     toast(t('orders.payment_saved'));
     await load(page, o.id);
   });
@@ -115,6 +146,7 @@ async function load(page, id) {
   const res = await api(`/orders/${id}`);
   if (res.status === 401 || !page.isConnected || shown.id !== id) return;
   shown = res.ok ? { id, res, data: res.data } : { ...shown, res };
+  shown.waiting = queuedPayments(id).length;
   paint(page);
 }
 

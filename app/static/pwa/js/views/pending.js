@@ -8,7 +8,12 @@ import { formatDateTime, toInputValue, fromInputValue, isoWithOffset } from '../
 
 export const live = true;
 
-const CUSTOMER_FIELDS = ['name', 'phone', 'email', 'address', 'city'];
+// What the rep can correct in a refused change, by kind: field -> its label.
+const FORM_FIELDS = {
+  customer: { name: 'new.name', phone: 'new.phone', email: 'new.email', address: 'new.address', city: 'new.city' },
+  lead: { name: 'leads.name', company: 'leads.company', title: 'leads.title_field', phone: 'leads.phone', email: 'leads.email', city: 'leads.city' },
+  payment: { amount: 'orders.amount', reference: 'orders.reference' },
+};
 
 function title(item) {
   const m = item.meta || {};
@@ -24,6 +29,12 @@ function title(item) {
       return [t(`kind.${b.kind}`), who].filter(Boolean).join(' · ');
     case 'customer':
       return t('pending.new_customer', { name: b.name || '' });
+    case 'lead':
+      return t('pending.new_lead', { name: b.name || '' });
+    case 'deal':
+      return t(`pending.deal.${m.action}`, { name: m.title || '' });
+    case 'payment':
+      return t('pending.payment', { number: m.title || '' });
     case 'done':
       return [t('pending.done'), t(`action.${m.action || 'task'}`), who].filter(Boolean).join(' · ');
     case 'reschedule':
@@ -49,9 +60,15 @@ function text(item) {
   const lines = [];
   if (b.notes) lines.push(b.notes);
   if (b.next) lines.push(`${t('log.next')}: ${formatDateTime(new Date(b.next.due_at), state.locale, zone())}${b.next.note ? ` · ${b.next.note}` : ''}`);
-  if (item.meta?.type === 'customer') {
-    lines.push(...CUSTOMER_FIELDS.slice(1).filter((f) => b[f]).map((f) => `${t(`new.${f}`)}: ${b[f]}`));
+  const fields = FORM_FIELDS[item.meta?.type];
+  if (fields) {
+    lines.push(...Object.entries(fields).filter(([f]) => b[f] && f !== 'name').map(([f, label]) => `${t(label)}: ${b[f]}`));
   }
+  if (item.meta?.detail) lines.push(item.meta.detail);
+  if (item.meta?.type === 'payment') lines.push(t(`orders.methods.${b.method}`));
+  if (b.reason) lines.push(`${t('deals.lose_reason')}: ${b.reason}`);
+  if (b.note) lines.push(b.note);
+  if (b.lines) lines.push(t('pending.lines', { n: b.lines.length }));
   if (b.due_at) lines.push(formatDateTime(new Date(b.due_at), state.locale, zone()));
   return lines;
 }
@@ -65,7 +82,7 @@ function statusLine(item) {
       <p><strong>${why}</strong></p>
       ${e.message && html`<p>${t('pending.server_said', { message: e.message })}</p>`}
       ${e.fields &&
-      html`<ul>${Object.entries(e.fields).map(([f, msgs]) => html`<li>${fieldLabel(f)}: ${[].concat(msgs).join(' ')}</li>`)}</ul>`}
+      html`<ul>${Object.entries(e.fields).map(([f, msgs]) => html`<li>${fieldLabel(f, item.meta?.type)}: ${[].concat(msgs).join(' ')}</li>`)}</ul>`}
     </div>`;
   }
   if (outbox.sendingKey === item.key) return html`<p class="meta">${t('pending.sending')}</p>`;
@@ -74,15 +91,16 @@ function statusLine(item) {
 }
 
 /** A field the server complained about, in the rep's words where we have them. */
-function fieldLabel(field) {
-  if (CUSTOMER_FIELDS.includes(field)) return t(`new.${field}`);
+function fieldLabel(field, type) {
+  const label = FORM_FIELDS[type]?.[field] || FORM_FIELDS.customer[field];
+  if (label) return t(label);
   const known = { notes: 'log.notes', next: 'log.next', due_at: 'pick.custom_label', outcome: 'log.outcome' };
   return known[field] ? t(known[field]) : field;
 }
 
 function editable(item) {
   const type = item.meta?.type;
-  return item.status === 'failed' && ['activity', 'customer', 'reschedule'].includes(type);
+  return item.status === 'failed' && ['activity', 'reschedule', ...Object.keys(FORM_FIELDS)].includes(type);
 }
 
 function editForm(item) {
@@ -92,10 +110,10 @@ function editForm(item) {
   if (type === 'activity') {
     fields = html`<label class="field"><span>${t('log.notes')}</span><textarea name="notes" rows="4">${b.notes || ''}</textarea></label>
       ${b.next && html`<label class="field"><span>${t('log.next_note')}</span><input name="next_note" value="${b.next.note || ''}" /></label>`}`;
-  } else if (type === 'customer') {
-    fields = CUSTOMER_FIELDS.map(
-      (f) => html`<label class="field"><span>${t(`new.${f}`)}</span>
-        <input name="${f}" value="${b[f] || ''}" ${f === 'phone' ? html`type="tel"` : f === 'email' ? html`type="email"` : ''} />
+  } else if (FORM_FIELDS[type]) {
+    fields = Object.entries(FORM_FIELDS[type]).map(
+      ([f, label]) => html`<label class="field"><span>${t(label)}</span>
+        <input name="${f}" value="${b[f] || ''}" ${f === 'phone' ? html`type="tel"` : f === 'email' ? html`type="email"` : f === 'amount' ? html`inputmode="decimal"` : ''} />
         ${item.error?.fields?.[f] && html`<span class="field-error">${[].concat(item.error.fields[f]).join(' ')}</span>`}</label>`,
     );
   } else {
@@ -114,7 +132,7 @@ function card(item, editing) {
   return html`<li class="card pending-item${item.status === 'failed' ? ' failed' : ''}" data-key="${item.key}">
     <p class="pi-title"><strong>${title(item)}</strong></p>
     <p class="meta">${formatDateTime(new Date(item.created_at), state.locale, zone())}</p>
-    ${lines.length && html`<blockquote class="typed">${lines.map((l) => html`<p>${l}</p>`)}</blockquote>`}
+    ${lines.length > 0 && html`<blockquote class="typed">${lines.map((l) => html`<p>${l}</p>`)}</blockquote>`}
     ${statusLine(item)}
     ${editing
       ? editForm(item)
@@ -203,8 +221,8 @@ export async function show(page) {
         if (note) body.next.note = note;
         else delete body.next.note;
       }
-    } else if (type === 'customer') {
-      for (const f of CUSTOMER_FIELDS) {
+    } else if (FORM_FIELDS[type]) {
+      for (const f of Object.keys(FORM_FIELDS[type])) {
         const v = form.elements[f].value.trim();
         if (v) body[f] = v;
         else delete body[f];
