@@ -299,6 +299,7 @@ class _History:
     def __init__(self, claim: ExpenseClaim):
         self.claim = claim
         self.lines: list[tuple[str, str]] = []
+        self.approvers: set = set()  # approved in this action (not flushed yet)
         self.seq = db.session.scalar(
             select(db.func.coalesce(db.func.max(ExpenseStep.seq), 0))
             .where(ExpenseStep.claim_id == claim.id))
@@ -306,6 +307,8 @@ class _History:
     def add(self, step: str, action: str, actor: User | None, comment: str | None = None):
         self.seq += 1
         self.lines.append((step, action))
+        if action == "approved" and actor:
+            self.approvers.add(actor.id)
         db.session.add(ExpenseStep(
             id=uuid.uuid4(), claim_id=self.claim.id, round=self.claim.round, step=step,
             action=action, actor_id=actor.id if actor else None, comment=comment, seq=self.seq,
@@ -341,7 +344,7 @@ def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,
             if lead is None or lead.id == owner.id:
                 history.add("lead", "skipped", None, NO_TEAM_LEAD if lead is None else OWN_CLAIM)
                 continue
-            _wait_at(claim, "lead", lead.id)
+            _wait_at(claim, "lead", lead.id, history)
             return
         if step == "manager":
             threshold = money(settings_service.get_setting("expense_manager_threshold"))
@@ -357,9 +360,9 @@ def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,
                 # there is no other active one.
                 history.add("manager", "skipped", None, OWN_CLAIM)
                 continue
-            _wait_at(claim, "manager", None)
+            _wait_at(claim, "manager", None, history)
             return
-        _wait_at(claim, "finance", None)
+        _wait_at(claim, "finance", None, history)
         return
     claim.status, claim.step, claim.approver_id = "approved", None, None
     claim.approved_at = utcnow()
@@ -369,12 +372,15 @@ def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,
                url=f"/expenses/{claim.id}", actions=[{"action": "open"}])
 
 
-def _wait_at(claim: ExpenseClaim, step: str, approver_id) -> None:
+def _wait_at(claim: ExpenseClaim, step: str, approver_id, history: _History) -> None:
     claim.status, claim.step, claim.approver_id = "pending", step, approver_id
+    # Told only to people who can decide: not the submitter, nor whoever approved an
+    # earlier step of this round (a manager who is also the team's lead, say).
+    exclude = {claim.owner_id, *_approvers_this_round(claim), *history.approvers}
     recipients = [approver_id] if approver_id else \
-        _holders(STEP_ROLES[step][:1] if step != "lead" else (), exclude=claim.owner_id)
+        _holders(STEP_ROLES[step][:1] if step != "lead" else (), exclude=exclude)
     if not recipients and step != "lead":
-        recipients = _holders(("admin",), exclude=claim.owner_id)
+        recipients = _holders(("admin",), exclude=exclude)
     owner_name = db.session.get(User, claim.owner_id).name
     for recipient in recipients:
         notify(recipient, "expense_waiting", _params(claim, owner_name), url="/approvals",
@@ -386,10 +392,19 @@ def _wait_at(claim: ExpenseClaim, step: str, approver_id) -> None:
 
 
 def _holders(roles, exclude) -> list[uuid.UUID]:
+    """Active users with one of ``roles``, but not ``exclude`` (an id or a set of ids)."""
     if not roles:
         return []
+    excluded = exclude if isinstance(exclude, set) else {exclude}
     return list(db.session.scalars(select(User.id).where(
-        User.role.in_(roles), User.active.is_(True), User.id != exclude)))
+        User.role.in_(roles), User.active.is_(True), User.id.not_in(excluded))))
+
+
+def _approvers_this_round(claim: ExpenseClaim) -> set:
+    """Who approved a step of the claim's round, as written before this action."""
+    return set(db.session.scalars(select(ExpenseStep.actor_id).where(
+        ExpenseStep.claim_id == claim.id, ExpenseStep.round == claim.round,
+        ExpenseStep.action == "approved")))
 
 
 def _params(claim: ExpenseClaim, owner_name: str | None) -> dict:

@@ -198,6 +198,23 @@ def test_a_managers_own_claim_goes_to_the_other_managers(world, client_for):
     assert lines(alone)[1:] == [("lead", "skipped", "no_team_lead"),
                                 ("manager", "skipped", "own_claim")]
 
+def test_a_manager_who_approved_as_team_lead_is_not_asked_again_as_manager(world, client_for):
+    boss = factories.make_user("manager", name="Leading Manager")
+    team = factories.make_team("Direct", lead=boss)
+    rep = factories.make_user("rep", team=team)
+    claim = submitted(client_for(rep), "2500.00")  # above the threshold: lead, then manager
+    assert (claim["step"], claim["approver_id"]) == ("lead", str(boss.id))
+    claim = approve(client_for(boss), claim)
+    assert (claim["status"], claim["step"]) == ("pending", "manager")
+    # The other manager is told; the one who just approved is not (they cannot decide it).
+    assert len(notices(world.manager, "expense_waiting")) == 1
+    [told] = notices(boss, "expense_waiting")  # once, for the lead step only
+    assert told.actions[0]["body"] == {"step": "lead"}
+    assert client_for(boss).get(f"{API}/approvals/count").json == {"count": 0}
+    claim = approve(client_for(world.manager), claim)
+    assert claim["step"] == "finance"
+
+
 def test_rejection_returns_a_draft_and_resubmission_starts_again(world, client_for):
     rep, lead, finance = client_for(world.rep_a1), client_for(world.lead_a), \
         client_for(world.finance)
