@@ -3,6 +3,7 @@ reason and a stage's probability, and the server really has them; a bad value sh
 error next to the field and changes nothing; offline, saving says so and keeps the text;
 a rep is offered no entry and gets a polite screen on a deep link."""
 import re
+import uuid
 
 import pytest
 
@@ -29,6 +30,7 @@ def test_an_admin_changes_company_settings(page, context, shots):
     sign_in(page, ADMIN)
     before = api(page, "/settings")["body"]
     proposal = _stage(page, "Proposal")
+    added = []
     try:
         _open_company(page)
         assert page.locator("main h1").inner_text() == "Company settings"
@@ -60,6 +62,24 @@ def test_an_admin_changes_company_settings(page, context, shots):
         assert wait_until(lambda: _stage(page, "Proposal")["probability"] == 55)
         page.wait_for_selector(f"form[data-stage='{proposal['id']}'] [data-stage-save][hidden]",
                                state="attached")
+
+        # A new stage goes before Won and Lost; a name already taken is refused.
+        add = page.locator("form[data-form=new-stage]")
+        add.locator("[name=name]").fill("Proposal")
+        add.locator("[name=probability]").fill("60")
+        add.locator("button[type=submit]").click()
+        add.locator("label:has([name=name]) .field-error").wait_for()
+        trial = f"Trial {uuid.uuid4().hex[:4]}"
+        add.locator("[name=name]").fill(trial)
+        add.locator("button[type=submit]").click()
+        page.wait_for_selector(f".stages li:nth-last-child(3) input[name=name][value='{trial}']")
+        added.append(_stage(page, trial))
+        assert added[0]["probability"] == 60
+        names = [s["name"] for s in api(page, "/stages?limit=200")["body"]["items"]]
+        assert names[-3:] == [trial, "Won", "Lost"]
+        assert page.locator(".stages .rank").all_inner_texts() == [
+            str(n) for n in range(1, len(names) + 1)]
+        assert add.locator("[name=name]").input_value() == ""
 
         # Won and Lost: shown, their probability not editable.
         won = page.locator("li[data-kind=won] form")
@@ -107,6 +127,8 @@ def test_an_admin_changes_company_settings(page, context, shots):
         api(page, "/settings", "PATCH", {k: before[k] for k in (
             "lead_cap", "lose_reasons", "expense_manager_threshold", "expense_limits", "currency")})
         api(page, f"/stages/{proposal['id']}", "PATCH", {"probability": proposal["probability"]})
+        for stage in added:  # no deleting stages: retire it
+            api(page, f"/stages/{stage['id']}", "PATCH", {"active": False})
 
 
 def test_the_screen_in_chinese_with_a_chinese_error(page, shots):
