@@ -68,7 +68,7 @@ def test_an_admin_changes_company_settings(page, context, shots):
         add.locator("[name=name]").fill("Proposal")
         add.locator("[name=probability]").fill("60")
         add.locator("button[type=submit]").click()
-        add.locator("label:has([name=name]) .field-error").wait_for()
+        add.locator(".field-error[data-for=name]").wait_for()
         trial = f"Trial {uuid.uuid4().hex[:4]}"
         add.locator("[name=name]").fill(trial)
         add.locator("button[type=submit]").click()
@@ -90,9 +90,9 @@ def test_an_admin_changes_company_settings(page, context, shots):
         stage = page.locator(f"form[data-stage='{proposal['id']}']")
         stage.locator("[name=probability]").fill("150")
         stage.locator("button[type=submit]").click()
-        error = stage.locator("label:has([name=probability]) .field-error")
+        error = stage.locator(".field-error[data-for=probability]")
         error.wait_for()
-        assert "100" in error.inner_text()
+        assert error.inner_text().startswith("Probability: ") and "100" in error.inner_text()
         assert stage.locator("[name=probability]").get_attribute("aria-invalid") == "true"
         assert _stage(page, "Proposal")["probability"] == 55
 
@@ -107,6 +107,14 @@ def test_an_admin_changes_company_settings(page, context, shots):
         assert after["expense_manager_threshold"] == before["expense_manager_threshold"]
         expenses.locator("[name=threshold]").scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "admin-error-en.png"))
+
+        # A repeated lose reason: the list says so and points at the repeat.
+        reasons.locator(".reason input").first.fill(before["lose_reasons"][1].lower())
+        reasons.locator("button[type=submit]").click()
+        reasons.locator("fieldset > .field-error").wait_for()
+        assert reasons.locator(".reason input").nth(1).get_attribute("aria-invalid") == "true"
+        assert api(page, "/settings")["body"]["lose_reasons"] == [
+            *before["lose_reasons"], "Too far away"]
 
         # Offline: it says so and keeps what was typed.
         context.set_offline(True)

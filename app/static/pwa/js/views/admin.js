@@ -35,16 +35,38 @@ function clearErrors(form) {
   form.querySelector('[data-error]').textContent = '';
 }
 
-/** The message right under its input (above the field's hint), or at the end of a group. */
+/**
+ * The message right under its input (above the field's hint); under the whole row for
+ * inputs side by side (too narrow for a sentence), named by the field's label; at the
+ * end of a group for the group's own errors.
+ */
 function fieldError(el, messages) {
   const span = document.createElement('span');
   span.className = 'field-error';
   span.textContent = messages.join(' ');
-  if (el.matches('input, select, textarea')) {
-    el.setAttribute('aria-invalid', 'true');
-    (el.closest('.pct') || el).after(span);
-  } else {
+  if (!el.matches('input, select, textarea')) {
     el.append(span);
+    return;
+  }
+  el.setAttribute('aria-invalid', 'true');
+  span.dataset.for = el.name;
+  const row = el.closest('.stage-row, .limit-row');
+  if (!row) {
+    (el.closest('.pct') || el).after(span);
+    return;
+  }
+  const label = row.classList.contains('stage-row') && el.closest('.field')?.querySelector('span')?.textContent;
+  if (label) span.textContent = `${label}: ${span.textContent}`;
+  let last = row;
+  while (last.nextElementSibling?.matches('.field-error[data-for]')) last = last.nextElementSibling;
+  last.after(span);
+}
+
+/** Typing into a field clears its error. */
+function clearFieldError(form, input) {
+  input.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('.field-error[data-for]')) {
+    if (el.dataset.for === input.name) el.remove();
   }
 }
 
@@ -89,10 +111,7 @@ async function send(form, path, { method, body, headers }) {
 }
 
 function watchTyping(form) {
-  form.addEventListener('input', (e) => {
-    e.target.removeAttribute('aria-invalid');
-    e.target.closest('.field')?.querySelector('.field-error')?.remove();
-  });
+  form.addEventListener('input', (e) => clearFieldError(form, e.target));
 }
 
 // ---- Leads ----------------------------------------------------------------------
@@ -138,6 +157,16 @@ function reasonRow(reason, n) {
     <button class="icon-btn" type="button" data-remove-reason aria-label="${t('admin.remove_reason', { reason: reason || t('admin.reason_n', { n }) })}">${ICON_REMOVE}</button></li>`;
 }
 
+/** "Each reason only once": point at the repeats (compared as the server does). */
+function markRepeats(list) {
+  const seen = new Set();
+  for (const input of list.querySelectorAll('input')) {
+    const key = input.value.trim().toLocaleLowerCase();
+    if (key && seen.has(key)) input.setAttribute('aria-invalid', 'true');
+    seen.add(key);
+  }
+}
+
 function paintReasons(section) {
   mount(
     section,
@@ -177,7 +206,10 @@ function paintReasons(section) {
       if (value) reasons.push(value);
     }
     const data = await send(form, '/settings', { method: 'PATCH', body: { lose_reasons: reasons } });
-    if (!data) return;
+    if (!data) {
+      if (form.querySelector('fieldset > .field-error')) markRepeats(list);
+      return;
+    }
     shown.settings = data;
     paintReasons(section);
     toast(t('admin.saved'));
@@ -243,8 +275,7 @@ function paintStages(section) {
   section.addEventListener('input', (e) => {
     const form = e.target.closest('[data-stage]');
     if (form) form.querySelector('[data-stage-save]').hidden = false;
-    e.target.removeAttribute('aria-invalid');
-    e.target.closest('.field')?.querySelector('.field-error')?.remove();
+    clearFieldError(e.target.form, e.target);
   });
   section.addEventListener('submit', async (e) => {
     e.preventDefault();
