@@ -150,6 +150,11 @@ def test_the_screen_in_chinese_with_a_chinese_error(page, shots):
         page.click("a[href='/admin']")
         page.wait_for_selector("form[data-form=expenses]")
         assert page.locator("main h1").inner_text() == "公司设置"
+        text = page.locator("main").inner_text()
+        for english in ("Save", "Leads", "Probability", "Currency", "Fixed", "No limit",
+                        "per day", "Add a reason", "Add stage", "Name"):
+            assert english not in text, f"English left in Chinese mode: {english}"
+        assert page.locator("[name=amount_travel]").get_attribute("placeholder") == "不限"
         page.screenshot(path=str(shots / "admin-zh.png"), full_page=True)
         leads = page.locator("form[data-form=leads]")
         leads.locator("[name=lead_cap]").fill("0")
