@@ -80,6 +80,12 @@ def test_an_admin_changes_company_settings(page, context, shots):
         assert page.locator(".stages .rank").all_inner_texts() == [
             str(n) for n in range(1, len(names) + 1)]
         assert add.locator("[name=name]").input_value() == ""
+        # No deleting stages: one is taken out of use (and stays listed).
+        trial_form = page.locator(f"form[data-stage='{added[0]['id']}']")
+        trial_form.locator("[name=active]").uncheck()
+        trial_form.locator("button[type=submit]").click()
+        assert wait_until(lambda: _stage(page, trial)["active"] is False)
+        page.wait_for_selector(".stages li.retired form[data-stage] [name=active]:not(:checked)")
 
         # Won and Lost: shown, their probability not editable.
         won = page.locator("li[data-kind=won] form")
@@ -135,7 +141,7 @@ def test_an_admin_changes_company_settings(page, context, shots):
         api(page, "/settings", "PATCH", {k: before[k] for k in (
             "lead_cap", "lose_reasons", "expense_manager_threshold", "expense_limits", "currency")})
         api(page, f"/stages/{proposal['id']}", "PATCH", {"probability": proposal["probability"]})
-        for stage in added:  # no deleting stages: retire it
+        for stage in added:  # no deleting stages: out of use, whatever happened above
             api(page, f"/stages/{stage['id']}", "PATCH", {"active": False})
 
 

@@ -230,12 +230,13 @@ function stageForm(stage, n) {
           : html`<label class="field"><span>${t('admin.probability')}</span><span class="pct">
               <input name="probability" data-err="probability" inputmode="numeric" maxlength="9" autocomplete="off" value="${stage.probability}" /></span></label>`}
       </div>
-      ${(fixed || !stage.active) && html`<div class="tags">
-        ${fixed && html`<span class="badge">${t('admin.fixed')}</span>`}
-        ${!stage.active && html`<span class="badge b-inactive">${t('admin.retired')}</span>`}</div>`}
       <p class="form-error" data-error role="alert"></p>
-      <div class="row-buttons" data-stage-save hidden>
-        <button class="btn btn-small btn-primary" type="submit">${t('admin.save_stage')}</button>
+      <div class="stage-foot">
+        ${fixed
+          ? html`<span class="badge">${t('admin.fixed')}</span>`
+          : html`<label class="check"><input type="checkbox" name="active" data-err="active" ${stage.active ? html`checked` : ''} />
+              <span>${t('admin.in_use')}</span></label>`}
+        <button class="btn btn-small btn-primary" type="submit" data-stage-save hidden>${t('admin.save_stage')}</button>
       </div>
     </form>`;
 }
@@ -267,8 +268,8 @@ function paintStages(section) {
     section,
     html`<h2>${t('admin.stages')}</h2>
       <p class="hint">${t('admin.stages_hint')}</p>
-      <ol class="cards stages">${shown.stages.map((s, i) => html`<li class="card" data-kind="${s.kind}">${stageForm(s, i + 1)}</li>`)}</ol>
-      ${terminal && html`<p class="hint fixed-note">${t('admin.fixed_hint')}</p>`}
+      <ol class="cards stages">${shown.stages.map((s, i) => html`<li class="card ${s.active ? '' : 'retired'}" data-kind="${s.kind}">${stageForm(s, i + 1)}</li>`)}</ol>
+      <p class="hint fixed-note">${t('admin.in_use_hint')}${terminal && html` ${t('admin.fixed_hint')}`}</p>
       <div data-new-stage>${newStageForm()}</div>`,
   );
   const list = section.querySelector('.stages');
@@ -293,6 +294,8 @@ async function saveStage(form) {
   if (name !== stage.name) body.name = name;
   const probability = form.elements.probability?.value.trim();
   if (probability !== undefined && probability !== String(stage.probability)) body.probability = whole(probability);
+  const active = form.elements.active?.checked;
+  if (active !== undefined && active !== stage.active) body.active = active;
   if (!Object.keys(body).length) {
     clearErrors(form);
     form.querySelector('[data-stage-save]').hidden = true;
@@ -302,7 +305,9 @@ async function saveStage(form) {
   const data = await send(form, `/stages/${stage.id}`, { method: 'PATCH', body, headers: { 'If-Match': `"${stage.version}"` } });
   if (!data) return;
   shown.stages[i] = data;
-  mount(form.parentElement, stageForm(data, i + 1));
+  const li = form.parentElement;
+  li.classList.toggle('retired', !data.active);
+  mount(li, stageForm(data, i + 1));
   toast(t('admin.stage_saved', { name: data.name }));
 }
 
