@@ -48,7 +48,7 @@ CLIENT_ROUTES = (
     "/", "/today", "/customers", "/customers/<path:rest>", "/settings", "/pending", "/signin",
     "/expenses", "/expenses/<path:rest>", "/approvals", "/reports/expenses",
     "/leads", "/leads/<path:rest>", "/deals", "/deals/<path:rest>", "/orders/<path:rest>",
-    "/reports/sales",
+    "/reports/sales", "/admin",
 )
 
 

@@ -63,7 +63,7 @@ def test_shell_files_are_compressed_and_revalidated(client):
 def test_client_routes_answer_with_the_app_page_and_strict_headers(client):
     for path in ("/", "/today", "/customers", "/customers/123", "/settings", "/pending",
                  "/leads", "/leads/123", "/deals", "/deals/123", "/orders/123", "/expenses",
-                 "/approvals", "/reports/expenses", "/reports/sales"):
+                 "/approvals", "/reports/expenses", "/reports/sales", "/admin"):
         response = client.get(path)
         assert response.status_code == 200
         assert b'type="module"' in response.get_data()

@@ -323,6 +323,7 @@ const ROUTES = [
   [/^\/approvals$/, 'approvals', 'settings'],
   [/^\/reports\/expenses$/, 'expense-report', 'settings'],
   [/^\/reports\/sales$/, 'sales-report', 'settings'],
+  [/^\/admin$/, 'admin', 'settings'],
   [/^\/pending$/, 'pending', 'settings'],
   [/^\/signin$/, 'signin', null],
 ];

@@ -37,6 +37,9 @@ export async function show(page) {
           ${!['finance', 'cashier'].includes(state.me.role) &&
           html`<a class="row-link" href="/reports/sales"><span class="row-main"><strong>${t('sales_report.title')}</strong>
             <span class="meta">${t('sales_report.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
+          ${state.me.role === 'admin' &&
+          html`<a class="row-link" href="/admin"><span class="row-main"><strong>${t('admin.entry')}</strong>
+            <span class="meta">${t('admin.entry_hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
         </div>
       </section>
       <section>
