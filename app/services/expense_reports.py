@@ -7,7 +7,7 @@ claim's items share its currency, but claims in different currencies are never a
 """
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import extract, func, select
@@ -16,6 +16,7 @@ from app.auth.scoping import visible_expense_claims, visible_opportunities
 from app.extensions import db
 from app.models import ExpenseClaim, ExpenseItem, Opportunity, User
 from app.services.expenses import money
+from app.services.reports import period_bounds
 
 SPENT = ("approved", "paid")
 RATIO_PLACES = Decimal("0.0001")
@@ -24,11 +25,10 @@ RATIO_PLACES = Decimal("0.0001")
 def won_revenue_by_owner(actor: User, owner_ids, start: date,
                          end: date) -> dict[tuple[uuid.UUID, str], Decimal]:
     """Revenue of the deals each owner won between ``start`` and ``end`` (inclusive, by the
-    UTC day the deal was won), per currency: a ratio is only taken between spend and
-    revenue in the same currency. Only deals ``actor`` may see count: someone who sees
+    day it was won in ``actor``'s timezone), per currency: a ratio is only taken between
+    spend and revenue in the same currency. Only deals ``actor`` may see count: someone who sees
     the claims but not the deals (finance, a cashier) gets no revenue. One statement."""
-    won_from = datetime.combine(start, time.min, timezone.utc)
-    won_before = datetime.combine(end + timedelta(days=1), time.min, timezone.utc)
+    won_from, won_before = period_bounds(start, end, actor.timezone)
     rows = db.session.execute(
         visible_opportunities(
             select(Opportunity.owner_id, Opportunity.currency, func.sum(Opportunity.amount)),

@@ -2,7 +2,7 @@
 forecast (what is expected to close, weighted by probability), team activity (who called,
 visited, followed up) and the leaderboard (who won what). Aggregated in SQL, scoped like
 everything else: a report counts only records the actor could open."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Numeric, func, literal_column, select, type_coerce
@@ -10,6 +10,7 @@ from sqlalchemy import Numeric, func, literal_column, select, type_coerce
 from app.auth.scoping import owner_scope
 from app.extensions import db
 from app.models import Activity, Opportunity, Stage, StageHistory, User
+from app.services.activities import local_day_bounds
 from app.services.errors import Invalid
 
 CENT = Decimal("0.01")
@@ -34,9 +35,10 @@ def period(start: date | None, end: date | None, today: date,
     return start, end
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time.min, timezone.utc),
-            datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
+def period_bounds(start: date, end: date, tz_name: str) -> tuple[datetime, datetime]:
+    """[start, end] as days in the reader's timezone, as a UTC [low, high) range: a deal
+    won at 23:30 in Shanghai counts on that Shanghai day, not the next UTC one."""
+    return local_day_bounds(start, tz_name)[0], local_day_bounds(end, tz_name)[1]
 
 
 def _scope(query, actor: User, team_id=None, owner_id=None, owner_column=None):
@@ -65,7 +67,7 @@ def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> 
     that ended). Three statements: the stages, one GROUP BY over the stage history, and
     the amounts (each deal once per stage, even when it entered the stage again after
     being reopened)."""
-    low, high = _bounds(start, end)
+    low, high = period_bounds(start, end, actor.timezone)
     in_period = (Opportunity.created_at >= low, Opportunity.created_at < high)
     stats = _scope(
         select(StageHistory.stage_id,
@@ -126,7 +128,7 @@ def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -
                Opportunity.expected_close_date <= end)
         .group_by(month, Opportunity.currency).order_by(month, Opportunity.currency),
         actor, team_id, owner_id)).all()
-    low, high = _bounds(start, end)
+    low, high = period_bounds(start, end, actor.timezone)
     won_rows = db.session.execute(_scope(
         select(Opportunity.currency, func.count().label("deals"),
                type_coerce(func.sum(Opportunity.amount), Numeric(18, 2)).label("amount"))
@@ -157,7 +159,7 @@ def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -
 def activity(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
     """Per person in scope: what they logged in the period, by kind (by when it happened),
     and how many follow-ups they completed. Two statements."""
-    low, high = _bounds(start, end)
+    low, high = period_bounds(start, end, actor.timezone)
     live = Activity.deleted_at.is_(None)
     logged = db.session.execute(_scope(
         select(Activity.owner_id, User.name, Activity.kind, func.count())
@@ -193,7 +195,7 @@ def activity(actor: User, start: date, end: date, team_id=None, owner_id=None) -
 def leaderboard(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
     """Deals won in the period per person in scope and currency, most won first. One
     statement."""
-    low, high = _bounds(start, end)
+    low, high = period_bounds(start, end, actor.timezone)
     amount = type_coerce(func.sum(Opportunity.amount), Numeric(18, 2))
     rows = db.session.execute(_scope(
         select(Opportunity.owner_id, User.name, Opportunity.currency,

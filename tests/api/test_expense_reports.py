@@ -117,10 +117,11 @@ def test_cost_to_revenue_from_deals_won_in_the_period(spend, client_for):
             "customer_id": str(customer.id), "name": f"Deal {quantity}",
             "lines": [{"product_id": str(product.id), "quantity": quantity}]}).json
         assert rep.post(f"{API}/opportunities/{deal['id']}/win").status_code == 200
-    # The 5-unit deal was won before the period.
+    # The 5-unit deal was won before the period: 31 August, 23:00 in Shanghai, the
+    # reader's timezone.
     db.session.execute(Opportunity.__table__.update()
                        .where(Opportunity.name == "Deal 5")
-                       .values(closed_at=datetime(2026, 8, 31, 23, 0, tzinfo=timezone.utc)))
+                       .values(closed_at=datetime(2026, 8, 31, 15, 0, tzinfo=timezone.utc)))
     db.session.execute(Opportunity.__table__.update()
                        .where(Opportunity.name == "Deal 2")
                        .values(closed_at=datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)))

@@ -1,5 +1,5 @@
 """Funnel and forecast: numbers, periods, and scoping (nobody counts others' deals)."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from app.extensions import db
@@ -120,3 +120,26 @@ def test_a_reopened_deal_counts_once_in_a_stage_it_entered_again(world, client_f
     body = client_for(world.rep_a1).get(f"{API}/reports/funnel").json
     qualification = {s["name"]: s for s in body["stages"]}["Qualification"]
     assert (qualification["entered"], qualification["amount"]) == (1, "100.00")
+
+
+def test_periods_are_days_in_the_readers_timezone(world, client_for):
+    """A deal won at 01:00 on 1 October in Shanghai (17:00 on 30 September UTC, 13:00 in
+    New York) is October's for a Shanghai reader and September's for a New York one."""
+    deal = factories.make_opportunity(world.rep_a1, amount=Decimal("500.00"))
+    assert client_for(world.rep_a1).post(f"{API}/opportunities/{deal.id}/win").status_code == 200
+    db.session.execute(Opportunity.__table__.update().where(Opportunity.id == deal.id)
+                       .values(closed_at=datetime(2026, 9, 30, 17, 0, tzinfo=timezone.utc)))
+    db.session.commit()
+    shanghai = factories.make_user("manager", timezone_name="Asia/Shanghai")
+    new_york = factories.make_user("manager", timezone_name="America/New_York")
+    october, september = "from=2026-10-01&to=2026-10-31", "from=2026-09-01&to=2026-09-30"
+
+    def won(reader, period):
+        body = client_for(reader).get(f"{API}/reports/forecast?{period}").json
+        return [(w["deals"], w["amount"]) for w in body["won"]]
+
+    assert won(shanghai, october) == [(1, "500.00")] and won(shanghai, september) == []
+    assert won(new_york, september) == [(1, "500.00")] and won(new_york, october) == []
+    board = client_for(shanghai).get(f"{API}/reports/leaderboard?{october}").json
+    assert [(p["owner_name"], p["amount"]) for p in board["people"]] == [
+        (world.rep_a1.name, "500.00")]
