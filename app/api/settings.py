@@ -21,7 +21,7 @@ class SettingsSchema(StrictSchema):
     lead_recycle_days = fields.Integer(strict=True, validate=validate.Range(1, 365))
     lose_reasons = fields.List(fields.String(validate=validate.Length(1, 80)),
                                validate=validate.Length(1, 50))
-    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"),
+    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$", error="Not a currency code."),
                              metadata={"example": "CNY"})
     expense_manager_threshold = Money()
     expense_limits = fields.Dict(

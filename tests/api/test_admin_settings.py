@@ -87,6 +87,12 @@ def test_field_errors_speak_the_admins_language(world, client_for, body, field):
     assert count(Setting) == 0
 
 
+def test_a_bad_currency_says_what_is_wrong(world, client_for):
+    answer = assert_error(client_for(world.admin).patch(f"{API}/settings",
+                                                        json={"currency": "yuan"}), 422)
+    assert answer["errors"]["json"]["currency"] == ["Not a currency code."]
+
+
 def test_a_stage_error_speaks_the_admins_language(world, client_for):
     admin_zh = client_for(factories.make_user("admin", world.team_a, locale="zh-CN"))
     proposal = _stage(admin_zh, "Proposal")
