@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 DEMO_REP = "rep1@demo.fieldline.app"
+DEMO_LEAD = "lead.east@demo.fieldline.app"  # a team lead: approvals and team reports
 DEMO_PASSWORD = "fieldline"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
@@ -106,10 +107,10 @@ def measure_requests(app, label):
     from app.extensions import db
     from app.models import Activity, Customer, User
 
-    client = app.test_client()
-    response = client.post("/api/v1/auth/login",
-                           json={"email": DEMO_REP, "password": DEMO_PASSWORD})
-    assert response.status_code == 200, response.json
+    client, lead = app.test_client(), app.test_client()
+    for who, email in ((client, DEMO_REP), (lead, DEMO_LEAD)):
+        response = who.post("/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 200, response.json
     with app.app_context():
         rep_id = db.session.scalar(select(User.id).where(User.email == DEMO_REP))
         busiest = db.session.execute(
@@ -123,11 +124,18 @@ def measure_requests(app, label):
         "customer list (50)": "/api/v1/customers?limit=50",
         "customer list (200)": "/api/v1/customers?limit=200",
         f"customer card ({busiest[1]} activities)": f"/api/v1/customers/{busiest[0]}",
+        "leads, mine (50)": "/api/v1/leads?limit=50",
+        "leads, pool (50)": "/api/v1/leads?pool=true&limit=50",
+        "deals (50)": "/api/v1/opportunities?limit=50",
+        "orders (50)": "/api/v1/orders?limit=50",
+        "expense claims (50)": "/api/v1/expenses?limit=50",
+        "lead: approvals inbox (50)": "/api/v1/approvals?limit=50",
+        "lead: funnel report": "/api/v1/reports/funnel",
     }
     rows = []
     for name, url in urls.items():
         with app.app_context(), counted(engine) as box:
-            response = client.get(url)
+            response = (lead if name.startswith("lead:") else client).get(url)
         assert response.status_code == 200, (url, response.status_code)
         raw = response.get_data()
         rows.append((name, box["n"], len(raw), len(gzip.compress(raw))))
@@ -226,7 +234,10 @@ def measure_throughput(env, workdir, customer_id, seconds, connections):
                                                          connections))]
         for name, path in [("/healthz", "/healthz"), ("agenda", "/api/v1/agenda"),
                            ("customer list (50)", "/api/v1/customers?limit=50"),
-                           ("customer card", f"/api/v1/customers/{customer_id}")]:
+                           ("customer card", f"/api/v1/customers/{customer_id}"),
+                           ("leads, mine (50)", "/api/v1/leads?limit=50"),
+                           ("deals (50)", "/api/v1/opportunities?limit=50"),
+                           ("expense claims (50)", "/api/v1/expenses?limit=50")]:
             results.append((name, load(app_port, path, cookie if "api" in path else None,
                                        seconds, connections)))
     finally:
