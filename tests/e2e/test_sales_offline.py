@@ -224,3 +224,47 @@ def test_a_payment_refused_after_going_online_is_fixed_in_pending_changes(page, 
     after = api(page, f"/orders/{order['id']}")["body"]
     assert (after["status"], after["outstanding"]) == ("paid", "0.00")
     assert [p["reference"] for p in after["payments"]] == ["typed offline"]
+
+
+def test_a_new_deal_from_the_customer_card_online_and_offline(page, context, shots):
+    sign_in(page)
+    wait_for_worker(page)
+    me = api(page, "/me")["body"]["id"]
+    customer = next(c for c in api(page, "/customers?limit=50")["body"]["items"]
+                    if c["owner_id"] == me)
+    page.goto(f"/customers/{customer['id']}")
+    page.wait_for_selector("[data-new-deal]")
+
+    # Online: created and opened, at the first stage.
+    page.click("[data-new-deal]")
+    page.wait_for_selector("#sheet[open] input[name=name]")
+    page.fill("#sheet input[name=name]", "Spring order")
+    page.fill("#sheet input[name=amount]", "12,000")
+    page.click("#sheet button[type=submit]")
+    assert "1200.50" in page.inner_text("#sheet [data-error]")  # says what a figure looks like
+    page.fill("#sheet input[name=amount]", "12000")
+    page.click("#sheet button[type=submit]")
+    page.wait_for_url("**/deals/*")
+    page.wait_for_selector("[data-win]")
+    deal = api(page, "/opportunities/" + page.url.rsplit("/", 1)[1])["body"]
+    assert (deal["name"], deal["amount"], deal["customer_id"]) == (
+        "Spring order", "12000.00", customer["id"])
+    assert deal["stage_name"] == "Qualification"
+
+    # Offline: kept on the phone and listed on the card as not sent yet.
+    page.goto(f"/customers/{customer['id']}")
+    page.wait_for_selector(".deals a:has-text('Spring order')")
+    go_offline(page, context)
+    page.click("[data-new-deal]")
+    page.wait_for_selector("#sheet[open] input[name=name]")
+    page.fill("#sheet input[name=name]", "Autumn top-up")
+    page.click("#sheet button[type=submit]")
+    row = page.locator(".deals li", has_text="Autumn top-up")
+    row.wait_for()
+    assert "not sent yet" in row.inner_text()
+    page.screenshot(path=str(shots / "sales-offline-new-deal.png"), full_page=True)
+    go_online(page, context)
+    wait_until_sent(page)
+    names = [d["name"] for d in api(
+        page, f"/opportunities?customer_id={customer['id']}&status=open")["body"]["items"]]
+    assert "Autumn top-up" in names

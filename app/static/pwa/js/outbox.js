@@ -433,6 +433,13 @@ export function queuedCustomers(items) {
     .map((i) => ({ tags: [], status: 'prospect', ...i.body, _queued: i.status }));
 }
 
+/** New deals for a customer waiting in the outbox, shaped like the API's list items. */
+export function queuedDeals(items, customerId) {
+  return items
+    .filter((i) => i.method === 'POST' && i.url === '/api/v1/opportunities' && i.body?.customer_id === customerId)
+    .map((i) => ({ status: 'open', amount: null, ...i.body, _queued: i.status }));
+}
+
 /** New leads waiting in the outbox, shaped like the API's leads (no score yet). */
 export function queuedLeads(items, me) {
   return items

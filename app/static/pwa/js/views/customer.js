@@ -9,6 +9,7 @@ import { formatDateTime, formatDuration } from '../time.js';
 import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf, describeDistance } from '../place.js';
 import { ICON, followupCard, bindFollowups, customerSnapshot } from './today.js';
 import { formatMoney } from '../money.js';
+import { dealsSection, openNewDeal } from './customer-deals.js';
 
 export const live = true;
 
@@ -137,6 +138,7 @@ function paint(page) {
         ${c.email && html`<div><dt>${t('new.email')}</dt><dd>${c.email}</dd></div>`}
         ${c.address && html`<div><dt>${t('new.address')}</dt><dd>${c.address}</dd></div>`}
       </dl>`}
+      ${dealsSection(c, shown.deals)}
       ${buying(c, shown.orders)}
       <section>
         <h2>${t('customer.followups')} <span class="count">${followups.length}</span></h2>
@@ -165,6 +167,12 @@ export async function show(page, id) {
     page._bound = true;
     const repaint = () => page.isConnected && shown?.id === id && paint(page);
     bindFollowups(page, (fid) => page._followups?.find((f) => f.id === fid), repaint);
+    page.addEventListener('click', (e) => {
+      if (e.target.closest('[data-new-deal]') && shown?.data) {
+        const at = shown.id;
+        openNewDeal(customerSnapshot(shown.data), () => page.isConnected && shown?.id === at && paint(page));
+      }
+    });
     page.addEventListener('click', async (e) => {
       if (!e.target.closest('[data-log]') || !shown?.data) return;
       const { openLog } = await import('./log.js');
@@ -180,10 +188,14 @@ export async function show(page, id) {
   } else {
     paint(page);
   }
-  const [res, orders] = await Promise.all([api(`/customers/${id}`), api(`/orders?customer_id=${id}&limit=5`)]);
+  const [res, orders, deals] = await Promise.all([
+    api(`/customers/${id}`),
+    api(`/orders?customer_id=${id}&limit=5`),
+    api(`/opportunities?customer_id=${id}&status=open&limit=20`),
+  ]);
   if (res.status === 401 || !page.isConnected || shown.id !== id) return;
   if (res.ok) {
-    shown = { id, res, data: res.data, orders: orders.ok ? orders.data.items : [] };
+    shown = { id, res, data: res.data, orders: orders.ok ? orders.data.items : [], deals: deals.ok ? deals.data.items : [] };
     const { contacts, followups, timeline, ...plain } = res.data;
     rememberCustomers([plain]).catch(() => {});
   } else {

@@ -13,6 +13,7 @@ const FORM_FIELDS = {
   customer: { name: 'new.name', phone: 'new.phone', email: 'new.email', address: 'new.address', city: 'new.city' },
   lead: { name: 'leads.name', company: 'leads.company', title: 'leads.title_field', phone: 'leads.phone', email: 'leads.email', city: 'leads.city' },
   payment: { amount: 'orders.amount', reference: 'orders.reference' },
+  deal_new: { name: 'leads.deal_name', amount: 'leads.amount' },
 };
 
 function title(item) {
@@ -33,6 +34,8 @@ function title(item) {
       return t('pending.new_lead', { name: b.name || '' });
     case 'deal':
       return t(`pending.deal.${m.action}`, { name: m.title || '' });
+    case 'deal_new':
+      return t('pending.new_deal', { name: b.name || '' });
     case 'payment':
       return t('pending.payment', { number: m.title || '' });
     case 'done':

@@ -1,0 +1,78 @@
+// The customer card's deals: the open ones (each a link to its detail), those made
+// on this phone and not sent yet, and "New deal" (offline too: it waits in the outbox).
+
+import { html } from '../html.js';
+import { state, t, toast, go, openSheet, closeSheet, send, refusal } from '../app.js';
+import { queuedDeals } from '../outbox.js';
+import { formatMoney } from '../money.js';
+
+const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
+
+export function dealsSection(customer, deals) {
+  const items = [...queuedDeals(state.queued, customer.id), ...(deals || [])];
+  return html`<section>
+    <h2>${t('customer.deals')} <span class="count">${items.length}</span></h2>
+    ${items.length
+      ? html`<ul class="list deals">${items.map((d) => html`<li><a class="row-link" href="/deals/${d.id}">
+          <span class="row-main"><strong>${d.name}</strong>
+            <span class="meta">${d._queued ? t(d._queued === 'failed' ? 'queue.failed_note' : 'queue.waiting_note') : `${d.stage_name} · ${t('deals.probability', { n: d.probability })}`}</span></span>
+          ${d.amount !== null && d.amount !== undefined ? html`<strong>${formatMoney(d.amount, d.currency || 'CNY', state.locale)}</strong>` : ''}</a></li>`)}</ul>`
+      : html`<p class="empty">${t('customer.no_deals')}</p>`}
+    <button class="btn btn-block" type="button" data-new-deal>${t('customer.new_deal')}</button>
+  </section>`;
+}
+
+/** The "New deal" sheet; `onQueued` runs when it was saved on the phone only. */
+export function openNewDeal(customer, onQueued) {
+  const dialog = openSheet(
+    html`<form class="sheet-body" novalidate>
+      <div class="sheet-head"><h2>${t('customer.new_deal')} · ${customer.name}</h2></div>
+      <label class="field"><span>${t('leads.deal_name')}</span><input name="name" maxlength="200" required value="${customer.name}" /></label>
+      <label class="field"><span>${t('leads.amount')}</span><input name="amount" inputmode="decimal" placeholder="0.00" /></label>
+      <label class="field"><span>${t('deals.expected_close')}</span><input name="expected_close_date" type="date" /></label>
+      <p class="hint">${t('customer.new_deal_hint')}</p>
+      <p class="form-error" data-error role="alert"></p>
+      <div class="sheet-foot two">
+        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
+        <button class="btn btn-primary" type="submit">${t('customer.create_deal')}</button>
+      </div>
+    </form>`,
+    { label: t('customer.new_deal') },
+  );
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  const id = crypto.randomUUID(); // one deal, however many taps and retries
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const error = form.querySelector('[data-error]');
+    const name = form.elements.name.value.trim();
+    const amount = form.elements.amount.value.trim();
+    if (!name) {
+      error.textContent = t('customer.deal_name_required');
+      return form.elements.name.focus();
+    }
+    if (amount && !MONEY.test(amount)) {
+      error.textContent = t('orders.amount_invalid');
+      return form.elements.amount.focus();
+    }
+    const body = { id, customer_id: customer.id, name };
+    if (amount) body.amount = amount;
+    if (form.elements.expected_close_date.value) body.expected_close_date = form.elements.expected_close_date.value;
+    const submit = form.querySelector('[type=submit]');
+    submit.disabled = true;
+    const result = await send({ method: 'POST', url: '/api/v1/opportunities', body, meta: { type: 'deal_new', title: customer.name } });
+    submit.disabled = false;
+    if (result.state === 'refused') {
+      error.textContent = refusal(result.error);
+      return;
+    }
+    closeSheet();
+    if (result.state === 'queued') {
+      toast(t('toast.saved_offline'));
+      onQueued();
+      return;
+    }
+    toast(t('customer.deal_created'));
+    go(`/deals/${id}`);
+  });
+}
