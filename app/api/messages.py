@@ -255,6 +255,8 @@ PATTERNS: list[tuple[re.Pattern, object]] = [
     (re.compile(r"You already hold (\d+) open leads, the most allowed\. "
                 r"Release or convert one first\."),
      lambda m: f"你已持有 {m[1]} 条未结线索，已达上限。请先释放或转化一条。"),
+    (re.compile(r"(.+) already holds (\d+) open leads, the most allowed\."),
+     lambda m: f"{m[1]} 已持有 {m[2]} 条未结线索，已达上限。"),
     # app/services/orders.py
     (re.compile(r"More than the (\S+) outstanding\."), lambda m: f"超过未收金额 {m[1]}。"),
     # app/services/records.py

@@ -214,6 +214,9 @@ def assign_lead(actor: User, lead: Lead, owner_id: uuid.UUID, expected_version=N
     owner = resolve_owner(actor, owner_id)
     if owner.id == lead.owner_id:
         return lead
+    cap = int(get_setting("lead_cap"))
+    if open_lead_count(owner.id) >= cap:  # the cap holds for handed-out leads too
+        raise Conflict(f"{owner.name} already holds {cap} open leads, the most allowed.")
     old = lead.owner_id
     lead.owner_id, lead.owned_since = owner.id, utcnow()
     record_audit(actor, "lead", lead.id, "assigned", {"owner_id": (old, owner.id)})

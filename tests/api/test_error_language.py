@@ -106,6 +106,7 @@ _SAMPLES = {
     "MIN_PASSWORD": lambda: ["8", "12"],
     "record.version": lambda: ["3", "117"],
     "cap": lambda: ["30", "5"],
+    "owner.name": lambda: ["王伟", "Li Na", "Zhang San (Sales)"],
     "choices": lambda: ["Price, Other"],
     "outstanding": lambda: ["0.00", "1250.50"],
 }

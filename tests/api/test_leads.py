@@ -123,6 +123,25 @@ def test_cap_is_409_naming_the_cap(world, client_for):
     assert "2 条" in zh.post(f"{API}/leads/{extra.id}/claim").json["message"]
 
 
+def test_assigning_over_the_cap_is_409_naming_the_rep_and_the_cap(world, client_for):
+    settings_service.update_settings(world.admin, {"lead_cap": 2})
+    db.session.commit()
+    for _ in range(2):
+        factories.make_lead(world.rep_a2)
+    extra = factories.make_lead(None)
+    lead = client_for(world.lead_a)
+    body = assert_error(lead.post(f"{API}/leads/{extra.id}/assign",
+                                  json={"owner_id": str(world.rep_a2.id)}), 409)
+    assert body["message"] == f"{world.rep_a2.name} already holds 2 open leads, the most allowed."
+    assert reload(Lead, extra.id).owner_id is None
+    lead.patch(f"{API}/users/{world.lead_a.id}", json={"locale": "zh-CN"})
+    zh = lead.post(f"{API}/leads/{extra.id}/assign", json={"owner_id": str(world.rep_a2.id)})
+    assert zh.json["message"] == f"{world.rep_a2.name} 已持有 2 条未结线索，已达上限。"
+    # Someone under the cap can take it.
+    assert lead.post(f"{API}/leads/{extra.id}/assign",
+                     json={"owner_id": str(world.rep_a1.id)}).status_code == 200
+
+
 def test_converted_and_unclaimed_leads_are_not_editable(world, client_for):
     pooled = factories.make_lead(None)
     assert_error(client_for(world.rep_a1).patch(f"{API}/leads/{pooled.id}",
