@@ -263,8 +263,40 @@ def test_a_new_deal_from_the_customer_card_online_and_offline(page, context, sho
     row.wait_for()
     assert "not sent yet" in row.inner_text()
     page.screenshot(path=str(shots / "sales-offline-new-deal.png"), full_page=True)
+    # It opens from the card as it was typed, and becomes the real deal once sent.
+    row.locator("a").click()
+    page.wait_for_selector(".queued-note")
+    assert "Autumn top-up" in page.inner_text("h1")
+    assert page.locator("[data-win], [data-lose]").count() == 0
     go_online(page, context)
     wait_until_sent(page)
-    names = [d["name"] for d in api(
-        page, f"/opportunities?customer_id={customer['id']}&status=open")["body"]["items"]]
-    assert "Autumn top-up" in names
+    page.wait_for_selector("[data-win]")
+    deal_id = page.url.rsplit("/", 1)[1]
+    assert api(page, f"/opportunities/{deal_id}")["body"]["customer_id"] == customer["id"]
+
+
+def test_refused_lines_stay_as_typed(page, shots):
+    sign_in(page)
+    deal = own_open_deal(page)
+    page.goto(f"/deals/{deal['id']}")
+    page.wait_for_selector("[data-add]")
+    before = len(deal.get("lines") or api(page, f"/opportunities/{deal['id']}")["body"]["lines"])
+    page.click("[data-add]")
+    last = page.locator("[data-line]").last
+    last.locator("[name=description]").fill("Special fitting")
+    last.locator("[name=unit_price]").fill("80")
+    last.locator("[name=discount_pct]").fill("150")
+    page.click("[data-save]")
+    page.wait_for_selector(".toast.show.toast-alert")
+    assert "100" in page.inner_text("#toast")
+    page.wait_for_timeout(500)  # the outbox settles; nothing may redraw the lines
+    assert page.locator("[data-line]").count() == before + 1
+    assert page.locator("[data-line]").last.locator("[name=discount_pct]").input_value() == "150"
+    assert queued(page) == 0
+    # Corrected, it saves.
+    page.locator("[data-line]").last.locator("[name=discount_pct]").fill("15")
+    page.click("[data-save]")
+    page.wait_for_selector(".toast.show:not(.toast-alert)")
+    lines = api(page, f"/opportunities/{deal['id']}")["body"]["lines"]
+    assert [(line["description"], line["discount_pct"]) for line in lines][-1] == (
+        "Special fitting", "15.00")

@@ -395,6 +395,30 @@ test('changes to one deal queued offline wait behind the first, which alone carr
   assert.equal(second.blocked_by, first.key);
 });
 
+test('discarding a guarded change hands its If-Match to the next change of the same record', async () => {
+  const deal = id(5);
+  const server = fakeServer({
+    [`PATCH /api/v1/opportunities/${deal}`]: { status: 412, body: { message: 'changed' } },
+    [`POST /api/v1/opportunities/${id(99)}/lose`]: { status: 422, body: { message: 'no such reason' } },
+  });
+  const box = new Outbox({ store: new MemoryStore(), fetch: server.fetch, owner: () => ME });
+  const first = await box.add({ method: 'PATCH', url: `/api/v1/opportunities/${deal}`, body: { stage_id: id(6) }, headers: { 'If-Match': '"3"' } });
+  await box.add({ method: 'POST', url: `/api/v1/opportunities/${id(99)}/lose`, body: { reason: 'Other deal' } });
+  await box.add({ method: 'POST', url: `/api/v1/opportunities/${deal}/lose`, body: { reason: 'Price' } });
+  await box.replay();
+  await box.discard(first.key);
+  const [other, held] = await box.list();
+  assert.equal(other.headers['If-Match'], undefined); // another deal: not its guard
+  assert.equal(held.headers['If-Match'], '"3"');
+  // Sent again, it is refused like the change it was queued behind, not forced through.
+  server.calls.length = 0;
+  const lose = `/api/v1/opportunities/${deal}/lose`;
+  const guarded = fakeServer({ [`POST ${lose}`]: ({ headers }) => (headers['If-Match'] === '"3"' ? { status: 412, body: {} } : { status: 200, body: {} }) });
+  box.fetch = guarded.fetch;
+  await box.replay();
+  assert.equal((await box.list()).find((i) => i.url === lose).status, 'failed');
+});
+
 // ---- File uploads (receipts) ----------------------------------------------
 
 test('an upload waits in the queue with its file and is sent as multipart', async () => {

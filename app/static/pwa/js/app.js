@@ -192,14 +192,18 @@ export async function queue(write) {
  *   {state: 'queued'}          no network: it waits in the outbox and goes later
  *   {state: 'refused', error}  the server said no ({status, message, fields}); the
  *                              item is taken back out so the screen can say why
- *                              and let the rep fix it there
+ *                              and let the rep fix it there, unless `alive()` says
+ *                              that screen is gone: then it stays in Pending changes
  */
-export async function send(write) {
+export async function send(write, { alive = () => true } = {}) {
   const { item, sending } = await queue(write);
   const result = await sending;
   const after = await outbox.store.get(item.key);
   if (!after) return { state: 'sent', data: result?.sent.find((s) => s.item.key === item.key)?.data ?? null };
   if (after.status !== 'failed') return { state: 'queued' };
+  // Nobody left to show it to (the sheet was closed, the rep moved on): it stays in
+  // Pending changes with the server's reason, so what was typed is not lost.
+  if (!alive()) return { state: 'refused', error: after.error || {}, kept: true };
   await outbox.discard(item.key);
   flush(); // anything held behind it can go now
   return { state: 'refused', error: after.error || {} };
@@ -531,11 +535,7 @@ async function registerWorker() {
     }
   });
   sw.addEventListener('message', (event) => {
-    if (event.data?.type === 'outbox-replayed') outbox.list().then((items) => {
-      state.queued = items;
-      renderStatus();
-      refreshView();
-    });
+    if (event.data?.type === 'outbox-replayed') outbox.emit().then(refreshView);
     if (event.data?.type === 'outbox-replay') flush();
   });
   try {

@@ -194,8 +194,20 @@ export class Outbox {
     return item;
   }
 
+  /**
+   * Drop an item. If it carried If-Match, the next item waiting for the same record
+   * inherits it: changes queued behind a guarded one were made on the version it
+   * guarded, so they must still be refused (412) if someone else changed the record.
+   */
   async discard(key) {
+    const item = await this.store.get(key);
+    if (!item) return;
     await this.store.delete(key);
+    const guard = item.headers?.['If-Match'];
+    if (guard) {
+      const next = (await this.list()).find((i) => i.seq > item.seq && (i.targets || []).some((id) => (item.targets || []).includes(id)));
+      if (next && !next.headers?.['If-Match']) await this.store.put({ ...next, headers: { ...next.headers, 'If-Match': guard } });
+    }
     await this.emit();
   }
 
@@ -433,10 +445,11 @@ export function queuedCustomers(items) {
     .map((i) => ({ tags: [], status: 'prospect', ...i.body, _queued: i.status }));
 }
 
-/** New deals for a customer waiting in the outbox, shaped like the API's list items. */
-export function queuedDeals(items, customerId) {
+/** New deals (for one customer, or all) waiting in the outbox, shaped like the API's list items. */
+export function queuedDeals(items, customerId = null) {
   return items
-    .filter((i) => i.method === 'POST' && i.url === '/api/v1/opportunities' && i.body?.customer_id === customerId)
+    .filter((i) => i.method === 'POST' && i.url === '/api/v1/opportunities' && i.body &&
+      (customerId === null || i.body.customer_id === customerId))
     .map((i) => ({ status: 'open', amount: null, ...i.body, _queued: i.status }));
 }
 

@@ -9,7 +9,9 @@ import { formatMoney } from '../money.js';
 const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 export function dealsSection(customer, deals) {
-  const items = [...queuedDeals(state.queued, customer.id), ...(deals || [])];
+  const queued = queuedDeals(state.queued, customer.id);
+  const ids = new Set(queued.map((d) => d.id));
+  const items = [...queued, ...(deals || []).filter((d) => !ids.has(d.id))];
   return html`<section>
     <h2>${t('customer.deals')} <span class="count">${items.length}</span></h2>
     ${items.length
@@ -60,7 +62,8 @@ export function openNewDeal(customer, onQueued) {
     if (form.elements.expected_close_date.value) body.expected_close_date = form.elements.expected_close_date.value;
     const submit = form.querySelector('[type=submit]');
     submit.disabled = true;
-    const result = await send({ method: 'POST', url: '/api/v1/opportunities', body, meta: { type: 'deal_new', title: customer.name } });
+    const result = await send({ method: 'POST', url: '/api/v1/opportunities', body, meta: { type: 'deal_new', title: customer.name } },
+      { alive: () => dialog.open && form.isConnected });
     submit.disabled = false;
     if (result.state === 'refused') {
       error.textContent = refusal(result.error);

@@ -4,6 +4,7 @@
 import { html, mount } from '../html.js';
 import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, closeSheet, confirmSheet, send, refusal } from '../app.js';
 import { formatMoney } from '../money.js';
+import { queuedDeals } from '../outbox.js';
 
 export const live = false;
 
@@ -46,6 +47,7 @@ function paint(page) {
     );
     return;
   }
+  if (d._queued) return paintQueued(page, d);
   setTitle(d.name);
   const open = d.status === 'open';
   const stages = (shown.stages || []).filter((s) => s.kind === 'open' && s.active !== false);
@@ -113,13 +115,19 @@ function readDraft(page) {
 async function write(path, { method = 'POST', body = null, action, detail = null } = {}) {
   const d = shown.data;
   const behind = state.queued.some((i) => (i.targets || []).includes(d.id));
-  const result = await send({
-    method,
-    url: `/api/v1${path}`,
-    body,
-    headers: behind ? {} : { 'If-Match': `"${d.version}"` },
-    meta: { type: 'deal', action, title: d.name, detail },
-  });
+  shown.busy = true; // one change at a time: a second tap waits for the first
+  let result;
+  try {
+    result = await send({
+      method,
+      url: `/api/v1${path}`,
+      body,
+      headers: behind ? {} : { 'If-Match': `"${d.version}"` },
+      meta: { type: 'deal', action, title: d.name, detail },
+    }, { alive: () => shown?.id === d.id && shown.page?.isConnected });
+  } finally {
+    shown.busy = false;
+  }
   if (result.state === 'refused') {
     toast(refusal(result.error), { alert: true });
     return null;
@@ -147,35 +155,58 @@ function queuedNote() {
 
 /** The outbox moved: once nothing waits for this deal any more, show it as the server has it. */
 export async function onQueue(page) {
-  if (!shown?.data) return;
+  // While a change is being sent from this screen, write() deals with its answer.
+  if (!shown?.data || shown.busy) return;
   const now = waiting().length;
   const before = shown.waiting || 0;
   shown.waiting = now;
   if (now === before && !now) return;
+  const editing = shown.data.status === 'open' && !shown.data._queued && page.querySelector('[data-lines]');
   if (now) {
-    if (shown.data.status === 'open') shown.draft = readDraft(page);
+    if (editing) shown.draft = readDraft(page);
     paint(page);
     return;
   }
   const id = shown.id;
   const res = await api(`/opportunities/${id}`);
   if (!res.ok || !page.isConnected || shown.id !== id) return;
+  // Lines being typed and not saved yet stay as typed.
+  const draft = editing && shown.dirty ? readDraft(page) : null;
   shown.res = res;
   setData(res.data);
+  if (draft) shown.draft = draft;
   paint(page);
+}
+
+/** A deal made on this phone and not sent yet: what was typed, and that it waits. */
+function paintQueued(page, d) {
+  setTitle(d.name);
+  mount(
+    page,
+    html`<header class="page-head row">${backLink(`/customers/${d.customer_id}`)}<div class="head-text"><h1>${d.name}</h1></div></header>
+      ${queuedNote()}
+      <div class="deal-head card pad">
+        <div><span class="meta">${t('deals.amount')}</span><strong class="big-num">${d.amount ? formatMoney(d.amount, d.currency || 'CNY', state.locale) : '—'}</strong></div>
+      </div>
+      <p class="hint">${t('deals.queued_hint')}</p>`,
+  );
 }
 
 function setData(data) {
   shown.data = data;
   shown.draft = (data.lines || []).map((l) => ({ ...l }));
+  shown.dirty = false;
 }
 
 export async function show(page, id) {
   id = id.toLowerCase();
+  page.addEventListener('input', (e) => {
+    if (shown && e.target.closest('[data-lines]')) shown.dirty = true;
+  });
   page.addEventListener('click', async (e) => {
     if (!shown?.data) return;
     const stage = e.target.closest('[data-stage]');
-    if (stage && stage.dataset.stage !== shown.data.stage_id) {
+    if (stage && stage.dataset.stage !== shown.data.stage_id && !shown.busy) {
       const to = (shown.stages || []).find((s) => s.id === stage.dataset.stage);
       const data = await write(`/opportunities/${shown.data.id}`, { method: 'PATCH', body: { stage_id: stage.dataset.stage }, action: 'stage', detail: `${to.name} · ${to.probability}%` });
       if (data === 'queued') {
@@ -191,11 +222,13 @@ export async function show(page, id) {
       }
     } else if (e.target.closest('[data-add]')) {
       shown.draft = [...readDraft(page), { quantity: '1', price_overridden: false }];
+      shown.dirty = true;
       paint(page);
       page.querySelector(`[data-line="${shown.draft.length - 1}"] select`)?.focus();
     } else if (e.target.closest('[data-remove]')) {
       const i = Number(e.target.closest('[data-remove]').dataset.remove);
       shown.draft = readDraft(page).filter((_, j) => j !== i);
+      shown.dirty = true;
       paint(page);
     } else if (e.target.closest('[data-save]')) {
       const draft = readDraft(page);
@@ -215,6 +248,7 @@ export async function show(page, id) {
       }));
       const data = await write(`/opportunities/${shown.data.id}`, { method: 'PATCH', body: { lines }, action: 'lines' });
       if (data === 'queued') {
+        shown.dirty = false; // what is typed is what waits to be sent
         paint(page);
       } else if (data) {
         setData(data);
@@ -250,7 +284,7 @@ export async function show(page, id) {
       }
     }
   });
-  shown = { id, res: null, data: null, draft: [], order: null };
+  shown = { id, page, res: null, data: null, draft: [], order: null };
   mount(page, html`<div class="skeleton tall"></div><div class="skeleton"></div>`);
   const [res, stages, products] = await Promise.all([
     api(`/opportunities/${id}`),
@@ -261,7 +295,9 @@ export async function show(page, id) {
   shown.res = res;
   shown.stages = stages.ok ? stages.data.items : [];
   shown.products = products.ok ? products.data.items : [];
-  if (res.ok) {
+  if (!res.ok) {
+    shown.data = queuedDeals(state.queued).find((d) => d.id === id) || null;
+  } else {
     setData(res.data);
     if (res.data.status === 'won') {
       const orders = await api(`/orders?opportunity_id=${id}&limit=1`);
@@ -301,7 +337,10 @@ async function openLose(page) {
       return;
     }
     const note = form.elements.note.value.trim();
+    const submit = form.querySelector('[type=submit]');
+    submit.disabled = true;
     const data = await write(`/opportunities/${shown.data.id}/lose`, { body: { reason, note: note || null }, action: 'lose' });
+    submit.disabled = false;
     if (data === 'queued') {
       closeSheet();
       const lost = (shown.stages || []).find((s) => s.kind === 'lost');

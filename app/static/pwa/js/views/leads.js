@@ -207,7 +207,7 @@ export async function showNew(page) {
     if (form.elements.pool.checked) body.pool = true;
     const button = form.querySelector('[type=submit]');
     button.disabled = true;
-    const result = await send({ method: 'POST', url: '/api/v1/leads', body, meta: { type: 'lead' } });
+    const result = await send({ method: 'POST', url: '/api/v1/leads', body, meta: { type: 'lead' } }, { alive: () => form.isConnected });
     button.disabled = false;
     if (result.state === 'refused') {
       const fields = result.error.fields;

@@ -23,7 +23,9 @@ function paint(page) {
     return;
   }
   const money = (v) => formatMoney(v, o.currency, state.locale);
-  const payments = [...queuedPayments(o.id), ...(o.payments || [])];
+  const queued = queuedPayments(o.id);
+  const ids = new Set(queued.map((p) => p.id));
+  const payments = [...queued, ...(o.payments || []).filter((p) => !ids.has(p.id))];
   setTitle(o.number);
   const canPay = o.status !== 'cancelled' && cents(o.outstanding) > 0 &&
     (['finance', 'manager', 'admin', 'lead'].includes(state.me.role) || o.owner_id === state.me.id);
@@ -125,7 +127,7 @@ function openPayment(page) {
     const submit = form.querySelector('[type=submit]');
     submit.disabled = true;
     const result = await send({ method: 'POST', url: `/api/v1/orders/${o.id}/payments`, body,
-      meta: { type: 'payment', title: o.number } });
+      meta: { type: 'payment', title: o.number } }, { alive: () => dialog.open && form.isConnected });
     submit.disabled = false;
     if (result.state === 'refused') {
       error.textContent = refusal(result.error);
