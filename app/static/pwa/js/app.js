@@ -209,6 +209,25 @@ export async function send(write, { alive = () => true } = {}) {
   return { state: 'refused', error: after.error || {} };
 }
 
+/**
+ * Send what a sheet's form holds (see send()). Refused: the reason goes in the
+ * form's [data-error], the sheet stays open, resolves null. Otherwise the sheet
+ * closes (a "saved on this phone" toast when it was queued) and resolves the result.
+ */
+export async function sendFromSheet(form, write) {
+  const submit = form.querySelector('[type=submit]');
+  submit.disabled = true;
+  const result = await send(write, { alive: () => $('#sheet').open && form.isConnected });
+  submit.disabled = false;
+  if (result.state === 'refused') {
+    form.querySelector('[data-error]').textContent = refusal(result.error);
+    return null;
+  }
+  closeSheet();
+  if (result.state === 'queued') toast(t('toast.saved_offline'));
+  return result;
+}
+
 /** The server's words for a refused write: its field messages, else its message. */
 export function refusal(error) {
   const flat = (e) => (typeof e === 'string' ? [e] : Array.isArray(e) ? e.flatMap(flat) : Object.values(e || {}).flatMap(flat));
@@ -265,6 +284,28 @@ export function openSheet(template, { label = '' } = {}) {
 export function closeSheet() {
   const dialog = $('#sheet');
   if (dialog.open) dialog.close();
+}
+
+/**
+ * A bottom sheet holding a form: its title, the `fields`, a line for errors
+ * ([data-error]), Cancel (which closes it) and the submit button `ok`.
+ */
+export function openFormSheet({ title, label = title, fields, ok, danger = false }) {
+  const dialog = openSheet(
+    html`<form class="sheet-body" novalidate>
+      <div class="sheet-head"><h2>${title}</h2></div>
+      ${fields}
+      <p class="form-error" data-error role="alert"></p>
+      <div class="sheet-foot two">
+        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
+        <button class="btn ${danger ? 'btn-danger' : 'btn-primary'}" type="submit">${ok}</button>
+      </div>
+    </form>`,
+    { label },
+  );
+  const form = dialog.querySelector('form');
+  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+  return { dialog, form };
 }
 
 /** A confirm dialog in the app's own style; resolves true or false. */

@@ -2,7 +2,7 @@
 // on this phone and not sent yet, and "New deal" (offline too: it waits in the outbox).
 
 import { html } from '../html.js';
-import { state, t, toast, go, openSheet, closeSheet, send, refusal } from '../app.js';
+import { state, t, toast, go, openFormSheet, sendFromSheet } from '../app.js';
 import { queuedDeals } from '../outbox.js';
 import { formatMoney } from '../money.js';
 
@@ -26,23 +26,15 @@ export function dealsSection(customer, deals) {
 
 /** The "New deal" sheet; `onQueued` runs when it was saved on the phone only. */
 export function openNewDeal(customer, onQueued) {
-  const dialog = openSheet(
-    html`<form class="sheet-body" novalidate>
-      <div class="sheet-head"><h2>${t('customer.new_deal')} · ${customer.name}</h2></div>
-      <label class="field"><span>${t('leads.deal_name')}</span><input name="name" maxlength="200" required value="${customer.name}" /></label>
+  const { form } = openFormSheet({
+    title: html`${t('customer.new_deal')} · ${customer.name}`,
+    label: t('customer.new_deal'),
+    fields: html`<label class="field"><span>${t('leads.deal_name')}</span><input name="name" maxlength="200" required value="${customer.name}" /></label>
       <label class="field"><span>${t('leads.amount')}</span><input name="amount" inputmode="decimal" placeholder="0.00" /></label>
       <label class="field"><span>${t('deals.expected_close')}</span><input name="expected_close_date" type="date" /></label>
-      <p class="hint">${t('customer.new_deal_hint')}</p>
-      <p class="form-error" data-error role="alert"></p>
-      <div class="sheet-foot two">
-        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
-        <button class="btn btn-primary" type="submit">${t('customer.create_deal')}</button>
-      </div>
-    </form>`,
-    { label: t('customer.new_deal') },
-  );
-  const form = dialog.querySelector('form');
-  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+      <p class="hint">${t('customer.new_deal_hint')}</p>`,
+    ok: t('customer.create_deal'),
+  });
   const id = crypto.randomUUID(); // one deal, however many taps and retries
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -60,21 +52,9 @@ export function openNewDeal(customer, onQueued) {
     const body = { id, customer_id: customer.id, name };
     if (amount) body.amount = amount;
     if (form.elements.expected_close_date.value) body.expected_close_date = form.elements.expected_close_date.value;
-    const submit = form.querySelector('[type=submit]');
-    submit.disabled = true;
-    const result = await send({ method: 'POST', url: '/api/v1/opportunities', body, meta: { type: 'deal_new', title: customer.name } },
-      { alive: () => dialog.open && form.isConnected });
-    submit.disabled = false;
-    if (result.state === 'refused') {
-      error.textContent = refusal(result.error);
-      return;
-    }
-    closeSheet();
-    if (result.state === 'queued') {
-      toast(t('toast.saved_offline'));
-      onQueued();
-      return;
-    }
+    const result = await sendFromSheet(form, { method: 'POST', url: '/api/v1/opportunities', body, meta: { type: 'deal_new', title: customer.name } });
+    if (!result) return;
+    if (result.state === 'queued') return onQueued();
     toast(t('customer.deal_created'));
     go(`/deals/${id}`);
   });

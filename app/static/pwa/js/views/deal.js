@@ -2,7 +2,7 @@
 // the new order), lose (reason sheet) and reopen.
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, closeSheet, confirmSheet, send, refusal } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, go, backLink, openFormSheet, closeSheet, confirmSheet, send, refusal } from '../app.js';
 import { formatMoney } from '../money.js';
 import { queuedDeals } from '../outbox.js';
 
@@ -312,23 +312,15 @@ async function openLose(page) {
   const settings = await api('/settings'); // the pick list; from the cache when offline
   if (!settings.ok) return toast(t(settings.offline ? 'leads.need_network' : 'common.error'), { alert: true });
   const reasons = settings.ok ? settings.data.lose_reasons || [] : [];
-  const dialog = openSheet(
-    html`<form class="sheet-body" novalidate>
-      <div class="sheet-head"><h2>${t('deals.lose_title')}</h2></div>
-      <fieldset class="group"><legend>${t('deals.lose_reason')}</legend>
+  const { form } = openFormSheet({
+    title: t('deals.lose_title'),
+    fields: html`<fieldset class="group"><legend>${t('deals.lose_reason')}</legend>
         <div class="chips small">${reasons.map((r) => html`<label class="chip"><input type="radio" name="reason" value="${r}" /><span>${r}</span></label>`)}</div>
       </fieldset>
-      <label class="field"><span>${t('deals.lose_note')}</span><textarea name="note" rows="3" maxlength="2000"></textarea></label>
-      <p class="form-error" data-error role="alert"></p>
-      <div class="sheet-foot two">
-        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
-        <button class="btn btn-danger" type="submit">${t('deals.lose_save')}</button>
-      </div>
-    </form>`,
-    { label: t('deals.lose_title') },
-  );
-  const form = dialog.querySelector('form');
-  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+      <label class="field"><span>${t('deals.lose_note')}</span><textarea name="note" rows="3" maxlength="2000"></textarea></label>`,
+    ok: t('deals.lose_save'),
+    danger: true,
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const reason = form.querySelector('[name=reason]:checked')?.value;

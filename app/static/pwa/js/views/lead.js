@@ -2,7 +2,7 @@
 // convert (customer + contact + deal, or onto an existing customer).
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, closeSheet, zone, queue, outbox } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, openFormSheet, closeSheet, zone, queue, outbox } from '../app.js';
 import { telLink, mailtoLink } from '../place.js';
 import { formatDateTime, isoWithOffset } from '../time.js';
 import { ICON } from './today.js';
@@ -150,22 +150,15 @@ const LOG_KINDS = ['call', 'email', 'visit', 'meeting', 'note'];
 
 /** Log a touch with the lead (offline too: an ordinary write, queued with its own id). */
 function openLeadLog(page, lead) {
-  const dialog = openSheet(
-    html`<form class="sheet-body" novalidate>
-      <div class="sheet-head"><h2>${t('log.title')} · ${lead.name}</h2></div>
-      <fieldset class="group"><legend>${t('log.kind')}</legend>
+  const { form } = openFormSheet({
+    title: html`${t('log.title')} · ${lead.name}`,
+    label: t('log.title'),
+    fields: html`<fieldset class="group"><legend>${t('log.kind')}</legend>
         <div class="chips small">${LOG_KINDS.map((k, i) => html`<label class="chip"><input type="radio" name="kind" value="${k}" ${i === 0 ? html`checked` : ''} /><span>${t(`kind.${k}`)}</span></label>`)}</div>
       </fieldset>
-      <label class="field"><span>${t('log.notes')}</span><textarea name="notes" rows="3" maxlength="10000"></textarea></label>
-      <div class="sheet-foot two">
-        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
-        <button class="btn btn-primary" type="submit">${t('common.save')}</button>
-      </div>
-    </form>`,
-    { label: t('log.title') },
-  );
-  const form = dialog.querySelector('form');
-  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+      <label class="field"><span>${t('log.notes')}</span><textarea name="notes" rows="3" maxlength="10000"></textarea></label>`,
+    ok: t('common.save'),
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const body = {
@@ -211,10 +204,9 @@ async function openConvert(page, lead) {
   const customers = found.filter((c) => c.owner_id === lead.owner_id);
   const elsewhere = found.filter((c) => c.owner_id !== lead.owner_id);
   const newName = lead.company || lead.name;
-  const dialog = openSheet(
-    html`<form class="sheet-body" data-convert-form novalidate>
-      <div class="sheet-head"><h2>${t('leads.convert_title')}</h2></div>
-      <p class="hint">${t('leads.convert_hint')}</p>
+  const { form } = openFormSheet({
+    title: t('leads.convert_title'),
+    fields: html`<p class="hint">${t('leads.convert_hint')}</p>
       <fieldset class="group"><legend>${t('deals.customer')}</legend>
         <div class="choices">
           <label class="choice"><input type="radio" name="customer" value="" checked /> <span>${t('leads.new_customer', { name: newName })}</span></label>
@@ -224,17 +216,9 @@ async function openConvert(page, lead) {
         ${elsewhere.map((c) => html`<p class="hint">${t('leads.customer_of_other', { name: c.name, owner: c.owner_name || '—' })}</p>`)}
       </fieldset>
       <label class="field"><span>${t('leads.deal_name')}</span><input name="opportunity_name" maxlength="200" value="${newName}" /></label>
-      <label class="field"><span>${t('leads.amount')}</span><input name="amount" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="0.00" /></label>
-      <p class="form-error" data-error role="alert"></p>
-      <div class="sheet-foot two">
-        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
-        <button class="btn btn-primary" type="submit">${t('leads.convert')}</button>
-      </div>
-    </form>`,
-    { label: t('leads.convert_title') },
-  );
-  const form = dialog.querySelector('form');
-  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+      <label class="field"><span>${t('leads.amount')}</span><input name="amount" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="0.00" /></label>`,
+    ok: t('leads.convert'),
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const error = form.querySelector('[data-error]');

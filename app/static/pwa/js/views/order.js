@@ -2,7 +2,7 @@
 // or the owner records them).
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, backLink, openSheet, closeSheet, zone, send, refusal } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, backLink, openFormSheet, sendFromSheet, zone } from '../app.js';
 import { formatMoney, cents } from '../money.js';
 import { formatDateTime, isoWithOffset } from '../time.js';
 
@@ -86,25 +86,16 @@ export async function onQueue(page) {
 
 function openPayment(page) {
   const o = shown.data;
-  const dialog = openSheet(
-    html`<form class="sheet-body" novalidate>
-      <div class="sheet-head"><h2>${t('orders.add_payment')}</h2></div>
-      <label class="field"><span>${t('orders.amount')} (${o.currency})</span>
+  const { form } = openFormSheet({
+    title: t('orders.add_payment'),
+    fields: html`<label class="field"><span>${t('orders.amount')} (${o.currency})</span>
         <input name="amount" inputmode="decimal" required value="${o.outstanding}" /></label>
       <fieldset class="group"><legend>${t('orders.method')}</legend>
         <div class="chips small">${METHODS.map((m, i) => html`<label class="chip"><input type="radio" name="method" value="${m}" ${i === 0 ? html`checked` : ''} /><span>${t(`orders.methods.${m}`)}</span></label>`)}</div>
       </fieldset>
-      <label class="field"><span>${t('orders.reference')}</span><input name="reference" maxlength="100" /></label>
-      <p class="form-error" data-error role="alert"></p>
-      <div class="sheet-foot two">
-        <button class="btn" type="button" data-cancel>${t('common.cancel')}</button>
-        <button class="btn btn-primary" type="submit">${t('orders.save_payment')}</button>
-      </div>
-    </form>`,
-    { label: t('orders.add_payment') },
-  );
-  const form = dialog.querySelector('form');
-  form.querySelector('[data-cancel]').addEventListener('click', closeSheet);
+      <label class="field"><span>${t('orders.reference')}</span><input name="reference" maxlength="100" /></label>`,
+    ok: t('orders.save_payment'),
+  });
   // One id per payment, not per tap: a retry after a lost answer is the same payment.
   const paymentId = crypto.randomUUID();
   form.addEventListener('submit', async (e) => {
@@ -124,21 +115,10 @@ function openPayment(page) {
     };
     const reference = form.elements.reference.value.trim();
     if (reference) body.reference = reference;
-    const submit = form.querySelector('[type=submit]');
-    submit.disabled = true;
-    const result = await send({ method: 'POST', url: `/api/v1/orders/${o.id}/payments`, body,
-      meta: { type: 'payment', title: o.number } }, { alive: () => dialog.open && form.isConnected });
-    submit.disabled = false;
-    if (result.state === 'refused') {
-      error.textContent = refusal(result.error);
-      return;
-    }
-    closeSheet();
-    if (result.state === 'queued') {
-      toast(t('toast.saved_offline'));
-      paint(page);
-      return;
-    }
+    const result = await sendFromSheet(form, { method: 'POST', url: `/api/v1/orders/${o.id}/payments`, body,
+      meta: { type: 'payment', title: o.number } });
+    if (!result) return;
+    if (result.state === 'queued') return paint(page);
     toast(t('orders.payment_saved'));
     await load(page, o.id);
   });
