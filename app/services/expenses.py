@@ -368,7 +368,7 @@ def _route(actor: User, claim: ExpenseClaim, owner: User, after: str | None,
     claim.approved_at = utcnow()
     _tell_submitter(claim, "expense_approved")
     for cashier in _holders(("cashier",), exclude=claim.owner_id):
-        notify(cashier, "expense_waiting", _params(claim, owner.name),
+        notify(cashier.id, "expense_waiting", _params(claim, owner.name),
                url=f"/expenses/{claim.id}", actions=[{"action": "open"}])
 
 
@@ -377,10 +377,11 @@ def _wait_at(claim: ExpenseClaim, step: str, approver_id, history: _History) -> 
     # Told only to people who can decide: not the submitter, nor whoever approved an
     # earlier step of this round (a manager who is also the team's lead, say).
     exclude = {claim.owner_id, *_approvers_this_round(claim), *history.approvers}
-    recipients = [approver_id] if approver_id else \
+    people = [] if approver_id else \
         _holders(STEP_ROLES[step][:1] if step != "lead" else (), exclude=exclude)
-    if not recipients and step != "lead":
-        recipients = _holders(("admin",), exclude=exclude)
+    if not approver_id and not people and step != "lead":
+        people = _holders(("admin",), exclude=exclude)
+    recipients = [approver_id] if approver_id else [person.id for person in people]
     owner_name = db.session.get(User, claim.owner_id).name
     for recipient in recipients:
         notify(recipient, "expense_waiting", _params(claim, owner_name), url="/approvals",
@@ -391,12 +392,14 @@ def _wait_at(claim: ExpenseClaim, step: str, approver_id, history: _History) -> 
                         {"action": "open"}])
 
 
-def _holders(roles, exclude) -> list[uuid.UUID]:
-    """Active users with one of ``roles``, but not ``exclude`` (an id or a set of ids)."""
+def _holders(roles, exclude) -> list[User]:
+    """Active users with one of ``roles``, but not ``exclude`` (an id or a set of ids).
+    Users, not ids: loaded here, notify() finds each in the session instead of asking
+    the database once per recipient."""
     if not roles:
         return []
     excluded = exclude if isinstance(exclude, set) else {exclude}
-    return list(db.session.scalars(select(User.id).where(
+    return list(db.session.scalars(select(User).where(
         User.role.in_(roles), User.active.is_(True), User.id.not_in(excluded))))
 
 
