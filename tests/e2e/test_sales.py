@@ -118,3 +118,18 @@ def test_team_lead_assigns_a_pool_lead(page, shots):
     page.click("#sheet [data-to][data-name='Li Na']")
     page.wait_for_selector(".tag:has-text('Li Na')")
     assert api(page, f"/leads/{lead_id}")["body"]["owner_name"] == "Li Na"
+
+
+def test_a_record_that_is_not_there_says_so_with_a_way_back(page, shots):
+    sign_in(page)
+    nobody = "00000000-0000-4000-8000-000000000000"
+    for path, key, back in (("leads", "leads.not_found", "/leads"),
+                            ("deals", "deals.not_found", "/deals"),
+                            ("orders", "orders.not_found", "/deals?status=won"),
+                            ("customers", "customer.not_found", "/customers")):
+        page.goto(f"/{path}/{nobody}")
+        page.wait_for_selector(".empty-state")
+        said = page.evaluate(f"async () => (await import('/pwa/js/app.js')).t('{key}')")
+        assert page.inner_text(".empty-state") == said and said != key
+        assert page.locator(f".page-head a[href='{back}']").count() == 1
+    page.screenshot(path=str(shots / "sales-missing.png"))

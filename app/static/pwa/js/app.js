@@ -287,6 +287,19 @@ export function closeSheet() {
 }
 
 /**
+ * The page of a record that could not be shown: not found (or not yours), not
+ * seen before while offline, or another error; with a way back.
+ */
+export function mountMissing(page, res, { back, title, notFound }) {
+  const why = res?.status === 404 ? notFound : res?.offline ? 'common.offline_nothing' : 'common.error';
+  mount(
+    page,
+    html`<header class="page-head row">${backLink(back)}<h1>${title}</h1></header>
+      <div class="empty-state"><p>${t(why)}</p></div>`,
+  );
+}
+
+/**
  * A bottom sheet holding a form: its title, the `fields`, a line for errors
  * ([data-error]), Cancel (which closes it) and the submit button `ok`.
  */

@@ -2,7 +2,7 @@
 // follow-ups and the timeline of what happened.
 
 import { html, mount } from '../html.js';
-import { api, state, t, label, zone, staleNote, setTitle, backLink } from '../app.js';
+import { api, state, t, label, zone, staleNote, setTitle, backLink, mountMissing } from '../app.js';
 import { getCustomer, rememberCustomers } from '../db.js';
 import { applyToFollowups, applyToTimeline, queuedCustomers } from '../outbox.js';
 import { formatDateTime, formatDuration } from '../time.js';
@@ -90,14 +90,7 @@ function buying(c, orders) {
 
 function paint(page) {
   const { res, data } = shown;
-  if (!data) {
-    mount(
-      page,
-      html`<header class="page-head row">${backLink('/customers')}<h1>${t('nav.customers')}</h1></header>
-        <div class="empty-state"><p>${t(res?.status === 404 ? 'customer.not_found' : res?.offline ? 'common.offline_nothing' : 'common.error')}</p></div>`,
-    );
-    return;
-  }
+  if (!data) return mountMissing(page, res, { back: '/customers', title: t('nav.customers'), notFound: 'customer.not_found' });
   const c = data;
   setTitle(c.name);
   const snap = customerSnapshot(c);

@@ -2,7 +2,7 @@
 // the new order), lose (reason sheet) and reopen.
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, openFormSheet, closeSheet, confirmSheet, send, refusal } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, go, backLink, openFormSheet, closeSheet, confirmSheet, send, refusal, mountMissing } from '../app.js';
 import { formatMoney } from '../money.js';
 import { queuedDeals } from '../outbox.js';
 
@@ -39,14 +39,7 @@ function lineRow(line, i, products, editable) {
 
 function paint(page) {
   const { res, data: d } = shown;
-  if (!d) {
-    mount(
-      page,
-      html`<header class="page-head row">${backLink('/deals')}<h1>${t('deals.title')}</h1></header>
-        <div class="empty-state"><p>${t(res?.status === 404 ? 'deals.not_found' : res?.offline ? 'common.offline_nothing' : 'common.error')}</p></div>`,
-    );
-    return;
-  }
+  if (!d) return mountMissing(page, res, { back: '/deals', title: t('deals.title'), notFound: 'deals.not_found' });
   if (d._queued) return paintQueued(page, d);
   setTitle(d.name);
   const open = d.status === 'open';

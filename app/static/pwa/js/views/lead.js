@@ -2,7 +2,7 @@
 // convert (customer + contact + deal, or onto an existing customer).
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, openFormSheet, closeSheet, zone, queue, outbox } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, openFormSheet, closeSheet, zone, queue, outbox, mountMissing } from '../app.js';
 import { telLink, mailtoLink } from '../place.js';
 import { formatDateTime, isoWithOffset } from '../time.js';
 import { ICON } from './today.js';
@@ -28,14 +28,7 @@ function breakdown(lead) {
 
 function paint(page) {
   const { res, data: lead } = shown;
-  if (!lead) {
-    mount(
-      page,
-      html`<header class="page-head row">${backLink('/leads')}<h1>${t('nav.leads')}</h1></header>
-        <div class="empty-state"><p>${t(res?.status === 404 ? 'leads.not_found' : res?.offline ? 'common.offline_nothing' : 'common.error')}</p></div>`,
-    );
-    return;
-  }
+  if (!lead) return mountMissing(page, res, { back: '/leads', title: t('nav.leads'), notFound: 'leads.not_found' });
   setTitle(lead.name);
   const tel = telLink(lead.phone_e164 || lead.phone);
   const mail = mailtoLink(lead.email);

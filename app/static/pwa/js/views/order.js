@@ -2,7 +2,7 @@
 // or the owner records them).
 
 import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, backLink, openFormSheet, sendFromSheet, zone } from '../app.js';
+import { api, state, t, toast, staleNote, setTitle, backLink, openFormSheet, sendFromSheet, zone, mountMissing } from '../app.js';
 import { formatMoney, cents } from '../money.js';
 import { formatDateTime, isoWithOffset } from '../time.js';
 
@@ -14,14 +14,7 @@ const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 function paint(page) {
   const { res, data: o } = shown;
-  if (!o) {
-    mount(
-      page,
-      html`<header class="page-head row">${backLink('/deals?status=won')}<h1>${t('orders.orders')}</h1></header>
-        <div class="empty-state"><p>${t(res?.status === 404 ? 'orders.not_found' : res?.offline ? 'common.offline_nothing' : 'common.error')}</p></div>`,
-    );
-    return;
-  }
+  if (!o) return mountMissing(page, res, { back: '/deals?status=won', title: t('orders.orders'), notFound: 'orders.not_found' });
   const money = (v) => formatMoney(v, o.currency, state.locale);
   const queued = queuedPayments(o.id);
   const ids = new Set(queued.map((p) => p.id));
