@@ -17,7 +17,9 @@ from app.services.customers import get_customer
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.notifications import cancel_reminders, schedule_reminder, schedule_reminders
 from app.services.pagination import keyset_page
-from app.services.records import apply_changes, check_version, find_replay, get_visible, new_id
+from app.services.records import (
+    apply_changes, check_version, find_replay, get_visible, new_id, where_equal,
+)
 
 AGENDA_SECTION_LIMIT = 20  # per section; keeps a busy agenda under 20 KB
 UPCOMING_DAYS = 7
@@ -188,12 +190,7 @@ def delete_activity(actor: User, activity: Activity, expected_version=None) -> N
 
 def list_activities(actor: User, filters: dict, limit: int, cursor: str | None):
     query = visible_activities(select(Activity), actor)
-    if filters.get("customer_id"):
-        query = query.where(Activity.customer_id == filters["customer_id"])
-    if filters.get("owner_id"):
-        query = query.where(Activity.owner_id == filters["owner_id"])
-    if filters.get("kind"):
-        query = query.where(Activity.kind == filters["kind"])
+    query = where_equal(query, Activity, filters, ("customer_id", "owner_id", "kind"))
     if filters.get("open") is True:
         query = query.where(Activity.due_at.is_not(None), Activity.done_at.is_(None))
     elif filters.get("open") is False:

@@ -17,7 +17,7 @@ from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.pagination import keyset_page
 from app.services.records import (
     MONEY_MAX,
-    apply_changes, check_version, find_replay, get_visible, new_id, resolve_owner,
+    apply_changes, check_version, find_replay, get_visible, new_id, resolve_owner, where_equal,
 )
 from app.services.settings import get_setting
 
@@ -495,9 +495,8 @@ def opportunity_detail(actor: User, opportunity_id: uuid.UUID) -> Opportunity:
 
 def list_opportunities(actor: User, filters: dict, limit: int, cursor: str | None):
     query = _decorated_query(actor)
-    for field in ("status", "stage_id", "customer_id", "owner_id"):
-        if filters.get(field):
-            query = query.where(getattr(Opportunity, field) == filters[field])
+    query = where_equal(query, Opportunity, filters,
+                        ("status", "stage_id", "customer_id", "owner_id"))
     if filters.get("q"):
         query = query.where(Opportunity.name.icontains(filters["q"].strip(), autoescape=True))
     rows, next_cursor = keyset_page(query, (Opportunity.created_at, Opportunity.id), limit,

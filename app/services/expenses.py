@@ -29,7 +29,9 @@ from app.services.audit import record_audit
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.notifications import notify
 from app.services.pagination import keyset_page
-from app.services.records import MONEY_MAX, check_version, find_replay, get_visible, new_id
+from app.services.records import (
+    MONEY_MAX, check_version, find_replay, get_visible, new_id, where_equal,
+)
 
 CENT = Decimal("0.01")
 CHAIN = ("lead", "manager", "finance")
@@ -109,12 +111,7 @@ def allowed_actions(actor: User, claim: ExpenseClaim) -> list[str]:
 
 def list_claims(actor: User, filters: dict, limit: int, cursor: str | None):
     query = visible_expense_claims(select(ExpenseClaim), actor)
-    if filters.get("status"):
-        query = query.where(ExpenseClaim.status == filters["status"])
-    if filters.get("step"):
-        query = query.where(ExpenseClaim.step == filters["step"])
-    if filters.get("owner_id"):
-        query = query.where(ExpenseClaim.owner_id == filters["owner_id"])
+    query = where_equal(query, ExpenseClaim, filters, ("status", "step", "owner_id"))
     if filters.get("mine"):
         query = query.where(ExpenseClaim.owner_id == actor.id)
     if filters.get("q") and filters["q"].strip():

@@ -17,7 +17,7 @@ from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.pagination import keyset_page
-from app.services.records import check_version, find_replay, new_id
+from app.services.records import check_version, find_replay, new_id, where_equal
 
 PAYMENT_ROLES = ("finance", "manager", "admin")
 CANCEL_ROLES = ("finance", "manager", "admin")
@@ -102,9 +102,7 @@ def order_detail(actor: User, order_id: uuid.UUID) -> SalesOrder:
 def list_orders(actor: User, filters: dict, limit: int, cursor: str | None):
     query = visible_orders(select(SalesOrder, Customer.name), actor).join(
         Customer, Customer.id == SalesOrder.customer_id)
-    for field in ("customer_id", "status", "opportunity_id"):
-        if filters.get(field):
-            query = query.where(getattr(SalesOrder, field) == filters[field])
+    query = where_equal(query, SalesOrder, filters, ("customer_id", "status", "opportunity_id"))
     rows, next_cursor = keyset_page(query, (SalesOrder.created_at, SalesOrder.id), limit,
                                     cursor, descending=True)
     for order, name in rows:

@@ -73,3 +73,12 @@ def resolve_owner(actor: User, owner_id: uuid.UUID | None) -> User:
 
 def new_id(record_id: uuid.UUID | None) -> uuid.UUID:
     return record_id or uuid.uuid4()
+
+
+def where_equal(query, model, filters: dict, fields):
+    """``query`` narrowed to rows whose ``fields`` equal the given filters (a filter left
+    out, or empty, narrows nothing): the plain filters of every list endpoint."""
+    for field in fields:
+        if filters.get(field):
+            query = query.where(getattr(model, field) == filters[field])
+    return query
