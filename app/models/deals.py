@@ -78,6 +78,10 @@ class Opportunity(RecordMixin, db.Model):
         Index("ix_opportunities_created", "created_at", "id"),
         Index("ix_opportunities_customer", "customer_id", "created_at"),
         Index("ix_opportunities_stage", "stage_id", "status"),
+        # Reports: the wins of a period, read from the index alone (leaderboard, forecast)
+        Index("ix_opportunities_won", "status", "closed_at", "owner_id", "currency", "amount"),
+        # Forecast: the open pipeline expected to close in a period
+        Index("ix_opportunities_open_close", "status", "expected_close_date"),
     )
 
 

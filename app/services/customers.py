@@ -47,18 +47,18 @@ def get_customer(actor: User, customer_id: uuid.UUID) -> Customer:
 
 
 def _with_rfm(query):
-    """The customer query with its RFM columns (services.orders.rfm_subquery) joined in."""
-    from app.services.orders import rfm_subquery
+    """The customer query with its RFM columns (services.orders.rfm_columns): correlated
+    on the customer, so only the returned rows' orders are read."""
+    from app.services.orders import rfm_columns
 
-    rfm = rfm_subquery()
-    return query.add_columns(rfm.c.last_order_at, rfm.c.orders_12m, rfm.c.revenue_12m,
-                             rfm.c.rfm_segment).outerjoin(rfm, rfm.c.customer_id == Customer.id)
+    return query.add_columns(*rfm_columns(Customer.id))
 
 
 def _rows_with_rfm(rows):
     from app.services.orders import apply_rfm
 
-    return [(apply_rfm(row[0], *row[2:]), row[1]) for row in rows]
+    now = utcnow()
+    return [(apply_rfm(row[0], *row[2:], now=now), row[1]) for row in rows]
 
 
 def get_customer_with_owner(actor: User, customer_id: uuid.UUID) -> tuple[Customer, str | None]:

@@ -181,45 +181,56 @@ def sees_all_orders(actor: User) -> bool:
 RFM_SEGMENTS = ("champion", "loyal", "at risk", "new", "dormant")
 
 
-def rfm_subquery(now=None):
-    """Per customer, from its orders that were not cancelled: last and first order time,
-    orders and revenue in the last 12 months, and the segment label, all in SQL (one
-    GROUP BY joined to the customer query, never a query per row).
+def rfm_columns(customer_id, now=None):
+    """A customer's buying, as four scalar subqueries correlated on ``customer_id`` (the
+    customer query's id column), over its orders that were not cancelled: last and first
+    order time, orders and revenue in the last 12 months.
 
-    Segments, first match wins: *dormant* (no order in 12 months), *new* (first order in
-    the last 90 days), *champion* (ordered in the last 90 days and 3+ orders in 12 months),
-    *at risk* (last order over 180 days ago), else *loyal*. No orders at all: no segment.
+    Each is a range of ix_orders_customer_ordered for that one customer, evaluated for the
+    rows the customer query returns (a page of the list, the card), so its cost is the
+    page's orders, never the company's: no GROUP BY over every order, and nothing to keep
+    up to date (a precomputed row would slide out of date every day as the 12 months move).
     """
-    from sqlalchemy import case, func
+    from sqlalchemy import func
 
     now = now or utcnow()
-    year_ago, d90, d180 = (now - timedelta(days=days) for days in (365, 90, 180))
+    year_ago = now - timedelta(days=365)
+
+    def over(aggregate, *conditions):
+        return (select(aggregate)
+                .where(SalesOrder.customer_id == customer_id,
+                       SalesOrder.status != "cancelled", *conditions)
+                .scalar_subquery())
+
     recent = SalesOrder.ordered_at >= year_ago
-    grouped = (
-        select(SalesOrder.customer_id.label("customer_id"),
-               func.max(SalesOrder.ordered_at).label("last_order_at"),
-               func.min(SalesOrder.ordered_at).label("first_order_at"),
-               func.count(case((recent, SalesOrder.id))).label("orders_12m"),
-               func.coalesce(func.sum(case((recent, SalesOrder.total))), 0)
-               .label("revenue_12m"))
-        .where(SalesOrder.status != "cancelled")
-        .group_by(SalesOrder.customer_id)
-        .subquery("rfm_base")
-    )
-    segment = case(
-        (grouped.c.last_order_at < year_ago, "dormant"),
-        (grouped.c.first_order_at >= d90, "new"),
-        ((grouped.c.last_order_at >= d90) & (grouped.c.orders_12m >= 3), "champion"),
-        (grouped.c.last_order_at < d180, "at risk"),
-        else_="loyal",
-    )
-    return select(grouped.c.customer_id, grouped.c.last_order_at, grouped.c.orders_12m,
-                  grouped.c.revenue_12m, segment.label("rfm_segment")).subquery("rfm")
+    return (over(func.max(SalesOrder.ordered_at)).label("last_order_at"),
+            over(func.min(SalesOrder.ordered_at)).label("first_order_at"),
+            over(func.count(), recent).label("orders_12m"),
+            over(func.coalesce(func.sum(SalesOrder.total), 0), recent).label("revenue_12m"))
 
 
-def apply_rfm(customer, last_order_at, orders_12m, revenue_12m, segment):
+def rfm_segment(last_order_at, first_order_at, orders_12m, now=None) -> str | None:
+    """First match wins: *dormant* (no order in 12 months), *new* (first order in the last
+    90 days), *champion* (ordered in the last 90 days and 3+ orders in 12 months), *at
+    risk* (last order over 180 days ago), else *loyal*. No orders at all: no segment."""
+    if last_order_at is None:
+        return None
+    now = now or utcnow()
+    if last_order_at < now - timedelta(days=365):
+        return "dormant"
+    if first_order_at >= now - timedelta(days=90):
+        return "new"
+    if last_order_at >= now - timedelta(days=90) and orders_12m >= 3:
+        return "champion"
+    if last_order_at < now - timedelta(days=180):
+        return "at risk"
+    return "loyal"
+
+
+def apply_rfm(customer, last_order_at, first_order_at, orders_12m, revenue_12m, now=None):
+    """The customer with the RFM figures of ``rfm_columns`` and its segment."""
     customer.last_order_at = last_order_at
     customer.orders_12m = orders_12m or 0
     customer.revenue_12m = Decimal(revenue_12m or 0).quantize(Decimal("0.01"))
-    customer.rfm_segment = segment
+    customer.rfm_segment = rfm_segment(last_order_at, first_order_at, orders_12m or 0, now)
     return customer

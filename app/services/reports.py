@@ -61,30 +61,47 @@ def _money(value) -> str:
     return f"{Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
 
 
+def _deals_in_period(actor: User, low, high, team_id, owner_id):
+    """The deals created in [low, high) that the actor may count: a range of
+    ix_opportunities_created (or ix_opportunities_owner_created for one owner or a team)."""
+    return _scope(
+        select(Opportunity.id, Opportunity.amount)
+        .where(Opportunity.created_at >= low, Opportunity.created_at < high),
+        actor, team_id, owner_id).subquery("period_deals")
+
+
 def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
     """Per stage, for deals created in the period: how many entered it, their amount, the
     share that went on to the next stage, and the average days spent in it (for the stays
-    that ended). Three statements: the stages, one GROUP BY over the stage history, and
-    the amounts (each deal once per stage, even when it entered the stage again after
-    being reopened)."""
+    that ended). Two statements: the stages, and one over the period's deals.
+
+    It reads the deals created in the period (an index range on their creation time) and
+    their stays (ix_stage_history_opportunity), never the rest of the history: the answer
+    is a function of exactly those deals and their *current* amounts, so a rollup keyed by
+    creation day would hold about a row per deal anyway (a rep creates less than one deal
+    a day) and would have to be rewritten on every amount or owner change. Each deal counts
+    once per stage, even when it entered the stage again after being reopened: stays are
+    first grouped per (stage, deal)."""
     low, high = period_bounds(start, end, actor.timezone)
-    in_period = (Opportunity.created_at >= low, Opportunity.created_at < high)
-    stats = _scope(
-        select(StageHistory.stage_id,
-               func.count(func.distinct(StageHistory.opportunity_id)).label("entered"),
-               func.avg(_days_between(StageHistory.left_at, StageHistory.entered_at))
-               .label("avg_days"))
-        .join(Opportunity, Opportunity.id == StageHistory.opportunity_id)
-        .where(*in_period)
-        .group_by(StageHistory.stage_id), actor, team_id, owner_id)
-    by_stage = {row.stage_id: row for row in db.session.execute(stats)}
-    entries = _scope(
-        select(StageHistory.stage_id, Opportunity.id, Opportunity.amount)
-        .join(Opportunity, Opportunity.id == StageHistory.opportunity_id)
-        .where(*in_period).distinct(), actor, team_id, owner_id).subquery()
-    amounts = dict(db.session.execute(
-        select(entries.c.stage_id, type_coerce(func.sum(entries.c.amount), Numeric(18, 2)))
-        .group_by(entries.c.stage_id)).all())
+    deals = _deals_in_period(actor, low, high, team_id, owner_id)
+    # CROSS JOIN keeps SQLite on the period's deals first (it may not pick stage_history
+    # as the outer table to save the GROUP BY a sort); PostgreSQL plans it as a join.
+    per_deal = (
+        select(StageHistory.stage_id, deals.c.amount,
+               func.sum(_days_between(StageHistory.left_at, StageHistory.entered_at))
+               .label("days"),
+               func.count(StageHistory.left_at).label("ended"))
+        .select_from(deals)
+        .join(StageHistory, StageHistory.opportunity_id == deals.c.id)
+        .group_by(StageHistory.stage_id, deals.c.id, deals.c.amount)
+    ).subquery("per_deal")
+    stats = db.session.execute(
+        select(per_deal.c.stage_id, func.count().label("entered"),
+               type_coerce(func.sum(per_deal.c.amount), Numeric(18, 2)).label("amount"),
+               func.sum(per_deal.c.days).label("days"),
+               func.sum(per_deal.c.ended).label("ended"))
+        .group_by(per_deal.c.stage_id))
+    by_stage = {row.stage_id: row for row in stats}
     stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
     items = []
     won = next((s for s in stages if s.kind == "won"), None)
@@ -92,12 +109,12 @@ def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> 
         row = by_stage.get(stage.id)
         if row is None and not stage.active:
             continue
-        entered = row.entered if row else 0
         items.append({"stage_id": stage.id, "name": stage.name, "kind": stage.kind,
-                      "probability": stage.probability, "entered": entered,
-                      "amount": _money(amounts.get(stage.id) or 0),
-                      "avg_days_in_stage": round(float(row.avg_days), 1)
-                      if row is not None and row.avg_days is not None else None})
+                      "probability": stage.probability,
+                      "entered": row.entered if row else 0,
+                      "amount": _money(row.amount if row else 0),
+                      "avg_days_in_stage": round(float(row.days) / float(row.ended), 1)
+                      if row is not None and row.ended else None})
     # conversion: share of a stage's deals that entered the next open stage (or won)
     sequence = [i for i in items if i["kind"] == "open"] + \
         [i for i in items if won and i["stage_id"] == won.id]
@@ -109,10 +126,24 @@ def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> 
     return {"from": start, "to": end, "stages": items}
 
 
+def _won_in_period(actor: User, start: date, end: date, team_id, owner_id, *columns):
+    """Deals won in the period (days in the reader's timezone), grouped by ``columns``:
+    a range of ix_opportunities_won, which also holds owner, currency and amount, so the
+    database reads the period's wins from the index alone, never older ones."""
+    low, high = period_bounds(start, end, actor.timezone)
+    return _scope(
+        select(*columns, func.count().label("deals"),
+               type_coerce(func.sum(Opportunity.amount), Numeric(18, 2)).label("amount"))
+        .where(Opportunity.status == "won", Opportunity.closed_at >= low,
+               Opportunity.closed_at < high)
+        .group_by(*columns), actor, team_id, owner_id)
+
+
 def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
     """Open deals expected to close in the period, by month: count, amount, and amount
     weighted by probability (the deal's override, else its stage's); and what was won in
-    the period. Money summed per currency."""
+    the period. Money summed per currency. Reads the open deals closing in the period
+    (ix_opportunities_open_close) and the period's wins (ix_opportunities_won) only."""
     probability = func.coalesce(Opportunity.probability_override, Stage.probability)
     month = (func.strftime("%Y-%m", Opportunity.expected_close_date)
              if db.engine.dialect.name == "sqlite"
@@ -128,14 +159,9 @@ def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -
                Opportunity.expected_close_date <= end)
         .group_by(month, Opportunity.currency).order_by(month, Opportunity.currency),
         actor, team_id, owner_id)).all()
-    low, high = period_bounds(start, end, actor.timezone)
-    won_rows = db.session.execute(_scope(
-        select(Opportunity.currency, func.count().label("deals"),
-               type_coerce(func.sum(Opportunity.amount), Numeric(18, 2)).label("amount"))
-        .where(Opportunity.status == "won", Opportunity.closed_at >= low,
-               Opportunity.closed_at < high)
-        .group_by(Opportunity.currency).order_by(Opportunity.currency),
-        actor, team_id, owner_id)).all()
+    won_rows = db.session.execute(
+        _won_in_period(actor, start, end, team_id, owner_id, Opportunity.currency)
+        .order_by(Opportunity.currency)).all()
     months, totals = [], {}
     for row in rows:
         weighted = Decimal(row.weighted_x100 or 0) / 100
@@ -194,18 +220,14 @@ def activity(actor: User, start: date, end: date, team_id=None, owner_id=None) -
 
 def leaderboard(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
     """Deals won in the period per person in scope and currency, most won first. One
-    statement."""
-    low, high = period_bounds(start, end, actor.timezone)
-    amount = type_coerce(func.sum(Opportunity.amount), Numeric(18, 2))
-    rows = db.session.execute(_scope(
-        select(Opportunity.owner_id, User.name, Opportunity.currency,
-               func.count().label("deals"), amount.label("amount"))
-        .join(User, User.id == Opportunity.owner_id)
-        .where(Opportunity.status == "won", Opportunity.closed_at >= low,
-               Opportunity.closed_at < high)
-        .group_by(Opportunity.owner_id, User.name, Opportunity.currency)
-        .order_by(Opportunity.currency, amount.desc(), User.name),
-        actor, team_id, owner_id)).all()
+    statement: the period's wins summed from ix_opportunities_won, then their owners'
+    names."""
+    won = _won_in_period(actor, start, end, team_id, owner_id,
+                         Opportunity.owner_id, Opportunity.currency).subquery("won")
+    rows = db.session.execute(
+        select(won.c.owner_id, User.name, won.c.currency, won.c.deals, won.c.amount)
+        .join(User, User.id == won.c.owner_id)
+        .order_by(won.c.currency, won.c.amount.desc(), User.name)).all()
     return {"from": start, "to": end, "people": [
         {"rank": rank, "owner_id": owner, "owner_name": name, "currency": currency,
          "deals": deals, "amount": _money(total)}
