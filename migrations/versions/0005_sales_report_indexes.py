@@ -5,7 +5,7 @@ No rollup table: the funnel, forecast and leaderboard read the deals of their pe
 through these indexes (app/services/reports.py says why that is enough). Only indexes, so
 it can be re-chained after any other revision.
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01 10:00:00
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
