@@ -25,6 +25,16 @@ def _instance_secret(instance_path: Path, name: str) -> str:
     return path.read_text().strip()
 
 
+def engine_options(database_url: str, pgbouncer: bool) -> dict:
+    """SQLAlchemy engine options. Behind PgBouncer in transaction mode (DATABASE_PGBOUNCER=1)
+    psycopg must not prepare statements on the server: the next transaction may run on
+    another server connection, where that prepared statement does not exist."""
+    options = {"pool_pre_ping": True}
+    if pgbouncer and database_url.startswith("postgresql"):
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     env = os.environ
     instance = Path(instance_path)
@@ -45,7 +55,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config = {
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            database_url, env.get("DATABASE_PGBOUNCER", "0") == "1"),
         "DEVELOPMENT": development,
         "SESSION_COOKIE_NAME": "fieldline_session",
         "SESSION_COOKIE_SECURE": (
