@@ -261,9 +261,9 @@ def test_0005_indexes_the_records_already_there(empty_app):
                    role="rep", timezone="Asia/Shanghai", locale="en", active=True, **common)
     customer_id, contact_id, lead_id = (uuid.UUID(f"00000000-0000-4000-8000-00000000001{i}")
                                         for i in range(3))
-    insert_old_row("customers", id=customer_id, name="上海王伟科技有限公司", name_norm="上海王伟科技",
-                   city="Shanghai", phone_e164="+8613800138000", owner_id=OLD_USER,
-                   status="active", tags=[], **common)
+    insert_old_row("customers", id=customer_id, name="上海王伟科技有限公司",
+                   name_norm="上海王伟科技", city="Shanghai", phone_e164="+8613800138000",
+                   owner_id=OLD_USER, status="active", tags=[], **common)
     insert_old_row("contacts", id=contact_id, customer_id=customer_id, name="王伟",
                    mobile_e164="+8613912345678", **common)
     insert_old_row("leads", id=lead_id, name="Zhou Min", city="Ningbo", status="open",
