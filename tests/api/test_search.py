@@ -338,3 +338,15 @@ def test_search_statements_are_constant(world, client_for, count_queries):
              "leads": counts["leads"]}
     for url, n in counts.items():
         assert n == plain[url.split("?")[0]], (url, n)
+
+
+def test_rebuild_search_command(app, world, client_for):
+    customers, *_ = _bulk(world, 5)
+    for search_table in SEARCH_TABLES:
+        db.session.execute(search_table.delete())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["rebuild-search"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "customer_search: 5, contact_search: 5, lead_search: 5"
+    found = _search(client_for(world.manager), "customers", customers[2]["phone_e164"][3:11])
+    assert found == {str(customers[2]["id"])}
