@@ -15,6 +15,7 @@ def register_commands(app):
     app.cli.add_command(vapid_keys)
     app.cli.add_command(reminders)
     app.cli.add_command(backup)
+    app.cli.add_command(rebuild_search)
 
 
 @click.command("create-user")
@@ -111,6 +112,18 @@ def backup(target):
     else:
         raise click.ClickException(f"No backup method for {url.get_backend_name()}.")
     click.echo(f"Backup written to {target}")
+
+
+@click.command("rebuild-search")
+@with_appcontext
+def rebuild_search():
+    """Write the search index again from the customers, contacts and leads (after a bulk
+    load that bypassed the services, or to repair it)."""
+    from app.services.search import rebuild_search_index
+
+    written = rebuild_search_index()
+    db.session.commit()
+    click.echo(", ".join(f"{table}: {n}" for table, n in written.items()))
 
 
 def main():

@@ -77,6 +77,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave the text index's own objects (FTS5 tables, pg_trgm indexes) to migration 0005:
+    they are not models, and autogenerate would otherwise offer to drop them."""
+    from app.models.search import is_text_index_object
+
+    return not is_text_index_object(name, type_)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -99,6 +107,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -8,6 +8,7 @@ from app.models.expenses import ExpenseClaim, ExpenseItem, ExpenseReceipt, Expen
 from app.models.leads import Lead
 from app.models.orders import OrderCounter, OrderLine, Payment, SalesOrder
 from app.models.push import Notification, PushDelivery, PushSubscription
+from app.models.search import contact_search, customer_search, lead_search
 from app.models.settings import Setting
 from app.models.users import ApiToken, Team, User, UserSession
 
@@ -16,5 +17,5 @@ __all__ = [
     "ExpenseReceipt", "ExpenseStep", "Lead", "Notification", "Opportunity", "OpportunityLine",
     "OrderCounter", "OrderLine", "Payment", "PriceTier", "Product", "PushDelivery",
     "PushSubscription", "SalesOrder", "Setting", "Stage", "StageHistory", "Team", "User",
-    "UserSession",
+    "UserSession", "contact_search", "customer_search", "lead_search",
 ]

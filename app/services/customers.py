@@ -1,5 +1,4 @@
 """Customers and contacts: create, change, delete, find, and spot duplicates."""
-import re
 import uuid
 
 from flask import current_app
@@ -13,10 +12,13 @@ from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.errors import Invalid, NotFound
 from app.services.notifications import schedule_reminders
-from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164, search_text
+from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164
 from app.services.pagination import keyset_page
 from app.services.records import (
     apply_changes, check_version, find_replay, get_visible, new_id, resolve_owner,
+)
+from app.services.search import (
+    contacts_matching, customers_matching, index_contact, index_customer,
 )
 
 CUSTOMER_FIELDS = (
@@ -24,7 +26,9 @@ CUSTOMER_FIELDS = (
     "tags",
 )
 CONTACT_FIELDS = ("name", "title", "phone", "mobile", "email", "role", "reports_to_id", "notes")
-_PHONE_QUERY = re.compile(r"[\d\s+\-().]+")
+# What the search index holds of each (services.search): a change to these re-indexes.
+CUSTOMER_SEARCHED = {"name", "city", "email", "phone"}
+CONTACT_SEARCHED = {"name", "email", "phone", "mobile"}
 TIMELINE_SIZE = 30
 OPEN_FOLLOWUPS_SHOWN = 50
 
@@ -91,6 +95,7 @@ def create_customer(actor: User, data: dict) -> tuple[Customer, bool]:
     _normalise_customer(customer)
     db.session.add(customer)
     db.session.flush()
+    index_customer(customer)
     return customer, True
 
 
@@ -107,6 +112,8 @@ def update_customer(actor: User, customer: Customer, data: dict, expected_versio
     if changes:
         _normalise_customer(customer)
         db.session.flush()
+    if changes.keys() & CUSTOMER_SEARCHED:
+        index_customer(customer)
     return customer
 
 
@@ -145,19 +152,7 @@ def list_customers(actor: User, q: str | None, limit: int, cursor: str | None):
         User, User.id == Customer.owner_id
     )
     if q and q.strip():
-        term = search_text(q)
-        # Phone digits only when the query is a phone number ("138 0013", "+86-21"), not
-        # when a name happens to contain digits ("Harbour Logistics 2").
-        digits = "".join(ch for ch in q if ch.isdigit()) if _PHONE_QUERY.fullmatch(q.strip()) \
-            else ""
-        conditions = [
-            Customer.name_norm.contains(company_key(q) or term, autoescape=True),
-            Customer.city.icontains(term, autoescape=True),
-            Customer.email_norm.contains(term, autoescape=True),
-        ]
-        if len(digits) >= 3:
-            conditions.append(Customer.phone_e164.contains(digits, autoescape=True))
-        query = query.where(or_(*conditions))
+        query = query.where(Customer.id.in_(customers_matching(q)))
     rows, next_cursor = keyset_page(_with_rfm(query), (Customer.name_norm, Customer.id), limit,
                                     cursor)
     return _rows_with_rfm(rows), next_cursor
@@ -305,15 +300,19 @@ def create_contact(actor: User, data: dict) -> tuple[Contact, bool]:
     _check_reports_to(contact)
     db.session.add(contact)
     db.session.flush()
+    index_contact(contact)
     return contact, True
 
 
 def update_contact(actor: User, contact: Contact, data: dict, expected_version=None) -> Contact:
     check_version(contact, expected_version)
-    if apply_changes(contact, data, CONTACT_FIELDS):
+    changes = apply_changes(contact, data, CONTACT_FIELDS)
+    if changes:
         _normalise_contact(contact)
         _check_reports_to(contact)
         db.session.flush()
+    if changes.keys() & CONTACT_SEARCHED:
+        index_contact(contact)
     return contact
 
 
@@ -325,10 +324,15 @@ def delete_contact(actor: User, contact: Contact, expected_version=None) -> None
 
 
 def list_contacts(actor: User, customer_id, q, limit, cursor):
-    query = visible_contacts(select(Contact), actor)
+    if q and q.strip():
+        # The same scope as visible_contacts, but each match's customer checked by its key:
+        # visible_contacts lists every visible customer first, all of them for a manager.
+        query = visible_customers(
+            select(Contact).join(Customer, Customer.id == Contact.customer_id), actor
+        ).where(Contact.deleted_at.is_(None), Contact.id.in_(contacts_matching(q)))
+    else:
+        query = visible_contacts(select(Contact), actor)
     if customer_id:
         query = query.where(Contact.customer_id == customer_id)
-    if q and q.strip():
-        query = query.where(Contact.name.icontains(search_text(q), autoescape=True))
     return keyset_page(query, (Contact.name, Contact.id), limit, cursor)
 

@@ -15,14 +15,16 @@ from app.services.audit import record_audit
 from app.services.customers import duplicate_keys
 from app.services.customers import find_duplicates as find_customer_duplicates
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
-from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164, search_text
+from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164
 from app.services.pagination import keyset_page
+from app.services.search import index_lead, leads_matching
 from app.services.records import (
     apply_changes, check_version, find_replay, get_visible, new_id, resolve_owner,
 )
 from app.services.settings import get_setting
 
 LEAD_FIELDS = ("name", "company", "phone", "email", "title", "city", "source", "notes")
+LEAD_SEARCHED = {"name", "company", "phone", "email", "city"}  # re-indexed when changed
 MANAGE_ROLES = ("lead", "manager", "admin")
 RECYCLE_BATCH = 200
 
@@ -102,6 +104,7 @@ def create_lead(actor: User, data: dict) -> tuple[Lead, bool]:
     _normalise(lead)
     db.session.add(lead)
     db.session.flush()
+    index_lead(lead)
     record_audit(actor, "lead", lead.id, "created", {"owner_id": (None, lead.owner_id)})
     return lead, True
 
@@ -129,6 +132,8 @@ def update_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> L
         if "status" in changes:
             record_audit(actor, "lead", lead.id, "status_changed", {"status": changes["status"]})
         db.session.flush()
+    if changes.keys() & LEAD_SEARCHED:
+        index_lead(lead)
     return lead
 
 
@@ -258,11 +263,7 @@ def list_leads(actor: User, pool: bool, q: str | None, status: str | None, limit
         if status:
             query = query.where(Lead.status == status)
     if q and q.strip():
-        term = search_text(q)
-        query = query.where(or_(Lead.name.icontains(term, autoescape=True),
-                                Lead.company_norm.contains(company_key(q) or term,
-                                                           autoescape=True),
-                                Lead.email_norm.contains(term, autoescape=True)))
+        query = query.where(Lead.id.in_(leads_matching(q)))
     rows, next_cursor = keyset_page(query, (Lead.created_at, Lead.id), limit, cursor,
                                     descending=True)
     return with_owner_names(list(rows)), next_cursor

@@ -12,6 +12,7 @@ from sqlalchemy import column, inspect, table, text
 from app import create_app
 from app.extensions import db
 from app.models import User
+from app.models.search import FTS_TABLES, is_text_index_object
 
 OLD_USER = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
@@ -46,13 +47,23 @@ def migrated(request, tmp_path_factory):
             assert inspect(db.engine).get_table_names() == []
             flask_migrate.upgrade()
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                context = MigrationContext.configure(connection, opts={
+                    "compare_type": True, "include_name": _not_text_index})
                 app.config["SCHEMA_DIFF"] = compare_metadata(context, db.metadata)
             yield app
         finally:
             restore()
             db.session.remove()
             db.engine.dispose()
+
+
+def _not_text_index(name, type_, parent_names) -> bool:
+    return not is_text_index_object(name, type_)
+
+
+def _text_index_tables() -> set[str]:
+    """The tables SQLite's FTS5 makes for the search index, beside the models' tables."""
+    return set(FTS_TABLES) if db.engine.dialect.name == "sqlite" else set()
 
 
 def _is_missing_team_lead_fk(diff) -> bool:
@@ -63,7 +74,7 @@ def test_every_model_table_column_and_index_exists(migrated):
     with migrated.app_context():
         inspector = inspect(db.engine)
         tables = set(inspector.get_table_names())
-        assert set(db.metadata.tables) | {"alembic_version"} == tables
+        assert set(db.metadata.tables) | {"alembic_version"} | _text_index_tables() == tables
         for table in db.metadata.sorted_tables:
             columns = {c["name"]: c for c in inspector.get_columns(table.name)}
             assert set(columns) == {c.name for c in table.columns}, table.name
@@ -216,3 +227,53 @@ def test_upgrades_never_cascade_away_rows_that_point_at_rebuilt_tables(empty_app
     flask_migrate.upgrade()
     for name in ("users", "user_sessions", "activities", "notifications", "push_subscriptions"):
         assert db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 1, name
+
+
+def test_the_text_index_is_built_by_the_migration(migrated):
+    """What models.search adds outside the models, there after the migrations as after
+    create_all(): FTS5 tables and their triggers on SQLite, pg_trgm GIN indexes on
+    PostgreSQL."""
+    from app.models.search import SEARCH_FIELDS
+
+    with migrated.app_context():
+        inspector = inspect(db.engine)
+        for name, fields in SEARCH_FIELDS.items():
+            if db.engine.dialect.name == "sqlite":
+                triggers = set(db.session.execute(text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+                    {"t": name}).scalars())
+                assert triggers == {f"{name}_fts_{op}" for op in ("insert", "delete", "update")}
+                assert f"{name}_fts" in inspector.get_table_names()
+            else:
+                indexes = {i["name"] for i in inspector.get_indexes(name)}
+                assert {f"ix_{name}_{field}_trgm" for field in fields} <= indexes
+
+
+def test_0005_indexes_the_records_already_there(empty_app):
+    """0004 -> 0005 with a customer, a contact and a lead: each is found by search after
+    the upgrade (the migration indexes what exists); down again, nothing of it is left."""
+    from app.services.search import contacts_matching, customers_matching, leads_matching
+
+    flask_migrate.upgrade(revision="0004")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    common = {"created_at": now, "updated_at": now, "version": 1}
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True, **common)
+    customer_id, contact_id, lead_id = (uuid.UUID(f"00000000-0000-4000-8000-00000000001{i}")
+                                        for i in range(3))
+    insert_old_row("customers", id=customer_id, name="上海王伟科技有限公司",
+                   name_norm="上海王伟科技", city="Shanghai", phone_e164="+8613800138000",
+                   owner_id=OLD_USER, status="active", tags=[], **common)
+    insert_old_row("contacts", id=contact_id, customer_id=customer_id, name="王伟",
+                   mobile_e164="+8613912345678", **common)
+    insert_old_row("leads", id=lead_id, name="Zhou Min", city="Ningbo", status="open",
+                   activity_count=0, **common)
+    flask_migrate.upgrade(revision="0005")
+    assert db.session.scalars(customers_matching("王伟科")).all() == [customer_id]
+    assert db.session.scalars(customers_matching("0013800")).all() == [customer_id]
+    assert db.session.scalars(contacts_matching("王伟")).all() == [contact_id]
+    assert db.session.scalars(leads_matching("ningbo")).all() == [lead_id]
+    db.session.rollback()
+    flask_migrate.downgrade(revision="0004")
+    left = {t for t in inspect(db.engine).get_table_names() if "_search" in t}
+    assert left == set()

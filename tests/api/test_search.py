@@ -1,0 +1,352 @@
+"""Search of customers, contacts and leads through the text index (services.search): the
+same answers on SQLite (FTS5 trigram) and PostgreSQL (pg_trgm), kept current by every
+write, rebuilt after bulk loads, constant statements, and plans that use the index."""
+import random
+import re
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import event, insert
+
+from app.extensions import db
+from app.models import Contact, Customer, Lead
+from app.models.search import SEARCH_TABLES
+from app.services.normalize import company_key
+from app.services.search import rebuild_search_index
+from tests import factories
+from tests.api.helpers import API, ids
+
+
+def _search(client, resource, q):
+    response = client.get(f"{API}/{resource}", query_string={"q": q, "limit": 200})
+    assert response.status_code == 200, response.json
+    return set(ids(response.json["items"]))
+
+
+@pytest.fixture
+def book(world):
+    """The same records on both databases: Chinese and Latin names, cities, phones."""
+    rep = world.rep_a1
+    c = {
+        "wangwei": factories.make_customer(rep, name="王伟贸易", city="上海",
+                                           phone="021-6234 5678"),
+        "shanghai_wangwei": factories.make_customer(rep, name="上海王伟科技有限公司",
+                                                    city="上海", phone="13912345678"),
+        "acme": factories.make_customer(rep, name="Acme Co., Ltd.", city="Shanghai",
+                                        phone="13800138000", email="Wei@Acme.cn"),
+        "globex": factories.make_customer(rep, name="Globex", city="Suzhou",
+                                          phone="0512-6666-1234", email="sales@globex.com"),
+    }
+    factories.make_customer(world.rep_b1, name="王伟物流", city="上海", phone="13800138001",
+                            email="wang@acme.cn")  # someone else's: never found by rep_a1
+    k = {
+        "wangwei": factories.make_contact(rep, c["acme"], name="王伟", mobile="13700137000"),
+        "li_wangwei": factories.make_contact(rep, c["acme"], name="李王伟",
+                                             email="li@globex.com"),
+        "wei": factories.make_contact(rep, c["globex"], name="Wang Wei", phone="0512-6666-9999"),
+    }
+    leads = {
+        "wangwei": factories.make_lead(rep, name="王伟", company="上海明珠有限公司", city="上海",
+                                       phone="13612345678"),
+        "pearl": factories.make_lead(rep, name="Zhou Min", company="Pearl Trading Co.",
+                                     city="Ningbo", email="min@pearl.cn"),
+    }
+    factories.make_lead(world.rep_b1, name="王伟", city="上海")  # someone else's
+    return {"customers": c, "contacts": k, "leads": leads}
+
+
+def _ids(records, *names):
+    return {str(records[name].id) for name in names}
+
+
+CUSTOMER_CASES = [
+    ("王伟", ["wangwei"]),                             # under 3: start of name or city
+    ("上海", ["wangwei", "shanghai_wangwei"]),          # city, and a name that starts so
+    ("王伟科", ["shanghai_wangwei"]),                   # 3 or more: anywhere
+    ("王伟科技有限公司", ["shanghai_wangwei"]),          # the legal form is not searched
+    ("上海王伟", ["shanghai_wangwei"]),
+    ("贸易", []),                                      # under 3, not at the start
+    ("伟贸易", ["wangwei"]),
+    ("acme co ltd", ["acme"]),
+    ("ACME", ["acme"]),
+    ("ghai", ["acme"]),                                # city, anywhere
+    ("su", ["globex"]),                                # city, start
+    ("SUZHOU", ["globex"]),
+    ("wei@acme", ["acme"]),
+    ("acme.cn", ["acme"]),
+    ("0013800", ["acme"]),                             # phone digits from the middle
+    ("138 0013 8000", ["acme"]),
+    ("6234 56", ["wangwei"]),
+    ("+86 139", ["shanghai_wangwei"]),
+    ("12", []),                                        # too few digits to be a phone
+    ("gl", ["globex"]),
+    ("lobex", ["globex"]),
+    ("lo", []),                                        # under 3, not at the start
+    ('"', []),
+    ("%", []),
+    ("_", []),
+    ("x" * 100, []),
+]
+
+
+CONTACT_CASES = [
+    ("王伟", ["wangwei"]),          # the start of a name
+    ("王", ["wangwei"]),
+    ("李王伟", ["li_wangwei"]),
+    ("王伟", ["wangwei"]),
+    ("wang wei", ["wei"]),
+    ("WEI", ["wei"]),
+    ("li@glo", ["li_wangwei"]),
+    ("0137000", ["wangwei"]),       # mobile
+    ("6666 99", ["wei"]),           # phone
+    ("6666", ["wei"]),
+]
+
+
+LEAD_CASES = [
+    ("王伟", ["wangwei"]),
+    ("上海", ["wangwei"]),           # city (and the company's start)
+    ("明珠", []),                    # under 3 and not at a start
+    ("上海明珠", ["wangwei"]),        # company, without its legal form
+    ("pearl trading", ["pearl"]),
+    ("ningbo", ["pearl"]),
+    ("min@", ["pearl"]),
+    ("zhou", ["pearl"]),
+    ("1234 5678", ["wangwei"]),
+]
+
+
+def test_the_same_answers_on_both_databases(book, world, client_for):
+    """Every case below runs on SQLite and on PostgreSQL with the same data and the same
+    expected ids: three characters or more match anywhere, fewer match a start."""
+    client = client_for(world.rep_a1)
+    for resource, cases in (("customers", CUSTOMER_CASES), ("contacts", CONTACT_CASES),
+                            ("leads", LEAD_CASES)):
+        wrong = [(q, sorted(expected), found)
+                 for q, expected in cases
+                 if (found := _search(client, resource, q)) != _ids(book[resource], *expected)]
+        assert wrong == [], resource
+
+
+@contextmanager
+def _captured():
+    seen = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        seen.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def _plan(statement, params) -> str:
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+            return "\n".join(row[-1] for row in rows)
+        rows = connection.exec_driver_sql(f"EXPLAIN {statement}", params)
+        return "\n".join(row[0] for row in rows)
+
+
+SYLLABLES = ("an", "bo", "chen", "da", "feng", "gao", "hua", "jin", "kai", "long", "ming",
+             "ning", "ping", "qing", "rui", "shan", "tai", "wen", "xin", "yang", "zhi", "guo")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
+
+
+def _bulk(world, n, seed=11):
+    """n customers, n contacts and n leads with varied names, cities and phones, inserted
+    with Core as a bulk load does, then indexed with rebuild_search_index()."""
+    rng = random.Random(seed)
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    owners = [world.rep_a1, world.rep_a2, world.rep_b1, world.lead_a]
+    customers, contacts, leads = [], [], []
+
+    def word():
+        return "".join(rng.choice(SYLLABLES) for _ in range(3)).title()
+
+    def person():
+        return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+
+    def phone():
+        return f"+861{rng.randint(3, 8)}{rng.randint(0, 999_999_999):09d}"
+
+    for i in range(n):
+        cid = uuid.uuid4()
+        name = f"{word()} {word()} Co., Ltd." if i % 2 else f"{person()}{word()}有限公司"
+        common = {"version": 1, "created_at": now, "updated_at": now}
+        customers.append({"id": cid, "name": name, "name_norm": company_key(name),
+                          "city": word(), "phone_e164": phone(),
+                          "email_norm": f"{word().lower()}@{word().lower()}.cn",
+                          "owner_id": owners[i % len(owners)].id, "status": "active",
+                          "tags": [], **common})
+        contacts.append({"id": uuid.uuid4(), "customer_id": cid, "name": person(),
+                         "mobile_e164": phone(), **common})
+        leads.append({"id": uuid.uuid4(), "name": person(), "company": f"{word()} Trading",
+                      "company_norm": company_key(f"{word()} Trading"), "city": word(),
+                      "phone_e164": phone(), "owner_id": owners[i % len(owners)].id,
+                      "status": "open", "activity_count": 0, **common})
+    db.session.execute(insert(Customer), customers)
+    db.session.execute(insert(Contact), contacts)
+    db.session.execute(insert(Lead), leads)
+    written = rebuild_search_index()
+    db.session.commit()
+    return customers, contacts, leads, written
+
+
+@contextmanager
+def _captured():
+    seen = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        seen.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def _plan(statement, params) -> str:
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+            return "\n".join(row[-1] for row in rows)
+        # Proves the index is usable: the tables are too small here for the planner to
+        # prefer it on its own (at 100,000 rows it does).
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        rows = connection.exec_driver_sql(f"EXPLAIN {statement}", params)
+        return "\n".join(row[0] for row in rows)
+
+
+RECORD_TABLES = "customers|contacts|leads"
+
+
+def _assert_index_plan(plan: str, search_table: str) -> None:
+    """The text index (trigram, or the B-tree range of a short query) is in the plan, and
+    customers, contacts and leads are only read by key (a rep's book: by owner)."""
+    if db.engine.dialect.name == "sqlite":
+        assert (f"SCAN {search_table}_fts VIRTUAL TABLE INDEX 0:M" in plan
+                or f"SEARCH {search_table} USING INDEX ix_{search_table}_" in plan), plan
+        assert not re.search(rf"\bSCAN ({RECORD_TABLES})\b", plan), plan
+        return
+    assert re.search(rf"Bitmap Index Scan on ix_{search_table}_\w+", plan), plan
+    lines = plan.splitlines()
+    for i, line in enumerate(lines):
+        node = re.search(rf"(Seq Scan|Index Scan|Index Only Scan)( Backward)?"
+                         rf"( using \S+)? on ({RECORD_TABLES})\b", line)
+        if node:
+            detail = []
+            for after in lines[i + 1:]:
+                if "->" in after:
+                    break
+                detail.append(after)
+            assert any("Index Cond" in d for d in detail), (line, plan)
+
+
+def test_search_plans_use_the_text_index(world, client_for):
+    customers, contacts, leads, _ = _bulk(world, 3000)
+    if db.engine.dialect.name == "postgresql":
+        autocommit = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        with autocommit.connect() as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    customer, contact, lead = customers[1235], contacts[2345], leads[456]
+    searches = [
+        ("customers", "customer_search", customer["name_norm"][2:9]),
+        ("customers", "customer_search", customer["phone_e164"][5:12]),   # middle digits
+        ("customers", "customer_search", customers[1234]["name_norm"][:2]),  # 王芳: a prefix
+        ("contacts", "contact_search", contact["name"]),                  # 2-3 characters
+        ("contacts", "contact_search", contact["mobile_e164"][4:11]),
+        ("leads", "lead_search", lead["company"][:6]),
+        ("leads", "lead_search", lead["phone_e164"][6:13]),
+    ]
+    for user in (world.rep_a1, world.lead_a, world.manager):
+        client = client_for(user)
+        for resource, search_table, q in searches:
+            with _captured() as seen:
+                response = client.get(f"{API}/{resource}", query_string={"q": q})
+            assert response.status_code == 200, response.json
+            statement, params = next((s, p) for s, p in seen if search_table in s)
+            _assert_index_plan(_plan(statement, params), search_table)
+    manager = client_for(world.manager)
+    assert str(customer["id"]) in _search(manager, "customers", customer["phone_e164"][5:12])
+    assert str(contact["id"]) in _search(manager, "contacts", contact["mobile_e164"][4:11])
+    assert str(lead["id"]) in _search(manager, "leads", lead["phone_e164"][6:13])
+
+
+def test_rebuild_indexes_records_inserted_in_bulk(world, client_for):
+    customers, contacts, leads, written = _bulk(world, 40)
+    assert written == {"customer_search": 40, "contact_search": 40, "lead_search": 40}
+    manager = client_for(world.manager)
+    q = customers[7]["phone_e164"][4:12]
+    assert _search(manager, "customers", q) == {str(customers[7]["id"])}
+    for search_table in SEARCH_TABLES:
+        db.session.execute(search_table.delete())
+    db.session.commit()
+    assert _search(manager, "customers", q) == set()
+    assert rebuild_search_index() == written
+    db.session.commit()
+    assert _search(manager, "customers", q) == {str(customers[7]["id"])}
+    assert str(contacts[3]["id"]) in _search(manager, "contacts", contacts[3]["name"])
+    assert str(leads[5]["id"]) in _search(manager, "leads", leads[5]["phone_e164"][3:10])
+
+
+def test_every_write_keeps_the_index_current(book, world, client_for):
+    client = client_for(world.rep_a1)
+    acme, wang = book["customers"]["acme"], book["contacts"]["wangwei"]
+    lead = book["leads"]["pearl"]
+    assert client.patch(f"{API}/customers/{acme.id}", json={
+        "name": "Initech", "city": "Xiamen", "phone": "0592-555-0199"},
+        headers={"If-Match": '"1"'}).status_code == 200
+    assert _search(client, "customers", "acme co ltd") == set()
+    assert _search(client, "customers", "ghai") == set()
+    assert _search(client, "customers", "0013800") == set()
+    assert _search(client, "customers", "initech") == {str(acme.id)}
+    assert _search(client, "customers", "xia") == {str(acme.id)}
+    assert _search(client, "customers", "555 01") == {str(acme.id)}
+    assert client.patch(f"{API}/contacts/{wang.id}", json={"mobile": "13311112222"},
+                        headers={"If-Match": '"1"'}).status_code == 200
+    assert _search(client, "contacts", "0137000") == set()
+    assert _search(client, "contacts", "1111222") == {str(wang.id)}
+    assert client.patch(f"{API}/leads/{lead.id}", json={"company": "Harbour Logistics"},
+                        headers={"If-Match": '"1"'}).status_code == 200
+    assert _search(client, "leads", "pearl trading") == set()
+    assert _search(client, "leads", "harbour") == {str(lead.id)}
+    assert client.delete(f"{API}/customers/{acme.id}",
+                         headers={"If-Match": '"2"'}).status_code == 204
+    assert _search(client, "customers", "initech") == set()
+
+
+def test_search_statements_are_constant(world, client_for, count_queries):
+    client = client_for(world.manager)
+    counts = {}
+    for size in (1, 30):
+        _bulk(world, size, seed=size)
+        for url in ("customers", "customers?q=an", "customers?q=shan", "customers?q=138 1",
+                    "contacts", "contacts?q=王", "contacts?q=1390", "leads", "leads?q=trading"):
+            with count_queries() as counted:
+                assert client.get(f"{API}/{url}").status_code == 200
+            counts.setdefault(url, set()).add(counted.n)
+    assert all(len(n) == 1 for n in counts.values()), counts
+    plain = {"customers": counts["customers"], "contacts": counts["contacts"],
+             "leads": counts["leads"]}
+    for url, n in counts.items():
+        assert n == plain[url.split("?")[0]], (url, n)
+
+
+def test_rebuild_search_command(app, world, client_for):
+    customers, *_ = _bulk(world, 5)
+    for search_table in SEARCH_TABLES:
+        db.session.execute(search_table.delete())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["rebuild-search"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "customer_search: 5, contact_search: 5, lead_search: 5"
+    found = _search(client_for(world.manager), "customers", customers[2]["phone_e164"][3:11])
+    assert found == {str(customers[2]["id"])}
