@@ -249,8 +249,8 @@ def test_the_text_index_is_built_by_the_migration(migrated):
                 assert {f"ix_{name}_{field}_trgm" for field in fields} <= indexes
 
 
-def test_0005_indexes_the_records_already_there(empty_app):
-    """0004 -> 0005 with a customer, a contact and a lead: each is found by search after
+def test_0006_indexes_the_records_already_there(empty_app):
+    """0004 -> 0006 (search) with a customer, a contact and a lead: each is found by search after
     the upgrade (the migration indexes what exists); down again, nothing of it is left."""
     from app.services.search import contacts_matching, customers_matching, leads_matching
 
@@ -268,12 +268,12 @@ def test_0005_indexes_the_records_already_there(empty_app):
                    mobile_e164="+8613912345678", **common)
     insert_old_row("leads", id=lead_id, name="Zhou Min", city="Ningbo", status="open",
                    activity_count=0, **common)
-    flask_migrate.upgrade(revision="0005")
+    flask_migrate.upgrade(revision="0006")
     assert db.session.scalars(customers_matching("王伟科")).all() == [customer_id]
     assert db.session.scalars(customers_matching("0013800")).all() == [customer_id]
     assert db.session.scalars(contacts_matching("王伟")).all() == [contact_id]
     assert db.session.scalars(leads_matching("ningbo")).all() == [lead_id]
     db.session.rollback()
-    flask_migrate.downgrade(revision="0004")
+    flask_migrate.downgrade(revision="0005")
     left = {t for t in inspect(db.engine).get_table_names() if "_search" in t}
     assert left == set()

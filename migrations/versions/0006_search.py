@@ -7,8 +7,8 @@ customer, contact and lead indexed (services.search.rebuild_search_index).
 
 Self-contained (only its own tables), so it can be re-chained after any other revision.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 10:00:00.000000
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from app.models.search import drop_text_index_ddl, text_index_ddl
 
 # revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
