@@ -429,8 +429,12 @@ def measure_phase(env, url, users, seconds, connections):
 
 def database_size(url) -> int:
     if url.startswith("sqlite:///"):
+        import sqlite3
+
         path = Path(url.removeprefix("sqlite:///"))
-        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+        with sqlite3.connect(path) as conn:     # the write-ahead log into the file first
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return path.stat().st_size
     import psycopg
 
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:

@@ -232,3 +232,19 @@ def test_one_block_has_what_was_promised_and_a_second_run_adds_nothing(app):
     grown = _new(before, _counts())
     assert grown["customers"] == BLOCK_CUSTOMERS and grown["users"] == grown["teams"] == 0
     assert grown["activities"] == BLOCK_CUSTOMERS * ACTIVITIES_PER_CUSTOMER
+
+
+def test_the_command_takes_scale_and_refuses_a_negative_one(app):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["seed-demo", "--scale", "-1"])
+    assert refused.exit_code == 2 and "Invalid value for '--scale'" in refused.output
+    assert db.session.scalar(select(func.count()).select_from(Customer)) == 0
+
+    loaded = runner.invoke(args=["seed-demo", "--scale", "1"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "Demo company ready" in loaded.output
+    assert "Scale company: 1 blocks of 100 customers (1 added, 0 already there)" in loaded.output
+    again = runner.invoke(args=["seed-demo", "--scale", "1"])
+    assert "Demo company already loaded" in again.output and "(0 added, 1 already there)" \
+        in again.output
+    assert db.session.scalar(select(func.count()).select_from(Customer)) == 200 + BLOCK_CUSTOMERS
