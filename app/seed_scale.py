@@ -39,7 +39,8 @@ from app.models import (
 )
 from app.models.leads import LEAD_SOURCES
 from app.seed import (
-    BOSS_TITLES, CITIES, DOMAIN, EN_FIRST, EN_LAST, FOLLOWUP_ACTIONS, FOLLOWUP_NOTES,
+    BOSS_TITLES, CITIES, DOMAIN, EN_FIRST, EN_LAST, FIXED_COMPANIES, FOLLOWUP_ACTIONS,
+    FOLLOWUP_NOTES,
     GIVEN_NAMES, KINDS, NOTES, OUTCOMES, PASSWORD, STAFF_TITLES, SURNAMES, TZ, TZ_NAME,
     _at, _not_sunday, _offset, _Planner, _weighted, _working_time, demo_id, today_slot,
 )
@@ -66,6 +67,7 @@ BATCH_ROWS = 5000                   # rows per executemany
 BLOCKS_PER_COMMIT = 10              # one transaction per 1,000 customers
 CURRENCY = "CNY"
 TEAM_CITIES = tuple(CITIES.values())
+FREE_INDEX = len(FIXED_COMPANIES)   # the planner gives lower indexes the demo's own companies
 
 
 def rebuild_derived_data():
@@ -161,6 +163,8 @@ def seed_scale(blocks: int, now: datetime | None = None) -> str:
     """Bring the company to ``blocks`` scale blocks (the demo must be loaded; commits)."""
     if blocks < 0:
         raise ValueError("blocks must be >= 0")
+    if db.session.get(User, demo_id("user", "manager")) is None:
+        raise RuntimeError("Load the demo company first (fieldline seed-demo).")
     started = time.monotonic()
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     teams, leads, reps = _ensure_people(now)
@@ -209,8 +213,6 @@ class _Context:
         self.manager = db.session.get(User, demo_id("user", "manager"))
         self.finance = db.session.get(User, demo_id("user", "finance"))
         self.cashier = db.session.get(User, demo_id("user", "cashier"))
-        if None in (self.manager, self.finance, self.cashier):
-            raise RuntimeError("Load the demo company first (fieldline seed-demo).")
         self.products = [db.session.get(Product, demo_id("product", sku))
                          for sku, *_ in PRODUCTS]
         tiers = defaultdict(list)
@@ -280,7 +282,8 @@ class _Block:
         self.planner = _Planner(self.rng, context.now)
         self.now = context.now
 
-    def uuid(self) -> uuid.UUID:
+    def new_id(self) -> uuid.UUID:
+        """A random id from the block's generator: the same on every run."""
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
     def add(self, model, **values) -> dict:
@@ -309,7 +312,7 @@ class _Block:
         owner = c.owners[(self.b * BLOCK_CUSTOMERS + i) % len(c.owners)]
         team = c.teams[c.team_of[owner.id]]
         city = team["city"] if rng.random() < 0.8 else CITIES[rng.choice(list(CITIES))]
-        data, company = self.planner.customer(len(TEAM_CITIES) + i, city)
+        data, company = self.planner.customer(FREE_INDEX + i, city)
         data["lat"], data["lng"] = _offset(city.lat, city.lng, rng.uniform(300, 15000),
                                            rng.uniform(0, 2 * math.pi))
         created = self.now - timedelta(days=YEARS * 365 * rng.random() ** 2,
@@ -342,7 +345,7 @@ class _Block:
             mobile = self.planner.phones.mobile() if rng.random() < 0.9 else None
             phone = self.planner.phones.landline(city) if rng.random() < 0.3 else None
             result.append(self.add(
-                Contact, id=self.uuid(), customer_id=customer["id"], name=name,
+                Contact, id=self.new_id(), customer_id=customer["id"], name=name,
                 title=title_zh if company["chinese"] and rng.random() < 0.8 else title_en,
                 phone=phone, phone_e164=phone_e164(phone, region), mobile=mobile,
                 mobile_e164=phone_e164(mobile, region), email=email, email_norm=email_key(email),
@@ -376,7 +379,7 @@ class _Block:
                 days=rng.randint(1, 60))
             for contact in contacts:
                 contact["created_at"] = contact["updated_at"] = customer["created_at"]
-        times = sorted(_working_time(self.past(customer["created_at"], end, recent=0.7), end)
+        times = sorted(_working_time(self.past(customer["created_at"], end, recent=1.0), end)
                        for _ in range(events))
         zh = 0.7 if holder.chinese else 0.2
         rows = []
@@ -384,7 +387,7 @@ class _Block:
             kind = _weighted(rng, KINDS)
             outcome = _weighted(rng, OUTCOMES[kind])
             en, cn = rng.choice(NOTES[(kind, outcome)])
-            row = self.add(Activity, id=self.uuid(), kind=kind, owner_id=owner.id,
+            row = self.add(Activity, id=self.new_id(), kind=kind, owner_id=owner.id,
                            customer_id=customer["id"], occurred_at=at, outcome=outcome,
                            notes=cn if rng.random() < zh else en, version=1,
                            created_at=at, updated_at=at,
@@ -411,7 +414,7 @@ class _Block:
             action = nxt["kind"] if nxt["kind"] != "note" else "task"
             en, cn = rng.choice(FOLLOWUP_NOTES[action])
             on_the_hour = nxt["occurred_at"].replace(minute=0, second=0, microsecond=0)
-            self.add(Activity, id=self.uuid(), kind="task", action=action, owner_id=owner.id,
+            self.add(Activity, id=self.new_id(), kind="task", action=action, owner_id=owner.id,
                      customer_id=customer["id"], contact_id=source["contact_id"],
                      due_at=on_the_hour if on_the_hour > source["occurred_at"]
                      else nxt["occurred_at"],
@@ -424,12 +427,12 @@ class _Block:
             action = _weighted(rng, FOLLOWUP_ACTIONS)
             en, cn = rng.choice(FOLLOWUP_NOTES[action])
             followup = self.add(
-                Activity, id=self.uuid(), kind="task", action=action, owner_id=owner.id,
+                Activity, id=self.new_id(), kind="task", action=action, owner_id=owner.id,
                 customer_id=customer["id"], contact_id=last["contact_id"], due_at=due,
                 notes=cn if rng.random() < zh else en, followup_of=last["id"], version=1,
                 created_at=last["occurred_at"], updated_at=last["occurred_at"])
             if due > self.now:  # what schedule_reminders does for a new open follow-up
-                self.add(Notification, id=self.uuid(), user_id=owner.id, kind=REMINDER,
+                self.add(Notification, id=self.new_id(), user_id=owner.id, kind=REMINDER,
                          activity_id=followup["id"], params={"due_at": due.isoformat()},
                          url="/today", actions=[], status="scheduled", created_at=self.now,
                          send_at=reminder_time(due, owner, self.now))
@@ -443,7 +446,7 @@ class _Block:
             price = tier_price(product, self.c.tiers[product.id], quantity)
             discount = rng.choice(DISCOUNTS)
             result.append(self.add(
-                OpportunityLine, id=self.uuid(), opportunity_id=opportunity_id,
+                OpportunityLine, id=self.new_id(), opportunity_id=opportunity_id,
                 position=position, product_id=product.id, description=product.name,
                 quantity=quantity, unit_price=price, price_overridden=False,
                 discount_pct=discount, line_total=line_total(quantity, price, discount)))
@@ -460,9 +463,9 @@ class _Block:
                 entered = min(at + timedelta(days=rng.uniform(1, 25)), end or self.now)
             else:
                 entered = at
-            if self.rows[StageHistory] and n:
+            if n:  # the previous stage was left when this one was entered
                 self.rows[StageHistory][-1]["left_at"] = entered
-            self.add(StageHistory, id=self.uuid(), opportunity_id=opportunity_id,
+            self.add(StageHistory, id=self.new_id(), opportunity_id=opportunity_id,
                      stage_id=stage.id, entered_at=entered, left_at=None, actor_id=owner_id)
             at = entered
         return at
@@ -470,7 +473,7 @@ class _Block:
     def deal(self, d: int, holder: "_Customer") -> dict:
         rng, c, owner, customer = self.rng, self.c, holder.owner, holder.row
         kind = ("open", "open", "open", "won", "won", "won", "lost", "lost")[d % 8]
-        opportunity_id = self.uuid()
+        opportunity_id = self.new_id()
         lines = self.lines(opportunity_id)
         amount = money(sum((line["line_total"] for line in lines), Decimal(0)))
         first = lines[0]
@@ -501,9 +504,9 @@ class _Block:
 
     def order(self, opportunity: dict, lines: list[dict]):
         rng, c, at = self.rng, self.c, opportunity["closed_at"]
-        order_id, total = self.uuid(), opportunity["amount"]
+        order_id, total = self.new_id(), opportunity["amount"]
         for line in lines:
-            self.add(OrderLine, id=self.uuid(), order_id=order_id, position=line["position"],
+            self.add(OrderLine, id=self.new_id(), order_id=order_id, position=line["position"],
                      product_id=line["product_id"], description=line["description"],
                      quantity=line["quantity"], unit_price=line["unit_price"],
                      discount_pct=line["discount_pct"], line_total=line["line_total"])
@@ -513,7 +516,7 @@ class _Block:
         received = at
         for n, part in enumerate(parts):
             received = min(received + timedelta(days=rng.uniform(1, 30)), self.now)
-            self.add(Payment, id=self.uuid(), order_id=order_id, amount=part,
+            self.add(Payment, id=self.new_id(), order_id=order_id, amount=part,
                      received_at=received, method="bank_transfer" if rng.random() < 0.85
                      else rng.choice(("cash", "cheque", "card")),
                      reference=f"TT-{self.b:04d}-{order_id.hex[:6]}-{n + 1}",
@@ -537,7 +540,7 @@ class _Block:
             kind = LEAD_KINDS[n % len(LEAD_KINDS)]
             name, chinese = _person_name(rng)
             city = TEAM_CITIES[rng.randrange(len(TEAM_CITIES))]
-            company = self.planner.company(len(TEAM_CITIES) + BLOCK_CUSTOMERS + n, city)["name"]
+            company = self.planner.company(FREE_INDEX + BLOCK_CUSTOMERS + n, city)["name"]
             phone = self.planner.phones.mobile() if rng.random() < 0.85 else None
             email = f"lead{self.b}x{n}@{rng.choice(('163.com', 'qq.com', 'example.cn'))}" \
                 if rng.random() < 0.6 else None
@@ -567,7 +570,7 @@ class _Block:
                 owned_since = created
                 extra = {"status": "disqualified"}
             self.add(Lead, **{
-                "id": self.uuid(), "name": name, "company": company,
+                "id": self.new_id(), "name": name, "company": company,
                 "company_norm": company_key(company) if company else None,
                 "phone": phone, "phone_e164": phone_e164(phone, region), "email": email,
                 "email_norm": email_key(email), "city": city.name,
@@ -592,7 +595,7 @@ class _Block:
             recent = stop in ("draft", "rejected", "lead", "manager", "finance", "approved")
             created = self.now - timedelta(days=rng.uniform(1, 20)) if recent else \
                 self.past(self.now - timedelta(days=YEARS * 365), self.now - timedelta(days=25))
-            claim_id = self.uuid()
+            claim_id = self.new_id()
             zh, en = rng.choice(CLAIM_TITLES)
             title = (zh if rng.random() < 0.5 else en).format(zh=city.zh, en=city.name)
             mine = [x.row for x in customers if x.owner.id == owner.id]
@@ -604,7 +607,7 @@ class _Block:
                 if stop == "manager":
                     amount = money(c.threshold + Decimal(rng.uniform(100, 800)))
                 items.append(SimpleNamespace(**{
-                    **BLANKS[ExpenseItem], "id": self.uuid(), "claim_id": claim_id,
+                    **BLANKS[ExpenseItem], "id": self.new_id(), "claim_id": claim_id,
                     "position": position, "category": category, "amount": amount,
                     "currency": CURRENCY,
                     "spent_on": (created - timedelta(days=rng.randint(0, 5))).astimezone(TZ)
@@ -633,7 +636,7 @@ class _Block:
             nonlocal at, seq
             seq += 1
             at = min(at + timedelta(hours=rng.uniform(0.1, 40)), self.now)
-            self.add(ExpenseStep, id=self.uuid(), claim_id=claim["id"], round=1, step=name,
+            self.add(ExpenseStep, id=self.new_id(), claim_id=claim["id"], round=1, step=name,
                      action=action, actor_id=actor.id if actor else None, comment=comment,
                      created_at=at, seq=seq)
 
