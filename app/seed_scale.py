@@ -247,8 +247,13 @@ class _Context:
 
 
 def _blank(model) -> dict:
-    """Every column of ``model`` as None: a bulk insert's rows must all have the same keys."""
-    return dict.fromkeys(model.__table__.columns.keys())
+    """Every column of ``model`` with its plain default, else None: a bulk insert's rows must
+    all have the same keys, and a column added later with a default still gets it."""
+    row = {}
+    for column in model.__table__.columns:
+        default = column.default
+        row[column.key] = default.arg if default is not None and default.is_scalar else None
+    return row
 
 
 BLANKS = {model: _blank(model) for model in TABLES}
