@@ -5,7 +5,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system-deps lint test-js test-py bench clean
+.PHONY: run test install install-test system-deps lint test-js test-py bench bench-scale clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,17 @@ test-py:
 bench: install-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/push.py
+
+## The issue-11 benchmark: demo size, then 100,000 customers (SCALE=1000 blocks of 100), on
+## SQLite and a throwaway PostgreSQL; every read for a rep, a lead and a manager.
+SCALE ?= 1000
+BENCH_SECONDS ?= 3
+BENCH_CONNECTIONS ?= 8
+BENCH_DATABASES ?= sqlite,postgresql
+bench-scale: install-test
+	NO_PROXY=127.0.0.1,localhost $(BIN)/python bench/run.py --scale $(SCALE) \
+		--seconds $(BENCH_SECONDS) --connections $(BENCH_CONNECTIONS) \
+		--databases $(BENCH_DATABASES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -45,13 +45,21 @@ def create_user(email, password, role, name, team):
 
 
 @click.command("seed-demo")
+@click.option("--scale", "blocks", type=click.IntRange(min=0), default=0,
+              help="Also bring the company to N blocks of 100 customers (100 reps, 10 teams, "
+                   "3 years of history); N=1000 is 100,000 customers. Blocks already there "
+                   "are kept, so running it again only adds what is missing.")
 @with_appcontext
-def seed_demo():
+def seed_demo(blocks):
     """Load the demo company (idempotent: a second run changes nothing)."""
     from app.seed import seed_demo as load_demo
 
     summary = load_demo()
     click.echo(summary)
+    if blocks:
+        from app.seed_scale import seed_scale
+
+        click.echo(seed_scale(blocks))
 
 
 @click.command("vapid-keys")

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from http.client import HTTPConnection
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -101,24 +102,43 @@ def counted(engine):
         event.remove(engine, "before_cursor_execute", before)
 
 
-def measure_requests(app, label):
+def busiest_customer(app, email):
+    """(id, activities) of the customer ``email`` owns with the most activities."""
     from sqlalchemy import func, select
 
     from app.extensions import db
     from app.models import Activity, Customer, User
 
-    client, lead = app.test_client(), app.test_client()
-    for who, email in ((client, DEMO_REP), (lead, DEMO_LEAD)):
-        response = who.post("/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD})
-        assert response.status_code == 200, response.json
     with app.app_context():
-        rep_id = db.session.scalar(select(User.id).where(User.email == DEMO_REP))
-        busiest = db.session.execute(
+        owner_id = db.session.scalar(select(User.id).where(User.email == email))
+        return tuple(db.session.execute(
             select(Customer.id, func.count(Activity.id))
             .join(Activity, Activity.customer_id == Customer.id)
-            .where(Customer.owner_id == rep_id).group_by(Customer.id)
-            .order_by(func.count(Activity.id).desc()).limit(1)).first()
+            .where(Customer.owner_id == owner_id).group_by(Customer.id)
+            .order_by(func.count(Activity.id).desc(), Customer.id).limit(1)).first())
+
+
+def signed_in_client(app, email):
+    client = app.test_client()
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 200, response.json
+    return client
+
+
+def statements_of(app, client, url):
+    """(SQL statements, status, raw body) of one GET through the test client."""
+    from app.extensions import db
+
+    with app.app_context():
         engine = db.engine
+    with app.app_context(), counted(engine) as box:
+        response = client.get(url)
+    return box["n"], response.status_code, response.get_data()
+
+
+def measure_requests(app, label):
+    client, lead = signed_in_client(app, DEMO_REP), signed_in_client(app, DEMO_LEAD)
+    busiest = busiest_customer(app, DEMO_REP)
     urls = {
         "agenda": "/api/v1/agenda",
         "customer list (50)": "/api/v1/customers?limit=50",
@@ -134,11 +154,9 @@ def measure_requests(app, label):
     }
     rows = []
     for name, url in urls.items():
-        with app.app_context(), counted(engine) as box:
-            response = (lead if name.startswith("lead:") else client).get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        raw = response.get_data()
-        rows.append((name, box["n"], len(raw), len(gzip.compress(raw))))
+        n, status, raw = statements_of(app, lead if name.startswith("lead:") else client, url)
+        assert status == 200, (url, status)
+        rows.append((name, n, len(raw), len(gzip.compress(raw))))
     report(f"\n### SQL statements and payload: {label}\n")
     report("| request | statements | JSON bytes | gzip bytes | budget (<= 4 stmts, <= 20 KB) |")
     report("|---|---:|---:|---:|---|")
@@ -176,10 +194,10 @@ def stop(process):
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def login_cookie(port) -> str:
+def login_cookie(port, email=DEMO_REP) -> str:
     conn = HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("POST", "/api/v1/auth/login",
-                 body=json.dumps({"email": DEMO_REP, "password": DEMO_PASSWORD}),
+                 body=json.dumps({"email": email, "password": DEMO_PASSWORD}),
                  headers={"Content-Type": "application/json"})
     response = conn.getresponse()
     response.read()
@@ -341,6 +359,180 @@ def measure_shell(env, workdir):
         report(f"Repeat launch: {len(hits)} shell requests reached the network (budget 0): "
                f"{'ok' if not hits else 'OVER ' + ', '.join(hits)}")
 
+# 5. At a real company's size (--scale N) ------------------------------------------------------
+
+DEMO_MANAGER = "manager@demo.fieldline.app"
+NAME_QUERY = "华联"     # in the demo's first company, and in many of the scale set's
+REPORTS = ("funnel", "forecast", "activity", "leaderboard", "expenses")
+P50_GROWTH, MAX_STATEMENTS, REP_SHARE, REPORT_VS_AGENDA = 1.3, 4, 0.10, 5.0
+
+
+def reads(card_ids: dict) -> list[tuple[str, str, str]]:
+    """(role, endpoint, path) of every read measured for a rep, a team lead and a manager."""
+    paths = [("agenda", "/api/v1/agenda"),
+             ("search by phone (q=13800)", "/api/v1/customers?q=13800"),
+             (f"search by name (q={NAME_QUERY})", f"/api/v1/customers?q={quote(NAME_QUERY)}"),
+             ("customer list (50)", "/api/v1/customers?limit=50"),
+             ("customer card", None),
+             ("leads, mine (50)", "/api/v1/leads?limit=50"),
+             ("leads, pool (50)", "/api/v1/leads?pool=true&limit=50"),
+             ("deals (50)", "/api/v1/opportunities?limit=50"),
+             ("orders (50)", "/api/v1/orders?limit=50"),
+             ("expense claims (50)", "/api/v1/expenses?limit=50"),
+             ("approvals (50)", "/api/v1/approvals?limit=50"),
+             *((f"reports/{r}", f"/api/v1/reports/{r}") for r in REPORTS)]
+    return [(role, name, path or f"/api/v1/customers/{card_ids[role]}")
+            for role in ("rep", "lead", "manager") for name, path in paths]
+
+
+def warm_up(port, path, cookie, times=3):
+    """A few requests first, so the first measured ones do not pay for cold caches."""
+    conn = HTTPConnection("127.0.0.1", port, timeout=30)
+    for _ in range(times):
+        conn.request("GET", path, headers={"Cookie": cookie})
+        conn.getresponse().read()
+    conn.close()
+
+
+def measure_phase(env, url, users, seconds, connections):
+    """Statements (test client) and load (gunicorn) of every read, with the bare-Flask
+    baseline measured first under the same settings."""
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    cards = {role: busiest_customer(app, users[role])[0] for role in ("rep", "lead")}
+    cards["manager"] = cards["rep"]     # a manager opens the busiest card there is to see
+    measured = reads(cards)
+    clients = {role: signed_in_client(app, email) for role, email in users.items()}
+    results = {}
+    for role, name, path in measured:
+        n, status, raw = statements_of(app, clients[role], path)
+        results[(role, name)] = {"statements": n, "status": status, "bytes": len(raw)}
+    with app.app_context():
+        db.engine.dispose()
+    app_port, base_port = free_port(), free_port()
+    baseline = start_gunicorn("baseline_app:app", base_port, env, str(ROOT / "bench"))
+    real = start_gunicorn("app:create_app()", app_port, env, str(ROOT))
+    try:
+        base = load(base_port, "/ping", None, seconds, connections)
+        cookies = {role: login_cookie(app_port, email) for role, email in users.items()}
+        for role, name, path in measured:
+            warm_up(app_port, path, cookies[role])
+            results[(role, name)].update(load(app_port, path, cookies[role], seconds,
+                                              connections))
+    finally:
+        stop(real)
+        stop(baseline)
+    return base, results
+
+
+def database_size(url) -> int:
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        path = Path(url.removeprefix("sqlite:///"))
+        with sqlite3.connect(path) as conn:     # the write-ahead log into the file first
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return path.stat().st_size
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+
+
+def budget_misses(role, name, demo, scale, rep_agenda_p50, base_rps) -> list[str]:
+    misses = []
+    growth = scale["p50"] / demo["p50"] if demo["p50"] else float("inf")
+    if not growth <= P50_GROWTH:
+        misses.append(f"p50 {growth:.1f}x demo")
+    if scale["errors"] or scale["status"] != 200 or demo["errors"] or demo["status"] != 200:
+        misses.append("errors")
+    if scale["statements"] > MAX_STATEMENTS:
+        misses.append(f"{scale['statements']} statements")
+    if role == "rep" and not scale["rps"] / base_rps >= REP_SHARE:
+        misses.append(f"{scale['rps'] / base_rps:.3f} of baseline")
+    if role == "manager" and name.startswith("reports/") and \
+            not scale["p50"] <= REPORT_VS_AGENDA * rep_agenda_p50:
+        misses.append(f"{scale['p50'] / rep_agenda_p50:.1f}x agenda")
+    return misses
+
+
+def scale_run(backend, blocks, seconds, connections):
+    """Demo size, then the scale set, on one database; the table for it."""
+    from app.seed_scale import lead_email, rep_email
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"fieldline-bench-{backend}-"))
+    server = None
+    try:
+        if backend == "postgresql":
+            from tests.pg import ThrowawayPostgres
+
+            server = ThrowawayPostgres()
+            server.start()
+            url = server.create_database("fieldline_bench")
+        else:
+            url = f"sqlite:///{workdir / 'bench.db'}"
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench",
+               "NO_PROXY": "127.0.0.1,localhost", "FIELDLINE_EMBEDDED_WORKER": "0"}
+        run_cli(env, "db", "upgrade")
+        run_cli(env, "seed-demo")
+        demo_size = database_size(url)
+        demo_users = {"rep": DEMO_REP, "lead": DEMO_LEAD, "manager": DEMO_MANAGER}
+        demo_base, demo = measure_phase(env, url, demo_users, seconds, connections)
+        started = time.monotonic()
+        run_cli(env, "seed-demo", "--scale", str(blocks))
+        build_seconds = time.monotonic() - started
+        scale_size = database_size(url)
+        scale_users = {"rep": rep_email(0), "lead": lead_email(0), "manager": DEMO_MANAGER}
+        scale_base, scale = measure_phase(env, url, scale_users, seconds, connections)
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    report(f"\n### {backend}: demo, then demo + {blocks} blocks "
+           f"({blocks * 100:,} customers, {blocks * 1500:,} activities)\n")
+    report(f"Build: {build_seconds:.0f} s ({build_seconds / max(blocks, 1):.2f} s per block "
+           f"of 100 customers). Database size: {demo_size / 2**20:.1f} MB at demo size, "
+           f"{scale_size / 2**20:.1f} MB at scale.")
+    report(f"Baseline (bare Flask /ping, same gunicorn settings): demo phase "
+           f"{demo_base['rps']:.0f} req/s, p50 {demo_base['p50']:.1f} ms; scale phase "
+           f"{scale_base['rps']:.0f} req/s, p50 {scale_base['p50']:.1f} ms.")
+    report(f"Users: demo {DEMO_REP}, {DEMO_LEAD}, {DEMO_MANAGER}; at scale {rep_email(0)}, "
+           f"{lead_email(0)}, {DEMO_MANAGER} (the manager sees the whole company).\n")
+    report("| role | endpoint | demo p50 ms | scale p50 ms | scale/demo | scale p99 ms | "
+           "scale req/s | ratio to baseline | statements | errors | budgets |")
+    report("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    rep_agenda = scale[("rep", "agenda")]["p50"]
+    over = 0
+    for (role, name), at_scale in scale.items():
+        at_demo = demo[(role, name)]
+        misses = budget_misses(role, name, at_demo, at_scale, rep_agenda, scale_base["rps"])
+        over += bool(misses)
+        ratio = at_scale["p50"] / at_demo["p50"] if at_demo["p50"] else float("nan")
+        errors = at_scale["errors"] + (at_scale["status"] != 200)
+        report(f"| {role} | {name} | {at_demo['p50']:.1f} | {at_scale['p50']:.1f} | "
+               f"{ratio:.2f} | {at_scale['p99']:.1f} | {at_scale['rps']:.0f} | "
+               f"{at_scale['rps'] / scale_base['rps']:.3f} | {at_scale['statements']} | "
+               f"{errors} | {'ok' if not misses else 'OVER: ' + '; '.join(misses)} |")
+    report(f"\n{backend}: {len(scale) - over} of {len(scale)} endpoints within every budget.")
+
+
+def main_scale(args):
+    report(f"# Fieldline at scale, {datetime.now().isoformat(timespec='minutes')}")
+    report(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
+           f"gunicorn as `make run`, {args.connections} keep-alive connections, "
+           f"{args.seconds:g} s per endpoint.")
+    report(f"Budgets: p50 at scale <= {P50_GROWTH}x demo; no errors; <= {MAX_STATEMENTS} "
+           f"statements; every rep read >= {REP_SHARE} of the baseline's req/s; a manager's "
+           f"report p50 <= {REPORT_VS_AGENDA}x the rep's agenda p50.")
+    for backend in args.databases.split(","):
+        scale_run(backend.strip(), args.scale, args.seconds, args.connections)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "scale-latest.md").write_text("\n".join(lines) + "\n")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
@@ -348,7 +540,15 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--factor", type=int, default=10, help="inflation of the demo data")
     parser.add_argument("--skip-shell", action="store_true")
+    parser.add_argument("--scale", type=int, default=0, metavar="N",
+                        help="instead: demo size, then seed-demo --scale N (N x 100 customers), "
+                             "every read for a rep, a lead and a manager")
+    parser.add_argument("--databases", default="sqlite,postgresql",
+                        help="with --scale: which databases, in order")
     args = parser.parse_args()
+    if args.scale:
+        main_scale(args)
+        return
 
     workdir = Path(tempfile.mkdtemp(prefix="fieldline-bench-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
