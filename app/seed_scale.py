@@ -71,7 +71,11 @@ FREE_INDEX = len(FIXED_COMPANIES)   # the planner gives lower indexes the demo's
 
 
 def rebuild_derived_data():
-    """Rebuild what Core inserts bypassed: search index, activity and sales rollups."""
+    """Rebuild what Core inserts bypassed: the search index (services.search). The sales
+    reports and RFM read their own tables through indexes, so they need nothing."""
+    from app.services.search import rebuild_search_index
+
+    rebuild_search_index()
 
 
 # People -------------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ _SOURCES = (
 def rebuild_search_index(connection=None) -> dict[str, int]:
     """Write every search row again from the records (after Core bulk inserts, or to
     repair); returns the rows written per table. Runs in the caller's transaction (the
-    session's, or ``connection``: migration 0005 passes its own)."""
+    session's, or ``connection``: migration 0006 passes its own)."""
     connection = connection if connection is not None else db.session.connection()
     written = {}
     for search_table, model, names, to_row in _SOURCES:
