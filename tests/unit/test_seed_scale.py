@@ -212,6 +212,10 @@ def test_one_block_has_what_was_promised_and_a_second_run_adds_nothing(app):
     listed = rep.get("/api/v1/customers?limit=50")
     assert listed.status_code == 200 and listed.json["items"]
     assert rep.get(f"/api/v1/customers/{listed.json['items'][0]['id']}").status_code == 200
+    # bulk-inserted, yet searchable: the seed rebuilt the search index
+    first = listed.json["items"][0]
+    found = rep.get("/api/v1/customers", query_string={"q": first["name"][:6]})
+    assert first["id"] in [c["id"] for c in found.json["items"]]
     for url in ("/api/v1/leads?limit=50", "/api/v1/leads?pool=true&limit=50",
                 "/api/v1/opportunities?limit=50", "/api/v1/expenses?limit=50"):
         assert rep.get(url).status_code == 200, url
