@@ -15,6 +15,7 @@ def register_commands(app):
     app.cli.add_command(vapid_keys)
     app.cli.add_command(reminders)
     app.cli.add_command(backup)
+    app.cli.add_command(rollups)
 
 
 @click.command("create-user")
@@ -111,6 +112,22 @@ def backup(target):
     else:
         raise click.ClickException(f"No backup method for {url.get_backend_name()}.")
     click.echo(f"Backup written to {target}")
+
+
+@click.group()
+def rollups():
+    """The daily rollups reports read."""
+
+
+@rollups.command("rebuild")
+@with_appcontext
+def rollups_rebuild():
+    """Count the activity rollup again from the activities (after bulk loads)."""
+    from app.services.rollups import rebuild_activity_rollups
+
+    rows = rebuild_activity_rollups()
+    db.session.commit()
+    click.echo(f"Activity rollup rebuilt: {rows:,} owner-days.")
 
 
 def main():
