@@ -30,10 +30,11 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, case, cast, event, func, insert, literal_column, select, union_all
+from sqlalchemy import (
+    Date, case, cast, event, func, insert, inspect, literal_column, select, union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy import inspect
 from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
@@ -231,7 +232,7 @@ def _counted_by_day(dialect_name: str, owner_ids=None):
         .where(*live, a.c.kind.in_(LOGGED_KINDS), a.c.occurred_at.is_not(None)))
     done = (
         select(a.c.owner_id, _sql_local_day(dialect_name, a.c.done_at, u.c.timezone),
-               *[zero for _ in LOGGED_KINDS], one)
+               *[zero.label(kind) for kind in LOGGED_KINDS], one.label("followups_done"))
         .join_from(a, u, u.c.id == a.c.owner_id)
         .where(*live, a.c.due_at.is_not(None), a.c.done_at.is_not(None)))
     counted = union_all(logged, done).subquery("counted")
@@ -246,8 +247,10 @@ def _rebuild(connection, owner_ids) -> int:
     if owner_ids is not None:
         delete = delete.where(table.c.owner_id.in_(owner_ids))
     connection.execute(delete)
-    result = connection.execute(insert(table).from_select(
-        ["owner_id", "day", *COUNT_COLUMNS], _counted_by_day(connection.dialect.name, owner_ids)))
+    result = connection.execute(
+        insert(table).from_select(["owner_id", "day", *COUNT_COLUMNS],
+                                  _counted_by_day(connection.dialect.name, owner_ids)),
+        execution_options={"preserve_rowcount": True})
     return result.rowcount
 
 
