@@ -3,54 +3,22 @@ in the same transaction (create, edit to another day, complete and un-complete, 
 customer handed over with its follow-ups), the report stays scoped, costs the same whatever
 the data, and its plan reads the rollup's indexes, never the activities."""
 import re
-from collections import Counter
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, text
 
 from app.extensions import db
-from app.models import Activity, ActivityDaily, User
-from app.models.rollups import COUNT_COLUMNS, LOGGED_KINDS
+from app.models import ActivityDaily
 from app.services import reports
 from tests import factories
 from tests.api.helpers import API
+from tests.rollups import oracle, rollup
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 10:00 in Shanghai on a fixed day, well inside any period the tests ask for
 MORNING = datetime(2026, 10, 14, 2, 0, tzinfo=timezone.utc)
 DAY = date(2026, 10, 14)
 PERIOD = "from=2026-10-01&to=2026-10-31"
-
-
-def rollup() -> dict:
-    """The rollup's rows with a count, as {(owner_id, day): {column: n}}."""
-    db.session.rollback()
-    rows = {}
-    for row in db.session.scalars(select(ActivityDaily)):
-        counts = {c: getattr(row, c) for c in COUNT_COLUMNS if getattr(row, c)}
-        if counts:
-            rows[(row.owner_id, row.day)] = counts
-    return rows
-
-
-def oracle() -> dict:
-    """The same numbers computed here from the raw activities (the owner's local day)."""
-    db.session.rollback()
-    counts: dict = {}
-    rows = db.session.execute(
-        select(Activity.owner_id, Activity.kind, Activity.occurred_at, Activity.due_at,
-               Activity.done_at, User.timezone)
-        .join(User, User.id == Activity.owner_id).where(Activity.deleted_at.is_(None))).all()
-    for owner, kind, occurred_at, due_at, done_at, zone in rows:
-        if kind in LOGGED_KINDS and occurred_at is not None:
-            day = occurred_at.astimezone(ZoneInfo(zone)).date()
-            counts.setdefault((owner, day), Counter())[kind] += 1
-        if due_at is not None and done_at is not None:
-            day = done_at.astimezone(ZoneInfo(zone)).date()
-            counts.setdefault((owner, day), Counter())["followups_done"] += 1
-    return {key: dict(c) for key, c in counts.items()}
 
 
 def _post(client, **body):
