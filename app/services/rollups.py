@@ -21,9 +21,13 @@ How it stays exact:
 - Core inserts the session does not see (the seeds' bulk ``insert(Activity)``): call
   ``rebuild_activity_rollups()`` after them (``fieldline rollups rebuild`` does).
 
+A user's timezone changed by a plain UPDATE statement (not the session) is not seen either:
+rebuild after it.
+
 Concurrency: on PostgreSQL two transactions upserting the same (owner, day) row serialize
-on its row lock, which is what keeps both increments; rows always go in (owner, day) order,
-so two multi-row upserts cannot deadlock each other.
+on its row lock (the second waits for the first to commit, then adds to its count), which
+is what keeps both increments. The rows of one upsert go in (owner, day) order, so two
+flushes cannot deadlock on each other's rows.
 """
 import sqlite3
 from collections import Counter, defaultdict
@@ -196,7 +200,7 @@ def _on_statement(state):
     session, connection = state.session, state.session.connection()
     table = Activity.__table__
     columns = [table.c.id] + [table.c[name] for name in TRACKED]
-    if statement.whereclause is None:  # the whole table: count it again
+    if statement.whereclause is None:  # the whole table (or a bulk update by key): recount
         result = state.invoke_statement()
         _rebuild(connection, None)
         return result
