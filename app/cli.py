@@ -16,6 +16,7 @@ def register_commands(app):
     app.cli.add_command(reminders)
     app.cli.add_command(backup)
     app.cli.add_command(rebuild_search)
+    app.cli.add_command(rollups)
 
 
 @click.command("create-user")
@@ -132,6 +133,20 @@ def rebuild_search():
     written = rebuild_search_index()
     db.session.commit()
     click.echo(", ".join(f"{table}: {n}" for table, n in written.items()))
+@click.group()
+def rollups():
+    """The daily rollups reports read."""
+
+
+@rollups.command("rebuild")
+@with_appcontext
+def rollups_rebuild():
+    """Count the activity rollup again from the activities (after bulk loads)."""
+    from app.services.rollups import rebuild_activity_rollups
+
+    rows = rebuild_activity_rollups()
+    db.session.commit()
+    click.echo(f"Activity rollup rebuilt: {rows:,} owner-days.")
 
 
 def main():

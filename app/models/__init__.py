@@ -8,14 +8,16 @@ from app.models.expenses import ExpenseClaim, ExpenseItem, ExpenseReceipt, Expen
 from app.models.leads import Lead
 from app.models.orders import OrderCounter, OrderLine, Payment, SalesOrder
 from app.models.push import Notification, PushDelivery, PushSubscription
+from app.models.rollups import ActivityDaily
 from app.models.search import contact_search, customer_search, lead_search
 from app.models.settings import Setting
 from app.models.users import ApiToken, Team, User, UserSession
 
 __all__ = [
-    "Activity", "ApiToken", "AuditEntry", "Contact", "Customer", "ExpenseClaim", "ExpenseItem",
-    "ExpenseReceipt", "ExpenseStep", "Lead", "Notification", "Opportunity", "OpportunityLine",
-    "OrderCounter", "OrderLine", "Payment", "PriceTier", "Product", "PushDelivery",
-    "PushSubscription", "SalesOrder", "Setting", "Stage", "StageHistory", "Team", "User",
-    "UserSession", "contact_search", "customer_search", "lead_search",
+    "Activity", "ActivityDaily", "ApiToken", "AuditEntry", "Contact", "Customer",
+    "ExpenseClaim", "ExpenseItem", "ExpenseReceipt", "ExpenseStep", "Lead", "Notification",
+    "Opportunity", "OpportunityLine", "OrderCounter", "OrderLine", "Payment", "PriceTier",
+    "Product", "PushDelivery", "PushSubscription", "SalesOrder", "Setting", "Stage",
+    "StageHistory", "Team", "User", "UserSession", "contact_search", "customer_search",
+    "lead_search",
 ]

@@ -9,7 +9,8 @@ from sqlalchemy import Numeric, func, literal_column, select, type_coerce
 
 from app.auth.scoping import owner_scope
 from app.extensions import db
-from app.models import Activity, Opportunity, Stage, StageHistory, User
+from app.models import ActivityDaily, Opportunity, Stage, StageHistory, User
+from app.models.rollups import COUNT_COLUMNS, LOGGED_KINDS
 from app.services.activities import local_day_bounds
 from app.services.errors import Invalid
 
@@ -184,38 +185,32 @@ def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -
 
 def activity(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
     """Per person in scope: what they logged in the period, by kind (by when it happened),
-    and how many follow-ups they completed. Two statements."""
-    low, high = period_bounds(start, end, actor.timezone)
-    live = Activity.deleted_at.is_(None)
-    logged = db.session.execute(_scope(
-        select(Activity.owner_id, User.name, Activity.kind, func.count())
-        .join(User, User.id == Activity.owner_id)
-        .where(live, Activity.occurred_at >= low, Activity.occurred_at < high,
-               Activity.kind != "task")
-        .group_by(Activity.owner_id, User.name, Activity.kind),
-        actor, team_id, owner_id, Activity.owner_id)).all()
-    done = db.session.execute(_scope(
-        select(Activity.owner_id, User.name, func.count())
-        .join(User, User.id == Activity.owner_id)
-        .where(live, Activity.due_at.is_not(None), Activity.done_at >= low,
-               Activity.done_at < high)
-        .group_by(Activity.owner_id, User.name),
-        actor, team_id, owner_id, Activity.owner_id)).all()
-    people: dict = {}
+    and how many follow-ups they completed. One statement over the daily rollup
+    (``activity_daily``, see ``app.services.rollups``): O(days x people in scope) rows,
+    never the activities.
 
-    def person(owner, name):
-        return people.setdefault(owner, {"owner_id": owner, "owner_name": name, "total": 0,
-                                         "by_kind": {}, "followups_done": 0})
-
-    for owner, name, kind, n in logged:
-        row = person(owner, name)
-        row["by_kind"][kind] = n
-        row["total"] += n
-    for owner, name, n in done:
-        person(owner, name)["followups_done"] = n
-    rows = sorted(people.values(), key=lambda r: (-r["total"], -r["followups_done"],
-                                                  r["owner_name"]))
-    return {"from": start, "to": end, "people": rows}
+    The period's days are each owner's own calendar days (the rollup keeps the owner's
+    local date), not the reader's: a visit at 08:00 in Shanghai is that Shanghai day's for
+    a reader in New York too. Other reports count the reader's days; for a team in one
+    timezone the two are the same."""
+    daily = ActivityDaily
+    rows = db.session.execute(_scope(
+        select(daily.owner_id, User.name,
+               *[func.sum(getattr(daily, column)) for column in COUNT_COLUMNS])
+        .join(User, User.id == daily.owner_id)
+        .where(daily.day >= start, daily.day <= end)
+        .group_by(daily.owner_id, User.name),
+        actor, team_id, owner_id, daily.owner_id)).all()
+    people = []
+    for owner, name, *counts in rows:
+        by_kind = {kind: n for kind, n in zip(LOGGED_KINDS, counts, strict=False) if n}
+        done = counts[-1] or 0
+        if by_kind or done:  # rows whose activities were all deleted or moved away
+            people.append({"owner_id": owner, "owner_name": name,
+                           "total": sum(by_kind.values()), "by_kind": by_kind,
+                           "followups_done": done})
+    people.sort(key=lambda r: (-r["total"], -r["followups_done"], r["owner_name"]))
+    return {"from": start, "to": end, "people": people}
 
 
 def leaderboard(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:

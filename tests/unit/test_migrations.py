@@ -7,7 +7,7 @@ import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import column, inspect, table, text
+from sqlalchemy import column, inspect, select, table, text
 
 from app import create_app
 from app.extensions import db
@@ -277,3 +277,55 @@ def test_0006_indexes_the_records_already_there(empty_app):
     flask_migrate.downgrade(revision="0005")
     left = {t for t in inspect(db.engine).get_table_names() if "_search" in t}
     assert left == set()
+
+
+def test_0007_fills_the_activity_rollup_from_the_activities_there(empty_app):
+    """0004 -> head (0007) on a database with activities: the rollup counts them on each owner's
+    local day (Shanghai and New York), skips tasks, open follow-ups and deleted activities,
+    and equals what the app's own rebuild counts."""
+    from datetime import date
+
+    from app.models import ActivityDaily
+    from app.services.rollups import rebuild_activity_rollups
+
+    flask_migrate.upgrade(revision="0004")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    new_york = uuid.UUID("00000000-0000-4000-8000-000000000009")
+    for user_id, zone in ((OLD_USER, "Asia/Shanghai"), (new_york, "America/New_York")):
+        insert_old_row("users", id=user_id, email=f"{user_id}@x.test", name="Old",
+                       password_hash="h", role="rep", timezone=zone, locale="en",
+                       active=True, created_at=now, updated_at=now, version=1,
+                       reminder_lead_minutes=15, quiet_hours_start=time(21, 0),
+                       quiet_hours_end=time(8, 0))
+    evening = datetime(2026, 1, 1, 20, 0, tzinfo=timezone.utc)  # 2 Jan in Shanghai
+    rows = [  # (owner, kind, occurred_at, due_at, done_at, deleted_at)
+        (OLD_USER, "call", evening, None, None, None),
+        (OLD_USER, "call", evening, None, None, None),
+        (OLD_USER, "visit", now, None, None, None),
+        (OLD_USER, "note", now, None, None, evening),                  # deleted
+        (OLD_USER, "task", evening, now, evening, None),               # follow-up done
+        (OLD_USER, "task", None, evening, None, None),                 # still open
+        (new_york, "meeting", evening, None, None, None),              # 1 Jan in New York
+        (new_york, "call", now, now, now, None),     # a call set as a follow-up, done
+    ]
+    for owner, kind, occurred_at, due_at, done_at, deleted_at in rows:
+        insert_old_row("activities", id=uuid.uuid4(), kind=kind, owner_id=owner,
+                       occurred_at=occurred_at, due_at=due_at, done_at=done_at,
+                       deleted_at=deleted_at, created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade()
+
+    def rollup():
+        columns = ("call", "email", "visit", "meeting", "note", "followups_done")
+        return {(r.owner_id, r.day): {c: getattr(r, c) for c in columns if getattr(r, c)}
+                for r in db.session.scalars(select(ActivityDaily))}
+
+    expected = {
+        (OLD_USER, date(2026, 1, 1)): {"visit": 1},
+        (OLD_USER, date(2026, 1, 2)): {"call": 2, "followups_done": 1},
+        (new_york, date(2026, 1, 1)): {"meeting": 1},
+        (new_york, date(2025, 12, 31)): {"call": 1, "followups_done": 1},
+    }
+    assert rollup() == expected
+    assert rebuild_activity_rollups() == 4
+    db.session.commit()
+    assert rollup() == expected

@@ -1,0 +1,41 @@
+"""Precomputed daily counts that reports read instead of the raw tables.
+
+Maintained by ``app.services.rollups`` in the same transaction as the writes they count.
+"""
+import uuid
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+# The activity kinds a report counts as "logged" (a task is a to-do, not something done).
+LOGGED_KINDS = ("call", "email", "visit", "meeting", "note")
+
+
+class ActivityDaily(db.Model):
+    """Per owner and day (the owner's local date): how many activities of each logged kind
+    happened, and how many follow-ups were completed. A row whose counts all went back to
+    zero (its activities deleted or moved) may stay; reports skip it."""
+
+    __tablename__ = "activity_daily"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    call: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    email: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    visit: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    meeting: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    note: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    followups_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    __table_args__ = (
+        # A report over everyone (a manager's): the period's rows, whoever owns them. A
+        # rep's or a team's report reads the primary key (owner_id, day) instead.
+        Index("ix_activity_daily_day", "day", "owner_id"),
+    )
+
+
+# The counters, in column order.
+COUNT_COLUMNS = LOGGED_KINDS + ("followups_done",)
