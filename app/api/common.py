@@ -9,7 +9,11 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from app.services.records import MONEY_MAX
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+# "3", W/"3", 3, and the forms a compressing layer derives from "3": Flask-Compress's
+# "3:br" / "3:gzip", Apache's "3-gzip", our shell's "3-br" / "3-gz" (a weak W/"3" is what
+# nginx makes of it). One version only: a list of ETags is not a record version.
+_IF_MATCH = re.compile(
+    r'^\s*(?:W/)?"?(\d{1,9})(?:[:-](?:br|gzip|gz|deflate|zstd))?"?\s*$', re.IGNORECASE)
 
 
 class StrictSchema(Schema):
@@ -45,15 +49,26 @@ def page(items, next_cursor) -> dict:
     return {"items": items, "next_cursor": next_cursor}
 
 
-def if_match_version() -> int | None:
-    """The version in ``If-Match: "<version>"``, or None when absent (last writer wins)."""
-    header = request.headers.get("If-Match")
+def parse_if_match(header: str | None) -> int | None:
+    """The record version an ``If-Match`` value names; None when absent or ``*``.
+
+    Accepts whatever ETag we hand out, compressed or weakened on the way (see _IF_MATCH).
+    Raises ValueError for anything else.
+    """
     if header is None or header.strip() == "*":
         return None
     match = _IF_MATCH.match(header)
     if match is None:
-        abort(400, message='If-Match must be a record version, like "3".')
+        raise ValueError(header)
     return int(match.group(1))
+
+
+def if_match_version() -> int | None:
+    """The version in this request's ``If-Match``, or None when absent (last writer wins)."""
+    try:
+        return parse_if_match(request.headers.get("If-Match"))
+    except ValueError:
+        abort(400, message='If-Match must be a record version, like "3".')
 
 
 def etag(record) -> dict:
