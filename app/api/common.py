@@ -3,7 +3,7 @@ import decimal
 from datetime import date, datetime, timezone
 import re
 
-from flask import request
+from flask import jsonify, request
 from flask_smorest import abort
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -47,6 +47,37 @@ def page_schema(item_schema, name: str):
 
 def page(items, next_cursor) -> dict:
     return {"items": items, "next_cursor": next_cursor}
+
+
+FULL_FIELDS = "full"
+
+
+class FieldsArgs(StrictSchema):
+    """``?fields=full``: a list's items as full records (integrations) instead of slim rows."""
+
+    # Not named ``fields``: that is a Schema attribute (and the marshmallow module here).
+    detail = fields.String(data_key="fields", load_default=None,
+                           validate=validate.OneOf([FULL_FIELDS]), metadata={"description": (
+                               "`full`: every item as a full record, the fields the "
+                               "single-record GET returns; without it: slim list items, "
+                               "only what a list row and the offline store need.")})
+
+
+def slim(name: str, full_schema, names: tuple[str, ...], title: str):
+    """A list-item schema called ``name``: ``full_schema`` cut down to ``names``."""
+    meta = type("Meta", (), {"fields": names, "description": (
+        f"{title}: a slim list item, what a list row and the offline store need. With "
+        f"`?fields=full` each item is instead the full record: every field the "
+        f"single-record GET returns except its embedded lists.")})
+    return type(name, (full_schema,), {"Meta": meta})
+
+
+def list_page(args: dict, full_schema, items, next_cursor):
+    """The page for a slim list's response schema, or (``?fields=full``) the full items,
+    serialised here with ``full_schema`` (flask-smorest passes a Response through)."""
+    if args.get("detail") == FULL_FIELDS:
+        return jsonify(page(full_schema(many=True).dump(items), next_cursor))
+    return page(items, next_cursor)
 
 
 def parse_if_match(header: str | None) -> int | None:
