@@ -72,7 +72,7 @@ FollowupItemSchema = slim("FollowupItemSchema", ActivitySchema, (
 ActivityListItemSchema = slim("ActivityListItemSchema", ActivitySchema, (
     "id", "version", "created_at", "updated_at", "kind", "action", "owner_id", "customer_id",
     "contact_id", "lead_id", "occurred_at", "due_at", "done_at", "outcome", "notes",
-    "duration_seconds", "distance_m"), "An activity")
+    "duration_seconds", "location", "distance_m"), "An activity")
 
 
 class ActivityCreateSchema(ActivitySchema):
@@ -176,7 +176,10 @@ class AgendaSchema(StrictSchema):
     overdue = fields.List(fields.Nested(AgendaItemSchema))
     today = fields.List(fields.Nested(AgendaItemSchema))
     upcoming = fields.List(fields.Nested(AgendaItemSchema))
-    counts = fields.Nested(AgendaCountsSchema)
+    counts = fields.Nested(AgendaCountsSchema, metadata={"description": (
+        "Each section's total, counted up to 999 (a count never reads more of the index)")})
+    counts_capped = fields.Boolean(metadata={
+        "description": "true when a section has more than 999 follow-ups (its count says 999)"})
 
 
 class AgendaFullSchema(AgendaSchema):

@@ -18,7 +18,7 @@ SLIM = {
                  "phone_e164", "mobile_e164", "email"},
     "activities": {"id", "version", "created_at", "updated_at", "kind", "action", "owner_id",
                    "customer_id", "contact_id", "lead_id", "occurred_at", "due_at", "done_at",
-                   "outcome", "notes", "duration_seconds", "distance_m"},
+                   "outcome", "notes", "duration_seconds", "location", "distance_m"},
     "leads": {"id", "version", "updated_at", "name", "company", "city", "status", "owner_id",
               "owner_name", "score"},
     "opportunities": {"id", "version", "updated_at", "name", "customer_id", "customer_name",
