@@ -2,14 +2,16 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.api.common import (
-    DAY_RANGE, TIME_RANGE,
-    PageArgs, RecordSchema, StrictSchema, etag, if_match_version, page, page_schema,
+    DAY_RANGE, FULL_FIELDS, TIME_RANGE,
+    FieldsArgs, PageArgs, RecordSchema, StrictSchema, etag, if_match_version, list_page,
+    page_schema, slim,
 )
 from app.extensions import db
 from app.models.activities import ACTIVITY_KINDS, FOLLOWUP_ACTIONS
@@ -60,6 +62,19 @@ class ActivitySchema(RecordSchema):
     followup_of = fields.UUID(dump_only=True)
 
 
+# Slim shapes (issue 11): what the customer card's timeline and follow-up cards show.
+TimelineItemSchema = slim("TimelineItemSchema", ActivitySchema, (
+    "id", "version", "updated_at", "kind", "occurred_at", "done_at", "outcome", "notes",
+    "duration_seconds", "distance_m"), "A timeline entry")
+FollowupItemSchema = slim("FollowupItemSchema", ActivitySchema, (
+    "id", "version", "updated_at", "kind", "action", "customer_id", "contact_id", "due_at",
+    "notes"), "An open follow-up")
+ActivityListItemSchema = slim("ActivityListItemSchema", ActivitySchema, (
+    "id", "version", "created_at", "updated_at", "kind", "action", "owner_id", "customer_id",
+    "contact_id", "lead_id", "occurred_at", "due_at", "done_at", "outcome", "notes",
+    "duration_seconds", "location", "distance_m"), "An activity")
+
+
 class ActivityCreateSchema(ActivitySchema):
     next = fields.Nested(NextSchema, load_only=True, allow_none=True)
     completes_id = fields.UUID(load_only=True, allow_none=True)
@@ -82,7 +97,7 @@ class ActivityUpdateSchema(StrictSchema):
                                       validate=validate.Range(0, 86_400))
 
 
-class ActivityListArgs(PageArgs):
+class ActivityListArgs(PageArgs, FieldsArgs):
     customer_id = fields.UUID(load_default=None)
     owner_id = fields.UUID(load_default=None)
     kind = fields.String(load_default=None, validate=validate.OneOf(ACTIVITY_KINDS))
@@ -90,9 +105,11 @@ class ActivityListArgs(PageArgs):
 
 
 class AgendaCustomerSchema(StrictSchema):
+    """The customer of a follow-up: enough to call, mail and navigate in one tap (the
+    number in E.164: a stored phone always has one)."""
+
     id = fields.UUID()
     name = fields.String()
-    phone = fields.String(allow_none=True)
     phone_e164 = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     address = fields.String(allow_none=True)
@@ -104,17 +121,36 @@ class AgendaCustomerSchema(StrictSchema):
 class AgendaContactSchema(StrictSchema):
     id = fields.UUID()
     name = fields.String()
-    phone = fields.String(allow_none=True)
     phone_e164 = fields.String(allow_none=True)
-    mobile = fields.String(allow_none=True)
     mobile_e164 = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
 
 
-class AgendaItemSchema(RecordSchema):
-    """An open follow-up with what the rep needs to act on it in one tap. Slimmer than a
-    full activity (an open follow-up has no outcome, location or duration yet) so that a
-    busy rep's agenda stays small on a phone connection."""
+class AgendaItemSchema(StrictSchema):
+    """An open follow-up with what the rep needs to act on it in one tap, and no more:
+    a busy rep's agenda (30 items) stays under 20 KB on a phone connection.
+    ``?fields=full`` gives every field (AgendaFullItem)."""
+
+    id = fields.UUID()
+    version = fields.Integer()
+    action = fields.String(allow_none=True)
+    due_at = fields.DateTime()
+    notes = fields.String(allow_none=True)
+    customer = fields.Nested(AgendaCustomerSchema, allow_none=True)
+    contact = fields.Nested(AgendaContactSchema, allow_none=True)
+
+
+class AgendaFullCustomerSchema(AgendaCustomerSchema):
+    phone = fields.String(allow_none=True)
+
+
+class AgendaFullContactSchema(AgendaContactSchema):
+    phone = fields.String(allow_none=True)
+    mobile = fields.String(allow_none=True)
+
+
+class AgendaFullItemSchema(RecordSchema):
+    """An agenda item as it was before slim items (``?fields=full``)."""
 
     kind = fields.String()
     action = fields.String(allow_none=True)
@@ -124,8 +160,8 @@ class AgendaItemSchema(RecordSchema):
     contact_id = fields.UUID(allow_none=True)
     opportunity_id = fields.UUID(allow_none=True)
     followup_of = fields.UUID(allow_none=True)
-    customer = fields.Nested(AgendaCustomerSchema, allow_none=True)
-    contact = fields.Nested(AgendaContactSchema, allow_none=True)
+    customer = fields.Nested(AgendaFullCustomerSchema, allow_none=True)
+    contact = fields.Nested(AgendaFullContactSchema, allow_none=True)
 
 
 class AgendaCountsSchema(StrictSchema):
@@ -140,10 +176,19 @@ class AgendaSchema(StrictSchema):
     overdue = fields.List(fields.Nested(AgendaItemSchema))
     today = fields.List(fields.Nested(AgendaItemSchema))
     upcoming = fields.List(fields.Nested(AgendaItemSchema))
-    counts = fields.Nested(AgendaCountsSchema)
+    counts = fields.Nested(AgendaCountsSchema, metadata={"description": (
+        "Each section's total, counted up to 999 (a count never reads more of the index)")})
+    counts_capped = fields.Boolean(metadata={
+        "description": "true when a section has more than 999 follow-ups (its count says 999)"})
 
 
-class AgendaArgs(StrictSchema):
+class AgendaFullSchema(AgendaSchema):
+    overdue = fields.List(fields.Nested(AgendaFullItemSchema))
+    today = fields.List(fields.Nested(AgendaFullItemSchema))
+    upcoming = fields.List(fields.Nested(AgendaFullItemSchema))
+
+
+class AgendaArgs(FieldsArgs):
     date = fields.Date(load_default=None, validate=_DAY_RANGE)
     limit = fields.Integer(load_default=activity_service.AGENDA_SECTION_LIMIT,
                            validate=validate.Range(1, 100))
@@ -152,12 +197,15 @@ class AgendaArgs(StrictSchema):
 @blp.route("/activities")
 class Activities(MethodView):
     @blp.arguments(ActivityListArgs, location="query")
-    @blp.response(200, page_schema(ActivitySchema, "ActivityPage"))
+    @blp.response(200, page_schema(ActivityListItemSchema, "ActivityPage"))
     def get(self, args):
-        """List activities you can see, newest first (``open=true``: open follow-ups)"""
+        """List activities you can see, newest first (``open=true``: open follow-ups)
+
+        Slim items; ``fields=full`` for full records.
+        """
         filters = {k: args[k] for k in ("customer_id", "owner_id", "kind", "open")}
-        return page(*activity_service.list_activities(current_user, filters, args["limit"],
-                                                      args["cursor"]))
+        return list_page(args, ActivitySchema, *activity_service.list_activities(
+            current_user, filters, args["limit"], args["cursor"]))
 
     @blp.arguments(ActivityCreateSchema)
     @blp.response(201, ActivityCreateSchema)
@@ -202,6 +250,7 @@ def agenda(args):
     """Your follow-ups: overdue, today and the next 7 days, in your timezone
 
     Each section holds at most ``limit`` items (soonest first); ``counts`` are the totals.
+    Slim items; ``fields=full`` for every field of each follow-up.
     """
     day: date = args["date"] or datetime.now(ZoneInfo(current_user.timezone)).date()
     result = activity_service.agenda(current_user, day, args["limit"])
@@ -213,4 +262,6 @@ def agenda(args):
             activity.contact = entry["contact"]
             items.append(activity)
         result[section] = items
+    if args["detail"] == FULL_FIELDS:
+        return jsonify(AgendaFullSchema().dump(result))
     return result

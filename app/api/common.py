@@ -3,13 +3,17 @@ import decimal
 from datetime import date, datetime, timezone
 import re
 
-from flask import request
+from flask import jsonify, request
 from flask_smorest import abort
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.services.records import MONEY_MAX
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+# "3", W/"3", 3, and the forms a compressing layer derives from "3": Flask-Compress's
+# "3:br" / "3:gzip", Apache's "3-gzip", our shell's "3-br" / "3-gz" (a weak W/"3" is what
+# nginx makes of it). One version only: a list of ETags is not a record version.
+_IF_MATCH = re.compile(
+    r'^\s*(?:W/)?"?(\d{1,9})(?:[:-](?:br|gzip|gz|deflate|zstd))?"?\s*$', re.IGNORECASE)
 
 
 class StrictSchema(Schema):
@@ -45,15 +49,57 @@ def page(items, next_cursor) -> dict:
     return {"items": items, "next_cursor": next_cursor}
 
 
-def if_match_version() -> int | None:
-    """The version in ``If-Match: "<version>"``, or None when absent (last writer wins)."""
-    header = request.headers.get("If-Match")
+FULL_FIELDS = "full"
+
+
+class FieldsArgs(StrictSchema):
+    """``?fields=full``: a list's items as full records (integrations) instead of slim rows."""
+
+    # Not named ``fields``: that is a Schema attribute (and the marshmallow module here).
+    detail = fields.String(data_key="fields", load_default=None,
+                           validate=validate.OneOf([FULL_FIELDS]), metadata={"description": (
+                               "`full`: every item as a full record, the fields the "
+                               "single-record GET returns; without it: slim list items, "
+                               "only what a list row and the offline store need.")})
+
+
+def slim(name: str, full_schema, names: tuple[str, ...], title: str):
+    """A list-item schema called ``name``: ``full_schema`` cut down to ``names``."""
+    meta = type("Meta", (), {"fields": names, "description": (
+        f"{title}: a slim list item, what a list row and the offline store need. With "
+        f"`?fields=full` each item is instead the full record: every field the "
+        f"single-record GET returns except its embedded lists.")})
+    return type(name, (full_schema,), {"Meta": meta})
+
+
+def list_page(args: dict, full_schema, items, next_cursor):
+    """The page for a slim list's response schema, or (``?fields=full``) the full items,
+    serialised here with ``full_schema`` (flask-smorest passes a Response through)."""
+    if args.get("detail") == FULL_FIELDS:
+        return jsonify(page(full_schema(many=True).dump(items), next_cursor))
+    return page(items, next_cursor)
+
+
+def parse_if_match(header: str | None) -> int | None:
+    """The record version an ``If-Match`` value names; None when absent or ``*``.
+
+    Accepts whatever ETag we hand out, compressed or weakened on the way (see _IF_MATCH).
+    Raises ValueError for anything else.
+    """
     if header is None or header.strip() == "*":
         return None
     match = _IF_MATCH.match(header)
     if match is None:
-        abort(400, message='If-Match must be a record version, like "3".')
+        raise ValueError(header)
     return int(match.group(1))
+
+
+def if_match_version() -> int | None:
+    """The version in this request's ``If-Match``, or None when absent (last writer wins)."""
+    try:
+        return parse_if_match(request.headers.get("If-Match"))
+    except ValueError:
+        abort(400, message='If-Match must be a record version, like "3".')
 
 
 def etag(record) -> dict:

@@ -1,13 +1,14 @@
 """Customers and contacts."""
+from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from app.api.activities import ActivitySchema
+from app.api.activities import ActivitySchema, FollowupItemSchema, TimelineItemSchema
 from app.api.common import (
-    Money, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page,
-    page_schema,
+    FULL_FIELDS, FieldsArgs, Money, RecordSchema, SearchPageArgs, StrictSchema, etag,
+    if_match_version, list_page, page_schema, slim,
 )
 from app.extensions import db
 from app.models import User
@@ -46,6 +47,12 @@ class CustomerSchema(RecordSchema):
         "enum": ["champion", "loyal", "at risk", "new", "dormant", None]})
 
 
+# What the customers list row and the phone's offline book show (issue 11: 20 KB a page).
+CustomerListItemSchema = slim("CustomerListItemSchema", CustomerSchema, (
+    "id", "version", "name", "status", "city", "owner_id", "owner_name", "phone_e164", "tags",
+    "lat", "lng", "rfm_segment", "last_activity_at"), "A customer")
+
+
 class CustomerUpdateSchema(CustomerSchema):
     class Meta:
         exclude = ("id",)
@@ -65,12 +72,25 @@ class ContactSchema(RecordSchema):
     notes = _text(5000)
 
 
+ContactListItemSchema = slim("ContactListItemSchema", ContactSchema, (
+    "id", "version", "updated_at", "customer_id", "name", "title", "role", "phone_e164",
+    "mobile_e164", "email"), "A contact")
+
+
 class ContactUpdateSchema(ContactSchema):
     class Meta:
         exclude = ("id", "customer_id")
 
 
 class CustomerDetailSchema(CustomerSchema):
+    contacts = fields.List(fields.Nested(ContactSchema), dump_only=True)
+    followups = fields.List(fields.Nested(FollowupItemSchema), dump_only=True)
+    timeline = fields.List(fields.Nested(TimelineItemSchema), dump_only=True)
+
+
+class CustomerFullDetailSchema(CustomerSchema):
+    """The card with every field of its follow-ups and timeline (``?fields=full``)."""
+
     contacts = fields.List(fields.Nested(ContactSchema), dump_only=True)
     followups = fields.List(fields.Nested(ActivitySchema), dump_only=True)
     timeline = fields.List(fields.Nested(ActivitySchema), dump_only=True)
@@ -95,7 +115,11 @@ class DuplicateListSchema(StrictSchema):
     items = fields.List(fields.Nested(DuplicateSchema))
 
 
-class ContactListArgs(SearchPageArgs):
+class CustomerListArgs(SearchPageArgs, FieldsArgs):
+    pass
+
+
+class ContactListArgs(SearchPageArgs, FieldsArgs):
     customer_id = fields.UUID(load_default=None)
 
 
@@ -112,13 +136,17 @@ def _with_owner(customer):
 
 @blp.route("/customers")
 class Customers(MethodView):
-    @blp.arguments(SearchPageArgs, location="query")
-    @blp.response(200, page_schema(CustomerSchema, "CustomerPage"))
+    @blp.arguments(CustomerListArgs, location="query")
+    @blp.response(200, page_schema(CustomerListItemSchema, "CustomerPage"))
     def get(self, args):
-        """List the customers you can see, by name; ``q`` searches name, city, phone, email"""
+        """List the customers you can see, by name; ``q`` searches name, city, phone, email
+
+        Slim items (what a list row shows); ``fields=full`` for full records.
+        """
         rows, cursor = customer_service.list_customers(current_user, args["q"], args["limit"],
                                                        args["cursor"])
-        return page([_with_owner_name(c, name) for c, name in rows], cursor)
+        return list_page(args, CustomerSchema, [_with_owner_name(c, name) for c, name in rows],
+                         cursor)
 
     @blp.arguments(CustomerSchema)
     @blp.response(201, CustomerSchema)
@@ -140,9 +168,13 @@ def duplicates(args):
 
 @blp.route("/customers/<uuid:customer_id>")
 class CustomerById(MethodView):
+    @blp.arguments(FieldsArgs, location="query")
     @blp.response(200, CustomerDetailSchema)
-    def get(self, customer_id):
-        """A customer with contacts, open follow-ups and recent timeline"""
+    def get(self, args, customer_id):
+        """A customer with contacts, open follow-ups and recent timeline
+
+        Follow-ups and timeline entries are slim; ``fields=full`` for every field of each.
+        """
         detail = customer_service.customer_detail(current_user, customer_id)
         customer = _with_owner_name(detail["customer"], detail["owner_name"])
         customer.contacts = detail["contacts"]
@@ -150,7 +182,10 @@ class CustomerById(MethodView):
         customer.timeline = detail["timeline"]
         # The card's timeline, follow-ups and RFM move without the customer's version (its
         # ETag): a browser that kept the card would revalidate it into a stale 304.
-        return customer, 200, {**etag(customer), "Cache-Control": "private, no-store"}
+        headers = {**etag(customer), "Cache-Control": "private, no-store"}
+        if args["detail"] == FULL_FIELDS:
+            return jsonify(CustomerFullDetailSchema().dump(customer)), 200, headers
+        return customer, 200, headers
 
     @blp.arguments(CustomerUpdateSchema(partial=True))
     @blp.response(200, CustomerSchema)
@@ -173,10 +208,10 @@ class CustomerById(MethodView):
 @blp.route("/contacts")
 class Contacts(MethodView):
     @blp.arguments(ContactListArgs, location="query")
-    @blp.response(200, page_schema(ContactSchema, "ContactPage"))
+    @blp.response(200, page_schema(ContactListItemSchema, "ContactPage"))
     def get(self, args):
-        """List contacts of customers you can see"""
-        return page(*customer_service.list_contacts(
+        """List contacts of customers you can see (slim items; ``fields=full`` for full ones)"""
+        return list_page(args, ContactSchema, *customer_service.list_contacts(
             current_user, args["customer_id"], args["q"], args["limit"], args["cursor"]))
 
     @blp.arguments(ContactSchema)

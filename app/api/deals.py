@@ -7,9 +7,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from app.api.common import (
-    DAY_RANGE, Money, PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag,
-    if_match_version, page,
-    page_schema,
+    DAY_RANGE, FieldsArgs, Money, PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag,
+    if_match_version, list_page, page, page_schema, slim,
 )
 from app.api.orders import OrderSchema
 from app.extensions import db
@@ -89,9 +88,18 @@ class OpportunitySchema(RecordSchema):
     lines = fields.List(fields.Nested(LineSchema), validate=validate.Length(max=100))
 
 
-class OpportunityListItemSchema(OpportunitySchema):
+class OpportunityRecordSchema(OpportunitySchema):
+    """A deal without its lines: a list's ``?fields=full`` item."""
+
     class Meta:
         exclude = ("lines",)
+
+
+# What the deals board and the customer card's deals show.
+OpportunityListItemSchema = slim("OpportunityListItemSchema", OpportunityRecordSchema, (
+    "id", "version", "updated_at", "name", "customer_id", "customer_name", "owner_id",
+    "owner_name", "stage_id", "stage_name", "amount", "currency", "probability", "status",
+    "lost_reason"), "A deal")
 
 
 class OpportunityUpdateSchema(OpportunitySchema):
@@ -99,7 +107,7 @@ class OpportunityUpdateSchema(OpportunitySchema):
         exclude = ("id",)
 
 
-class OpportunityListArgs(SearchPageArgs):
+class OpportunityListArgs(SearchPageArgs, FieldsArgs):
     status = fields.String(load_default=None, validate=validate.OneOf(OPPORTUNITY_STATUSES))
     stage_id = fields.UUID(load_default=None)
     customer_id = fields.UUID(load_default=None)
@@ -215,8 +223,8 @@ class Opportunities(MethodView):
     def get(self, args):
         """Deals you can see, newest first (filter by status, stage, customer, owner)"""
         filters = {k: args[k] for k in ("status", "stage_id", "customer_id", "owner_id", "q")}
-        return page(*deal_service.list_opportunities(current_user, filters, args["limit"],
-                                                     args["cursor"]))
+        return list_page(args, OpportunityRecordSchema, *deal_service.list_opportunities(
+            current_user, filters, args["limit"], args["cursor"]))
 
     @blp.arguments(OpportunitySchema)
     @blp.response(201, OpportunitySchema)

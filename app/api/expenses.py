@@ -9,8 +9,8 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from app.api.common import (
-    Money, PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version,
-    page, page_schema,
+    FieldsArgs, Money, PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag,
+    if_match_version, list_page, page, page_schema, slim,
 )
 from app.extensions import db
 from app.models.expenses import CLAIM_STATUSES, STEPS
@@ -86,7 +86,13 @@ class ClaimDetailSchema(ClaimSchema):
     can = fields.List(fields.String(), dump_only=True)
 
 
-class ClaimListArgs(SearchPageArgs):
+# What the claims list row shows: title, status and step, owner, receipts, flag, total.
+ClaimListItemSchema = slim("ClaimListItemSchema", ClaimSchema, (
+    "id", "version", "created_at", "updated_at", "title", "currency", "total", "owner_id",
+    "owner_name", "status", "step", "flagged", "receipts"), "An expense claim")
+
+
+class ClaimListArgs(SearchPageArgs, FieldsArgs):
     status = fields.String(load_default=None, validate=validate.OneOf(CLAIM_STATUSES))
     step = fields.String(load_default=None, validate=validate.OneOf(STEPS))
     owner_id = fields.UUID(load_default=None)
@@ -146,11 +152,14 @@ def _detail(claim_id, claim=None):
 @blp.route("/expenses")
 class Expenses(MethodView):
     @blp.arguments(ClaimListArgs, location="query")
-    @blp.response(200, page_schema(ClaimSchema, "ExpenseClaimPage"))
+    @blp.response(200, page_schema(ClaimListItemSchema, "ExpenseClaimPage"))
     def get(self, args):
-        """List the claims you can see, newest first (filter by status, step, owner)"""
-        return page(*expense_service.list_claims(current_user, args, args["limit"],
-                                                 args["cursor"]))
+        """List the claims you can see, newest first (filter by status, step, owner)
+
+        Slim items; ``fields=full`` for full claims (with their items).
+        """
+        return list_page(args, ClaimSchema, *expense_service.list_claims(
+            current_user, args, args["limit"], args["cursor"]))
 
     @blp.arguments(ClaimSchema)
     @blp.response(201, ClaimDetailSchema)

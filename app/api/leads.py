@@ -5,7 +5,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from app.api.common import (
-    Money, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page, page_schema,
+    FieldsArgs, Money, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version,
+    list_page, page_schema, slim,
 )
 from app.api.customers import ContactSchema, CustomerSchema
 from app.api.deals import OpportunitySchema
@@ -64,7 +65,13 @@ class LeadUpdateSchema(LeadSchema):
         exclude = ("id", "owner_id", "pool")
 
 
-class LeadListArgs(SearchPageArgs):
+# What the leads list row shows (Mine and Pool tabs).
+LeadListItemSchema = slim("LeadListItemSchema", LeadSchema, (
+    "id", "version", "updated_at", "name", "company", "city", "status", "owner_id",
+    "owner_name", "score"), "A lead")
+
+
+class LeadListArgs(SearchPageArgs, FieldsArgs):
     pool = fields.Boolean(load_default=False)
     status = fields.String(load_default=None, validate=validate.OneOf(LEAD_STATUSES))
 
@@ -101,11 +108,15 @@ def _one(lead):
 @blp.route("/leads")
 class Leads(MethodView):
     @blp.arguments(LeadListArgs, location="query")
-    @blp.response(200, page_schema(LeadSchema, "LeadPage"))
+    @blp.response(200, page_schema(LeadListItemSchema, "LeadPage"))
     def get(self, args):
-        """Your leads (a lead: the team's), newest first; ``pool=true``: the pool"""
-        return page(*lead_service.list_leads(current_user, args["pool"], args["q"],
-                                             args["status"], args["limit"], args["cursor"]))
+        """Your leads (a lead: the team's), newest first; ``pool=true``: the pool
+
+        Slim items; ``fields=full`` for full records.
+        """
+        return list_page(args, LeadSchema, *lead_service.list_leads(
+            current_user, args["pool"], args["q"], args["status"], args["limit"],
+            args["cursor"]))
 
     @blp.arguments(LeadSchema)
     @blp.response(201, LeadSchema)

@@ -5,8 +5,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from app.api.common import (
-    TIME_RANGE, Money, PageArgs, RecordSchema, StrictSchema, etag, if_match_version, page,
-    page_schema,
+    TIME_RANGE, FieldsArgs, Money, PageArgs, RecordSchema, StrictSchema, etag,
+    if_match_version, list_page, page, page_schema, slim,
 )
 from app.extensions import db
 from app.models.orders import ORDER_STATUSES, PAYMENT_METHODS
@@ -55,16 +55,24 @@ class OrderSchema(RecordSchema):
         return f"{max(order.total - order.paid, 0):.2f}"
 
 
-class OrderListItemSchema(OrderSchema):
+class OrderRecordSchema(OrderSchema):
+    """An order without its lines and payments: a list's ``?fields=full`` item."""
+
     class Meta:
         exclude = ("lines", "payments")
+
+
+# What the customer card's and the deal's order rows show.
+OrderListItemSchema = slim("OrderListItemSchema", OrderRecordSchema, (
+    "id", "version", "updated_at", "number", "customer_id", "customer_name", "opportunity_id",
+    "owner_id", "currency", "total", "outstanding", "status", "ordered_at"), "An order")
 
 
 class OrderUpdateSchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(["cancelled"]))
 
 
-class OrderListArgs(PageArgs):
+class OrderListArgs(PageArgs, FieldsArgs):
     customer_id = fields.UUID(load_default=None)
     opportunity_id = fields.UUID(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(ORDER_STATUSES))
@@ -76,7 +84,8 @@ class OrderListArgs(PageArgs):
 def orders(args):
     """Orders you can see (finance: all), newest first"""
     filters = {k: args[k] for k in ("customer_id", "opportunity_id", "status")}
-    return page(*order_service.list_orders(current_user, filters, args["limit"], args["cursor"]))
+    return list_page(args, OrderRecordSchema, *order_service.list_orders(
+        current_user, filters, args["limit"], args["cursor"]))
 
 
 @blp.route("/orders/<uuid:order_id>")

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.scoping import owner_scope, visible_activities
@@ -22,6 +22,7 @@ from app.services.records import (
 )
 
 AGENDA_SECTION_LIMIT = 20  # per section; keeps a busy agenda under 20 KB
+AGENDA_COUNT_CAP = 999  # a section's count reads at most this many index rows (+1)
 UPCOMING_DAYS = 7
 EDITABLE_FIELDS = (
     "occurred_at", "due_at", "done_at", "outcome", "notes", "duration_seconds", "action",
@@ -206,44 +207,56 @@ def local_day_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
 
 
+def _open_followups(actor: User, since: datetime | None, until: datetime):
+    """The actor's open follow-ups due in [since, until): ids and due times, read from
+    ix_activities_open_followups. A deleted customer's follow-ups leave the agenda with it:
+    the customer is looked up by primary key per row, never a scan of customers."""
+    query = (
+        select(Activity.id, Activity.due_at)
+        .outerjoin(Customer, Customer.id == Activity.customer_id)
+        .where(Activity.owner_id == actor.id, Activity.deleted_at.is_(None),
+               Activity.due_at.is_not(None), Activity.done_at.is_(None),
+               Activity.due_at < until, Customer.deleted_at.is_(None))
+    )
+    return query if since is None else query.where(Activity.due_at >= since)
+
+
 def agenda(actor: User, day: date, section_limit: int = AGENDA_SECTION_LIMIT) -> dict:
     """The actor's open follow-ups: overdue (before ``day``), today, and the next 7 days.
 
-    One statement: window functions cap each section and count its total.
+    One statement whose cost does not grow with the rep's history: each section reads at
+    most ``section_limit`` rows of the index for its items and at most AGENDA_COUNT_CAP + 1
+    for its count (``counts`` are therefore at most AGENDA_COUNT_CAP; ``counts_capped``
+    says a section has more).
     """
     start, end = local_day_bounds(day, actor.timezone)
     _, horizon = local_day_bounds(day + timedelta(days=UPCOMING_DAYS), actor.timezone)
-    section = case((Activity.due_at < start, "overdue"), (Activity.due_at < end, "today"),
-                   else_="upcoming")
-    ranked = (
-        select(
-            Activity.id.label("activity_id"),
-            section.label("section"),
-            func.row_number().over(partition_by=section, order_by=(Activity.due_at, Activity.id))
-            .label("position"),
-            func.count().over(partition_by=section).label("total"),
-        )
-        .where(Activity.owner_id == actor.id, Activity.deleted_at.is_(None),
-               Activity.due_at.is_not(None), Activity.done_at.is_(None),
-               Activity.due_at < horizon,
-               # a deleted customer's follow-ups leave the agenda with it
-               Activity.customer_id.is_(None) | Activity.customer_id.not_in(
-                   select(Customer.id).where(Customer.deleted_at.is_not(None))))
-        .subquery()
-    )
+    sections = {"overdue": (None, start), "today": (start, end), "upcoming": (end, horizon)}
+    firsts = []
+    for name, (since, until) in sections.items():
+        first = (_open_followups(actor, since, until)
+                 .order_by(Activity.due_at, Activity.id).limit(section_limit).subquery())
+        # Ordered as the index is, so that no planner reads another of the rep's indexes.
+        capped = (_open_followups(actor, since, until).order_by(Activity.due_at)
+                  .limit(AGENDA_COUNT_CAP + 1).subquery())
+        total = select(func.count()).select_from(capped).scalar_subquery()
+        firsts.append(select(first.c.id, literal(name).label("section"), total.label("total"))
+                      .select_from(first))
+    picked = union_all(*firsts).subquery()
     rows = db.session.execute(
-        select(Activity, Customer, Contact, ranked.c.section, ranked.c.total)
-        .join(ranked, ranked.c.activity_id == Activity.id)
+        select(Activity, Customer, Contact, picked.c.section, picked.c.total)
+        .join(picked, picked.c.id == Activity.id)
         .outerjoin(Customer, Customer.id == Activity.customer_id)
         .outerjoin(Contact, Contact.id == Activity.contact_id)
-        .where(ranked.c.position <= section_limit)
         .order_by(Activity.due_at, Activity.id)
     ).all()
     result = {"date": day, "timezone": actor.timezone, "overdue": [], "today": [],
-              "upcoming": [], "counts": {"overdue": 0, "today": 0, "upcoming": 0}}
+              "upcoming": [], "counts": {"overdue": 0, "today": 0, "upcoming": 0},
+              "counts_capped": False}
+    # An empty section has no row, and so its count stays 0.
     for activity, customer, contact, section_name, total in rows:
         result[section_name].append({"activity": activity, "customer": customer,
                                      "contact": contact})
-        result["counts"][section_name] = total
+        result["counts"][section_name] = min(total, AGENDA_COUNT_CAP)
+        result["counts_capped"] |= total > AGENDA_COUNT_CAP
     return result
-

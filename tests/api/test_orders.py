@@ -132,8 +132,10 @@ def test_rfm_segments_on_the_card_and_list(world, client_for, ages, segment):
     rep = client_for(world.rep_a1)
     card = rep.get(f"{API}/customers/{customer.id}").json
     listed = rep.get(f"{API}/customers").json["items"][0]
+    assert listed["rfm_segment"] == segment  # a slim list item carries the segment only
+    full = rep.get(f"{API}/customers?fields=full").json["items"][0]
     recent = [a for a in ages if a < 365]
-    for body in (card, listed):
+    for body in (card, full):
         assert body["rfm_segment"] == segment
         assert body["orders_12m"] == len(recent)
         assert body["revenue_12m"] == f"{10 * len(recent)}.00"

@@ -67,14 +67,19 @@ export const outboxStore = {
   delete: (key) => run('outbox', 'readwrite', (s) => promised(s.delete(key))),
 };
 
-/** Remember customers as they are seen; `used` marks ones the rep logged against. */
+/**
+ * Remember customers as they are seen; `used` marks ones the rep logged against.
+ * A list item or agenda entry carries only some fields (slim items): what it lacks,
+ * or leaves undefined, keeps what the card stored earlier.
+ */
 export async function rememberCustomers(list, { used = false } = {}) {
   if (!list.length) return;
   const now = Date.now();
   await run('customers', 'readwrite', async (s) => {
     for (const c of list) {
       const old = await promised(s.get(c.id));
-      s.put({ ...old, ...c, seen_at: now, used_at: used ? now : old?.used_at || 0 });
+      const known = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
+      s.put({ ...old, ...known, seen_at: now, used_at: used ? now : old?.used_at || 0 });
     }
   });
 }

@@ -31,13 +31,17 @@ function byName(a, b) {
   return a.name.localeCompare(b.name, state.locale);
 }
 
+/** Offline search of the customers seen: a list item has name, city and phone_e164; a
+ * customer whose card was opened also has phone and email. Digits match the number. */
 async function localMatches(q) {
   const needle = q.trim().toLocaleLowerCase();
+  const digits = needle.replace(/\D/g, '');
   const all = await allCustomers().catch(() => []);
   return all
     .filter((c) =>
       !needle ||
-      [c.name, c.city, c.phone, c.email].filter(Boolean).join(' ').toLocaleLowerCase().includes(needle),
+      [c.name, c.city, c.phone, c.email].filter(Boolean).join(' ').toLocaleLowerCase().includes(needle) ||
+      (digits.length >= 3 && (c.phone_e164 || '').includes(digits)),
     )
     .sort(byName);
 }
