@@ -140,14 +140,18 @@ export function bindFollowups(root, find, repaint) {
 
 let last = null;
 
-function section(name, items, total) {
+// The server counts a section up to AGENDA_COUNT_CAP (999) and says counts_capped past it.
+const COUNT_CAP = 999;
+
+function section(name, items, total, capped) {
   if (name === 'overdue' && !items.length) return '';
+  const more = total - items.length;
   return html`<section class="agenda-section s-${name}">
-    <h2>${t(`today.${name}`)} <span class="count">${total}</span></h2>
+    <h2>${t(`today.${name}`)} <span class="count">${capped ? `${total}+` : total}</span></h2>
     ${items.length
       ? html`<ul class="cards">${items.map((f) => followupCard(f, { section: name }))}</ul>`
       : html`<p class="empty">${t(`today.empty_${name}`)}</p>`}
-    ${total > items.length && html`<p class="more-note">${t('today.more', { n: total - items.length })}</p>`}
+    ${more > 0 && html`<p class="more-note">${t('today.more', { n: capped ? `${more}+` : more })}</p>`}
   </section>`;
 }
 
@@ -171,17 +175,19 @@ function paint(view) {
   }
   const agenda = applyToAgenda(last.data, state.queued, (due) => sectionOf(due, now));
   const c = agenda.counts || {};
+  const capped = (n) => Boolean(agenda.counts_capped) && n >= COUNT_CAP;
+  const shown = (n) => (capped(n) ? `${n}+` : n);
   mount(
     view,
     html`${heading} ${staleNote(last)}
       <p class="summary">
-        ${c.overdue > 0 && html`<span class="late">${t('today.n_overdue', { n: c.overdue })}</span>`}
-        <span>${t('today.n_today', { n: c.today || 0 })}</span>
-        <span>${t('today.n_upcoming', { n: c.upcoming || 0 })}</span>
+        ${c.overdue > 0 && html`<span class="late">${t('today.n_overdue', { n: shown(c.overdue) })}</span>`}
+        <span>${t('today.n_today', { n: shown(c.today || 0) })}</span>
+        <span>${t('today.n_upcoming', { n: shown(c.upcoming || 0) })}</span>
       </p>
-      ${section('overdue', agenda.overdue, c.overdue ?? agenda.overdue.length)}
-      ${section('today', agenda.today, c.today ?? agenda.today.length)}
-      ${section('upcoming', agenda.upcoming, c.upcoming ?? agenda.upcoming.length)}
+      ${section('overdue', agenda.overdue, c.overdue ?? agenda.overdue.length, capped(c.overdue))}
+      ${section('today', agenda.today, c.today ?? agenda.today.length, capped(c.today))}
+      ${section('upcoming', agenda.upcoming, c.upcoming ?? agenda.upcoming.length, capped(c.upcoming))}
       <div class="fab-space"></div>`,
   );
   view._agenda = agenda;
