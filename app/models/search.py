@@ -9,7 +9,7 @@ search looks in (services.search writes it), and the database's own text index o
 
 Text columns sort by code point on both databases (PostgreSQL: collation "C"), so a prefix
 is one index range whatever the server's locale. The DDL that is not plain tables and
-indexes lives here only, for ``db.create_all()`` (through DDL events) and migration 0005.
+indexes lives here only, for ``db.create_all()`` (through DDL events) and migration 0006.
 """
 from sqlalchemy import Column, ForeignKey, Index, Integer, Table, Text, Uuid, event
 
