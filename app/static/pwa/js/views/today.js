@@ -151,7 +151,7 @@ function section(name, items, total, capped) {
     ${items.length
       ? html`<ul class="cards">${items.map((f) => followupCard(f, { section: name }))}</ul>`
       : html`<p class="empty">${t(`today.empty_${name}`)}</p>`}
-    ${more > 0 && html`<p class="more-note">${t('today.more', { n: capped ? `${more}+` : more })}</p>`}
+    ${more > 0 && html`<p class="more-note">${t(capped ? 'today.more_capped' : 'today.more', { n: more })}</p>`}
   </section>`;
 }
 
