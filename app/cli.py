@@ -133,6 +133,8 @@ def rebuild_search():
     written = rebuild_search_index()
     db.session.commit()
     click.echo(", ".join(f"{table}: {n}" for table, n in written.items()))
+
+
 @click.group()
 def rollups():
     """The daily rollups reports read."""

@@ -78,7 +78,7 @@ def render_item(type_, obj, autogen_context):
 
 
 def include_name(name, type_, parent_names):
-    """Leave the text index's own objects (FTS5 tables, pg_trgm indexes) to migration 0005:
+    """Leave the text index's own objects (FTS5 tables, pg_trgm indexes) to migration 0006:
     they are not models, and autogenerate would otherwise offer to drop them."""
     from app.models.search import is_text_index_object
 

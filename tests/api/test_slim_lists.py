@@ -13,7 +13,8 @@ from tests.api.helpers import API, assert_error
 
 SLIM = {
     "customers": {"id", "version", "name", "status", "city", "owner_id", "owner_name",
-                  "phone_e164", "tags", "lat", "lng", "rfm_segment", "last_activity_at"},
+                  "phone_e164", "email", "tags", "lat", "lng", "rfm_segment",
+                  "last_activity_at"},
     "contacts": {"id", "version", "updated_at", "customer_id", "name", "title", "role",
                  "phone_e164", "mobile_e164", "email"},
     "activities": {"id", "version", "created_at", "updated_at", "kind", "action", "owner_id",

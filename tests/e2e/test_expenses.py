@@ -154,7 +154,7 @@ def test_a_draft_with_a_receipt_made_offline_is_sent_when_online(pixel7, shots):
     rep.wait_for_function("() => !document.querySelector('.b-queued')", timeout=20000)
     claims = api(rep, "/expenses?mine=true&status=draft")["body"]["items"]
     listed = next(c for c in claims if c["title"] == "Offline taxi")
-    claim = api(rep, f"/expenses/{listed['id']}")["body"]  # list items are slim: no receipts
+    claim = api(rep, f"/expenses/{listed['id']}")["body"]  # list items are slim: no items
     assert claim["total"] == "46.00" and len(claim["receipts"]) == 1
 
     # Edit the draft now that it is on the server: a PATCH with If-Match, receipts kept.
