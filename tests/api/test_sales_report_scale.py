@@ -317,7 +317,8 @@ def test_rfm_equals_a_group_by_over_the_raw_orders(world, client_for):
         return (last[:19] if last else None, item["orders_12m"], item["revenue_12m"],
                 item["rfm_segment"])
 
-    listed = {i["id"]: shown(i) for i in client.get(f"{API}/customers?limit=50&fields=full").json["items"]}
+    page = client.get(f"{API}/customers?limit=50&fields=full").json["items"]
+    listed = {i["id"]: shown(i) for i in page}
     assert listed == expected
     for customer in customers:
         card = client.get(f"{API}/customers/{customer.id}").json
