@@ -187,20 +187,24 @@ def activity(actor: User, start: date, end: date, team_id=None, owner_id=None) -
     """Per person in scope: what they logged in the period, by kind (by when it happened),
     and how many follow-ups they completed. One statement over the daily rollup
     (``activity_daily``, see ``app.services.rollups``): O(days x people in scope) rows,
-    never the activities.
+    never the activities. The rows are summed per owner first and only then joined to
+    users (one name lookup per person, not per day); over everyone (a manager's) they are
+    a range of ix_activity_daily_day_counts, which holds the counters (a covering index).
 
     The period's days are each owner's own calendar days (the rollup keeps the owner's
     local date), not the reader's: a visit at 08:00 in Shanghai is that Shanghai day's for
     a reader in New York too. Other reports count the reader's days; for a team in one
     timezone the two are the same."""
     daily = ActivityDaily
-    rows = db.session.execute(_scope(
-        select(daily.owner_id, User.name,
-               *[func.sum(getattr(daily, column)) for column in COUNT_COLUMNS])
-        .join(User, User.id == daily.owner_id)
+    per_owner = _scope(
+        select(daily.owner_id, *[func.sum(getattr(daily, column)).label(column)
+                                 for column in COUNT_COLUMNS])
         .where(daily.day >= start, daily.day <= end)
-        .group_by(daily.owner_id, User.name),
-        actor, team_id, owner_id, daily.owner_id)).all()
+        .group_by(daily.owner_id),
+        actor, team_id, owner_id, daily.owner_id).subquery("per_owner")
+    rows = db.session.execute(
+        select(per_owner.c.owner_id, User.name, *[per_owner.c[c] for c in COUNT_COLUMNS])
+        .join(User, User.id == per_owner.c.owner_id)).all()
     people = []
     for owner, name, *counts in rows:
         by_kind = {kind: n for kind, n in zip(LOGGED_KINDS, counts, strict=False) if n}

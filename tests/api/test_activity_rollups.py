@@ -229,11 +229,13 @@ def test_the_report_plan_reads_the_rollups_index_never_the_activities(
     assert "activities" not in plan, plan
     if db.engine.dialect.name == "sqlite":
         # a range of the period's days in an index (the primary key or the day index)
-        assert re.search(r"SEARCH activity_daily USING INDEX "
-                         r"(ix_activity_daily_day|sqlite_autoindex_activity_daily_1) "
+        assert re.search(r"SEARCH activity_daily USING (COVERING )?INDEX "
+                         r"(ix_activity_daily_day_counts|sqlite_autoindex_activity_daily_1) "
                          r"\(.*day>\? AND day<\?\)", plan), plan
         assert "SCAN activity_daily" not in plan, plan
+        if "ix_activity_daily_day_counts" in plan:  # the counters come from the index
+            assert "USING COVERING INDEX ix_activity_daily_day_counts" in plan, plan
     else:
-        assert re.search(r"Index Scan (on|using) (ix_activity_daily_day|activity_daily_pkey)",
-                         plan), plan
+        assert re.search(r"Index (Only )?Scan (on|using) "
+                         r"(ix_activity_daily_day_counts|activity_daily_pkey)", plan), plan
         assert "Seq Scan on activity_daily" not in plan, plan
