@@ -5,7 +5,7 @@ and the six counters): a report over everyone reads the period's range of that i
 never the table (SQLite "USING COVERING INDEX", PostgreSQL an index-only scan). Only
 indexes, so it can be re-chained after any other revision.
 
-Revision ID: 0010
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02 10:00:00
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None
