@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import literal, tuple_
+from sqlalchemy import literal, select, tuple_, union_all
 
 from app.extensions import db
 from app.services.errors import Invalid
@@ -78,14 +78,19 @@ def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=
     otherwise (the first element then holds the sort columns).
 
     ``among``: the ids in scope (a select of the last sort column, e.g. the visible
-    customers' ids). The page's ids are then chosen first from it alone, and ``query``
+    customers' ids), or a list of such selects whose union is the scope (each is paged on
+    its own, so each reads its own index; an id in several is still one row). The page's ids are then chosen first from it alone, and ``query``
     (its joins and computed columns, not the scope) runs for those rows only, in the same
     statement. SQLite stops reading an (owner, sort key) index at the LIMIT only when no
     join follows; with one (the owner's name, the RFM columns) it reads and sorts every row
     in scope first.
     """
     if among is not None:
-        page_ids = _ordered_page(among, sort_columns, limit, cursor, descending)
+        parts = among if isinstance(among, list) else [among]
+        pages = [_ordered_page(part, sort_columns, limit, cursor, descending).subquery()
+                 for part in parts]
+        page_ids = (select(pages[0].c[0]) if len(pages) == 1 else
+                    union_all(*(select(page.c[0]) for page in pages)))
         query = _ordered_page(query.where(sort_columns[-1].in_(page_ids)), sort_columns,
                               limit, None, descending)
     else:
