@@ -81,9 +81,9 @@ def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=
     customers' ids), or a list of such selects whose union is the scope (each is paged on
     its own, so each reads its own index; an id in several is still one row). The page's
     ids are then chosen first from it alone, and ``query`` (its joins and computed columns,
-    not the scope) runs for those rows only, in the same statement. SQLite stops reading an (owner, sort key) index at the LIMIT only when no
-    join follows; with one (the owner's name, the RFM columns) it reads and sorts every row
-    in scope first.
+    not the scope) runs for those rows only, in the same statement. SQLite stops reading
+    an (owner, sort key) index at the LIMIT only when no join follows; with one (the
+    owner's name, the RFM columns) it reads and sorts every row in scope first.
     """
     if among is not None:
         parts = among if isinstance(among, list) else [among]
