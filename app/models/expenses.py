@@ -46,10 +46,14 @@ class ExpenseClaim(RecordMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        # Lists: a submitter's claims, newest first; everyone's by status; the inbox.
+        # Lists: a submitter's claims, newest first; everyone's by status; everyone's
+        # (managers, finance). The inbox, oldest submission first: the lead steps naming an
+        # approver; a manager's or finance's step (services.expenses.list_approvals).
         Index("ix_expense_claims_owner_created", "owner_id", "created_at", "id"),
         Index("ix_expense_claims_status_created", "status", "created_at", "id"),
-        Index("ix_expense_claims_step", "status", "step", "approver_id"),
+        Index("ix_expense_claims_created", "created_at", "id"),
+        Index("ix_expense_claims_step", "status", "step", "approver_id", "submitted_at", "id"),
+        Index("ix_expense_claims_waiting", "status", "step", "submitted_at", "id"),
     )
 
 

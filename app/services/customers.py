@@ -148,13 +148,12 @@ def delete_customer(actor: User, customer: Customer, expected_version=None) -> N
 
 
 def list_customers(actor: User, q: str | None, limit: int, cursor: str | None):
-    query = visible_customers(select(Customer, User.name), actor).outerjoin(
-        User, User.id == Customer.owner_id
-    )
+    in_scope = visible_customers(select(Customer.id), actor)
     if q and q.strip():
-        query = query.where(Customer.id.in_(customers_matching(q)))
+        in_scope = in_scope.where(Customer.id.in_(customers_matching(q)))
+    query = select(Customer, User.name).outerjoin(User, User.id == Customer.owner_id)
     rows, next_cursor = keyset_page(_with_rfm(query), (Customer.name_norm, Customer.id), limit,
-                                    cursor)
+                                    cursor, among=in_scope)
     return _rows_with_rfm(rows), next_cursor
 
 

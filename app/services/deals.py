@@ -476,11 +476,15 @@ def decorate(rows) -> list[Opportunity]:
     return result
 
 
-def _decorated_query(actor: User):
-    return (visible_opportunities(select(Opportunity, Stage, Customer.name, User.name), actor)
-            .join(Stage, Stage.id == Opportunity.stage_id)
+def _decorated(query):
+    return (query.join(Stage, Stage.id == Opportunity.stage_id)
             .join(Customer, Customer.id == Opportunity.customer_id)
             .join(User, User.id == Opportunity.owner_id))
+
+
+def _decorated_query(actor: User):
+    return _decorated(visible_opportunities(
+        select(Opportunity, Stage, Customer.name, User.name), actor))
 
 
 def opportunity_detail(actor: User, opportunity_id: uuid.UUID) -> Opportunity:
@@ -494,13 +498,15 @@ def opportunity_detail(actor: User, opportunity_id: uuid.UUID) -> Opportunity:
 
 
 def list_opportunities(actor: User, filters: dict, limit: int, cursor: str | None):
-    query = _decorated_query(actor)
-    query = where_equal(query, Opportunity, filters,
-                        ("status", "stage_id", "customer_id", "owner_id"))
+    in_scope = visible_opportunities(select(Opportunity.id), actor)
+    in_scope = where_equal(in_scope, Opportunity, filters,
+                           ("status", "stage_id", "customer_id", "owner_id"))
     if filters.get("q"):
-        query = query.where(Opportunity.name.icontains(filters["q"].strip(), autoescape=True))
+        in_scope = in_scope.where(
+            Opportunity.name.icontains(filters["q"].strip(), autoescape=True))
+    query = _decorated(select(Opportunity, Stage, Customer.name, User.name))
     rows, next_cursor = keyset_page(query, (Opportunity.created_at, Opportunity.id), limit,
-                                    cursor, descending=True)
+                                    cursor, descending=True, among=in_scope)
     return decorate(rows), next_cursor
 
 

@@ -55,9 +55,9 @@ def get_claim(actor: User, claim_id: uuid.UUID) -> ExpenseClaim:
     return get_visible(ExpenseClaim, visible_expense_claims, actor, claim_id, "Expense claim")
 
 
-def hydrate(claims: list[ExpenseClaim]) -> list[ExpenseClaim]:
+def hydrate(claims: list[ExpenseClaim], owner_names: dict | None = None) -> list[ExpenseClaim]:
     """Attach ``items``, ``receipts`` and ``owner_name`` to claims: three statements for any
-    number of claims."""
+    number of claims, two when ``owner_names`` (owner id -> name) are known already."""
     if not claims:
         return claims
     ids = [c.id for c in claims]
@@ -69,7 +69,7 @@ def hydrate(claims: list[ExpenseClaim]) -> list[ExpenseClaim]:
             select(ExpenseReceipt).where(ExpenseReceipt.claim_id.in_(ids))
             .order_by(ExpenseReceipt.created_at, ExpenseReceipt.id)):
         receipts[receipt.claim_id].append(receipt)
-    names = dict(db.session.execute(
+    names = owner_names if owner_names is not None else dict(db.session.execute(
         select(User.id, User.name).where(User.id.in_({c.owner_id for c in claims}))).all())
     for claim in claims:
         claim.items = items[claim.id]
@@ -116,26 +116,43 @@ def list_claims(actor: User, filters: dict, limit: int, cursor: str | None):
         query = query.where(ExpenseClaim.owner_id == actor.id)
     if filters.get("q") and filters["q"].strip():
         query = query.where(ExpenseClaim.title.icontains(filters["q"].strip(), autoescape=True))
-    claims, next_cursor = keyset_page(query, (ExpenseClaim.created_at, ExpenseClaim.id), limit,
-                                      cursor, descending=True)
-    return hydrate(claims), next_cursor
+    return _hydrated_page(query.with_only_columns(ExpenseClaim.id),
+                          (ExpenseClaim.created_at, ExpenseClaim.id), limit, cursor,
+                          descending=True)
 
 
-def waiting_for(query, actor: User):
-    """``query`` narrowed to the claims waiting for ``actor``'s decision (or payment), among
-    the ones they may see: a claim they could not open never shows in their inbox or count
-    (someone named lead of a team, then made a rep, sees none of the team's claims)."""
+def _hydrated_page(in_scope, sort_columns, limit: int, cursor: str | None, descending=False):
+    """A page of the claims ``in_scope`` selects, with their owners' names joined in (one
+    statement fewer than asking for them after), items and receipts."""
+    rows, next_cursor = keyset_page(
+        select(ExpenseClaim, User.name).join(User, User.id == ExpenseClaim.owner_id),
+        sort_columns, limit, cursor, descending, among=in_scope)
+    claims = [claim for claim, _ in rows]
+    return hydrate(claims, {claim.owner_id: name for claim, name in rows}), next_cursor
+
+
+def _waiting_conditions(actor: User) -> list:
+    """The ways a claim waits for ``actor`` (their OR is the inbox): a lead step naming
+    them, any step of their role (in one ``step IN``), and for payers the approved claims.
+    A step decided by someone who approved an earlier one of this round is not theirs."""
     claim = ExpenseClaim
-    steps = [and_(claim.step == "lead", claim.approver_id == actor.id)]
-    for step, roles in STEP_ROLES.items():
-        if actor.role in roles:
-            steps.append(claim.step == step)
-    # A step decided by someone who approved an earlier one of this round is not theirs.
-    conditions = [and_(claim.status == "pending", or_(*steps),
-                       ~_approved_by(actor, claim.id, claim.round))]
+    pending = and_(claim.status == "pending", ~_approved_by(actor, claim.id, claim.round))
+    conditions = [and_(pending, claim.step == "lead", claim.approver_id == actor.id)]
+    role_steps = [step for step, roles in STEP_ROLES.items() if actor.role in roles]
+    if role_steps:
+        conditions.append(and_(pending, claim.step.in_(role_steps)))
     if actor.role in PAYERS:
         conditions.append(claim.status == "approved")
-    return visible_expense_claims(query, actor).where(claim.owner_id != actor.id,
+    return conditions
+
+
+def waiting_for(query, actor: User, conditions=None):
+    """``query`` narrowed to the claims waiting for ``actor``'s decision (or payment), among
+    the ones they may see: a claim they could not open never shows in their inbox or count
+    (someone named lead of a team, then made a rep, sees none of the team's claims).
+    ``conditions``: some of ``_waiting_conditions`` only."""
+    conditions = _waiting_conditions(actor) if conditions is None else conditions
+    return visible_expense_claims(query, actor).where(ExpenseClaim.owner_id != actor.id,
                                                       or_(*conditions))
 
 
@@ -147,10 +164,13 @@ def _approved_by(actor: User, claim_id, round_):
 
 def list_approvals(actor: User, limit: int, cursor: str | None):
     """The approvals inbox: oldest submission first, so nothing waits forever."""
-    query = waiting_for(select(ExpenseClaim), actor)
-    claims, next_cursor = keyset_page(query, (ExpenseClaim.submitted_at, ExpenseClaim.id),
-                                      limit, cursor)
-    return hydrate(claims), next_cursor
+    # One page from each way a claim waits, then the page of their union: each part reads
+    # its own index in submission order and stops at the page (ix_expense_claims_step for
+    # the claims naming a lead, ix_expense_claims_waiting for a manager's or finance's
+    # step), where their OR would read and sort every claim waiting at the step.
+    parts = [waiting_for(select(ExpenseClaim.id), actor, [condition])
+             for condition in _waiting_conditions(actor)]
+    return _hydrated_page(parts, (ExpenseClaim.submitted_at, ExpenseClaim.id), limit, cursor)
 
 
 def count_approvals(actor: User) -> int:

@@ -255,18 +255,25 @@ def lead_for_activity(actor: User, lead_id: uuid.UUID) -> Lead:
 
 def list_leads(actor: User, pool: bool, q: str | None, status: str | None, limit: int,
                cursor: str | None):
-    query = visible_leads(select(Lead), actor)
     if pool:
-        query = query.where(Lead.owner_id.is_(None), Lead.status == "open")
+        in_scope = select(Lead.id).where(Lead.owner_id.is_(None), Lead.status == "open")
     else:
-        query = query.where(Lead.owner_id.is_not(None))
+        # The pool part of visible_leads never matches an owned lead: left out, so the
+        # owners' (owner, created) index ranges are read in order and stop at the page.
+        in_scope = select(Lead.id).where(Lead.owner_id.is_not(None),
+                                         owner_scope(actor, Lead.owner_id))
         if status:
-            query = query.where(Lead.status == status)
+            in_scope = in_scope.where(Lead.status == status)
     if q and q.strip():
-        query = query.where(Lead.id.in_(leads_matching(q)))
-    rows, next_cursor = keyset_page(query, (Lead.created_at, Lead.id), limit, cursor,
-                                    descending=True)
-    return with_owner_names(list(rows)), next_cursor
+        in_scope = in_scope.where(Lead.id.in_(leads_matching(q)))
+    rows, next_cursor = keyset_page(
+        select(Lead, User.name).outerjoin(User, User.id == Lead.owner_id),
+        (Lead.created_at, Lead.id), limit, cursor, descending=True, among=in_scope)
+    leads = []
+    for lead, owner_name in rows:
+        lead.owner_name = owner_name
+        leads.append(lead)
+    return leads, next_cursor
 
 
 def find_duplicates(name: str | None, company: str | None, phone: str | None,

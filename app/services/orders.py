@@ -100,11 +100,12 @@ def order_detail(actor: User, order_id: uuid.UUID) -> SalesOrder:
 
 
 def list_orders(actor: User, filters: dict, limit: int, cursor: str | None):
-    query = visible_orders(select(SalesOrder, Customer.name), actor).join(
+    in_scope = where_equal(visible_orders(select(SalesOrder.id), actor), SalesOrder, filters,
+                           ("customer_id", "status", "opportunity_id"))
+    query = select(SalesOrder, Customer.name).join(
         Customer, Customer.id == SalesOrder.customer_id)
-    query = where_equal(query, SalesOrder, filters, ("customer_id", "status", "opportunity_id"))
     rows, next_cursor = keyset_page(query, (SalesOrder.created_at, SalesOrder.id), limit,
-                                    cursor, descending=True)
+                                    cursor, descending=True, among=in_scope)
     for order, name in rows:
         order.customer_name = name
     return [order for order, _ in rows], next_cursor

@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import literal, tuple_
+from sqlalchemy import literal, select, tuple_, union_all
 
 from app.extensions import db
 from app.services.errors import Invalid
@@ -58,12 +58,8 @@ def decode_cursor(cursor: str, columns) -> list:
         raise Invalid({"query": {"cursor": ["Not a valid cursor."]}}) from None
 
 
-def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=False):
-    """One page of ``query`` ordered by ``sort_columns`` (the last must be unique).
-
-    Returns ``(items, next_cursor)``; items are entities for a one-entity query, rows
-    otherwise (the first element then holds the sort columns).
-    """
+def _ordered_page(query, sort_columns, limit: int, cursor: str | None, descending: bool):
+    """``query`` after the cursor's row, in ``sort_columns`` order, one row more than a page."""
     key = tuple_(*sort_columns)
     if cursor:
         values = decode_cursor(cursor, sort_columns)
@@ -71,7 +67,34 @@ def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=
         after = tuple_(*(literal(v, type_=c.type) for v, c in pairs))
         query = query.where(key < after if descending else key > after)
     order = [c.desc() for c in sort_columns] if descending else list(sort_columns)
-    query = query.order_by(*order).limit(limit + 1)
+    return query.order_by(*order).limit(limit + 1)
+
+
+def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=False,
+                among=None):
+    """One page of ``query`` ordered by ``sort_columns`` (the last must be unique).
+
+    Returns ``(items, next_cursor)``; items are entities for a one-entity query, rows
+    otherwise (the first element then holds the sort columns).
+
+    ``among``: the ids in scope (a select of the last sort column, e.g. the visible
+    customers' ids), or a list of such selects whose union is the scope (each is paged on
+    its own, so each reads its own index; an id in several is still one row). The page's
+    ids are then chosen first from it alone, and ``query`` (its joins and computed columns,
+    not the scope) runs for those rows only, in the same statement. SQLite stops reading
+    an (owner, sort key) index at the LIMIT only when no join follows; with one (the
+    owner's name, the RFM columns) it reads and sorts every row in scope first.
+    """
+    if among is not None:
+        parts = among if isinstance(among, list) else [among]
+        pages = [_ordered_page(part, sort_columns, limit, cursor, descending).subquery()
+                 for part in parts]
+        page_ids = (select(pages[0].c[0]) if len(pages) == 1 else
+                    union_all(*(select(page.c[0]) for page in pages)))
+        query = _ordered_page(query.where(sort_columns[-1].in_(page_ids)), sort_columns,
+                              limit, None, descending)
+    else:
+        query = _ordered_page(query, sort_columns, limit, cursor, descending)
     single = len(query.column_descriptions) == 1  # one entity (or column), not its columns
     result = db.session.execute(query)
     items = list(result.scalars() if single else result.all())
