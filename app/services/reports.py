@@ -77,7 +77,8 @@ def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> 
     that ended). Two statements: the stages, and one over the period's deals.
 
     It reads the deals created in the period (an index range on their creation time) and
-    their stays (ix_stage_history_opportunity), never the rest of the history: the answer
+    their stays (ix_stage_history_opportunity), both from the index alone (they carry owner,
+    amount, and a stay's stage and times), never the rest of the history: the answer
     is a function of exactly those deals and their *current* amounts, so a rollup keyed by
     creation day would hold about a row per deal anyway (a rep creates less than one deal
     a day) and would have to be rewritten on every amount or owner change. Each deal counts
@@ -144,7 +145,8 @@ def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -
     """Open deals expected to close in the period, by month: count, amount, and amount
     weighted by probability (the deal's override, else its stage's); and what was won in
     the period. Money summed per currency. Reads the open deals closing in the period
-    (ix_opportunities_open_close) and the period's wins (ix_opportunities_won) only."""
+    (ix_opportunities_open_close, which carries every column used here) and the period's
+    wins (ix_opportunities_won) only."""
     probability = func.coalesce(Opportunity.probability_override, Stage.probability)
     month = (func.strftime("%Y-%m", Opportunity.expected_close_date)
              if db.engine.dialect.name == "sqlite"

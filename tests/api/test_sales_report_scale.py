@@ -323,3 +323,19 @@ def test_rfm_equals_a_group_by_over_the_raw_orders(world, client_for):
     for customer in customers:
         card = client.get(f"{API}/customers/{customer.id}").json
         assert shown(card.get("customer", card)) == expected[str(customer.id)]
+
+
+@pytest.mark.parametrize("who", ["rep_a1", "lead_a", "manager"])
+def test_funnel_and_forecast_read_their_rows_from_the_index_alone(world, client_for, app, who):
+    """At scale a period holds tens of thousands of deals and stays: the funnel and the
+    forecast must not look each one up in its table after the index (migration 0008)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL picks among the indexes by table statistics, which a test "
+                    "company does not have; test_report_plans_use_an_index covers it")
+    _shuffle_history(world, 6, n_deals=12)
+    client = client_for(getattr(world, who))
+    for url, wanted in (("forecast", "ix_opportunities_open_close"),
+                        ("funnel", "ix_stage_history_opportunity")):
+        plans = _plans(_statements_of(app, lambda u=url: client.get(f"{API}/reports/{u}")))
+        text = "\n".join(line for _, lines in plans for line in lines)
+        assert f"COVERING INDEX {wanted}" in text, (url, text)
