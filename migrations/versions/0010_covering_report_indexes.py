@@ -7,8 +7,8 @@ every column those reports use (owner, amount, currency, probability, stage; a s
 stage and times). Same names, more columns. Only indexes, so it can be re-chained after any
 other revision.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
