@@ -472,7 +472,12 @@ class _Block:
             if n and end is not None and n == len(path) - 1:
                 entered = end
             elif n:
-                entered = min(at + timedelta(days=rng.uniform(1, 25)), end or self.now)
+                # 1-25 days on; near the end of the deal's time (or now), part of what is
+                # left instead, so no two stays of a deal start at the same moment
+                limit = end or self.now
+                step = timedelta(days=rng.uniform(1, 25))
+                entered = at + step if at + step < limit else at + (limit - at) * rng.uniform(
+                    0.3, 0.7)
             else:
                 entered = at
             if n:  # the previous stage was left when this one was entered
