@@ -130,29 +130,6 @@ def test_the_same_answers_on_both_databases(book, world, client_for):
         assert wrong == [], resource
 
 
-@contextmanager
-def _captured():
-    seen = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        seen.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-
-
-def _plan(statement, params) -> str:
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
-            return "\n".join(row[-1] for row in rows)
-        rows = connection.exec_driver_sql(f"EXPLAIN {statement}", params)
-        return "\n".join(row[0] for row in rows)
-
-
 SYLLABLES = ("an", "bo", "chen", "da", "feng", "gao", "hua", "jin", "kai", "long", "ming",
              "ning", "ping", "qing", "rui", "shan", "tai", "wen", "xin", "yang", "zhi", "guo")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
