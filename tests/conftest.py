@@ -66,7 +66,22 @@ def _empty_tables():
         db.session.execute(text("UPDATE teams SET lead_id = NULL"))
         for table in tables:
             db.session.execute(table.delete())
+        _forget_sqlite_statistics()
     db.session.commit()
+
+
+def _forget_sqlite_statistics():
+    """A test that runs ANALYZE leaves sqlite_stat1 behind, and SQLite then plans every
+    later test's statements from that test's tiny tables (a plan test failed by the order
+    tests ran in). Delete the statistics and reload the schema so each test plans afresh."""
+    exists = db.session.execute(text(
+        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+    if exists:
+        db.session.execute(text("DELETE FROM sqlite_stat1"))
+        db.session.commit()
+        db.session.execute(text("ANALYZE sqlite_master"))
+        db.session.commit()
+        db.engine.dispose()  # pooled connections still hold the old statistics
 
 
 @pytest.fixture
