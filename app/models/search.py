@@ -109,7 +109,11 @@ def gram_index_ddl(dialect: str, name: str) -> list[str]:
                 "USING gin (string_to_array(grams, ' '))"]
     if dialect != "sqlite":
         return []
-    return _fts_ddl(name, f"{name}_grams_fts", ("grams",), "unicode61")
+    fts = f"{name}_grams_fts"
+    # 'rebuild' reads the rows already there (0011 adds this to filled tables): the triggers'
+    # 'delete' of a row FTS5 never indexed would corrupt it.
+    return _fts_ddl(name, fts, ("grams",), "unicode61") + [
+        f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')"]
 
 
 def drop_text_index_ddl(dialect: str, name: str) -> list[str]:
