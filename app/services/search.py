@@ -12,23 +12,29 @@ Matching, the same on both databases:
 
 - a needle of 3 characters or more matches anywhere in the field (a substring), through
   the trigram index (SQLite FTS5 MATCH, PostgreSQL LIKE on pg_trgm GIN indexes);
-- a shorter needle (a two-character Chinese name: 王伟, 上海) matches the start of the
-  field, through a B-tree range on it; a trigram index cannot answer it, and a substring
-  scan would read every row;
+- a needle of 2 characters (the commonest search: a two-character Chinese word, 华为,
+  小明) matches anywhere in the field too, through the row's ``grams``: each field's
+  distinct overlapping two-character grams, one token each, looked up as one token in an
+  index (SQLite FTS5 MATCH, PostgreSQL GIN over ``string_to_array(grams, ' ')``);
+- a needle of 1 character matches the start of the field, through a B-tree range on it
+  (every row holds some common characters: a substring lookup would read most of them);
 - phone digits are looked for only when the query looks like a phone number
   ("138 0013", "+86-21"), 3 digits or more, anywhere in the stored E.164 number(s).
 """
 import re
 
-from sqlalchemy import and_, column, false, insert, literal_column, or_, select, table
+from sqlalchemy import (
+    Text, and_, cast, column, false, func, insert, inspect, literal_column, or_, select, table,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models import Contact, Customer, Lead
-from app.models.search import contact_search, customer_search, lead_search
+from app.models.search import GRAM_FIELDS, contact_search, customer_search, lead_search
 from app.services.normalize import company_key, search_text
 
 TRIGRAM = 3
+BIGRAM = 2
 _PHONE_QUERY = re.compile(r"[\d\s+\-().]+")
 REBUILD_BATCH = 2000
 
@@ -43,21 +49,47 @@ def _phones(*numbers: str | None) -> str | None:
     return " ".join(n for n in numbers if n) or None
 
 
+def gram_token(field: str, gram: str) -> str:
+    """One two-character gram of a field as one index token of [0-9a-z] only: the field,
+    then each character's code point in hex, each after an ``x`` (``name`` + ``华为`` ->
+    ``namex534ex4e3a``). Punctuation (``a@``), spaces and CJK survive any tokenizer so,
+    and the field keeps a gram of the name apart from the same gram of the email."""
+    return field + "".join(f"x{ord(ch):x}" for ch in gram)
+
+
+def grams_text(search_table: str, row: dict) -> str | None:
+    """The ``grams`` of a search row: the distinct tokens of every overlapping
+    two-character gram of each of its GRAM_FIELDS, space-separated, in order."""
+    tokens = {}
+    for field in GRAM_FIELDS[search_table]:
+        text = row.get(field) or ""
+        for i in range(len(text) - 1):
+            tokens.setdefault(gram_token(field, text[i:i + BIGRAM]))
+    return " ".join(tokens) or None
+
+
+def _with_grams(search_table: str, row: dict) -> dict:
+    row["grams"] = grams_text(search_table, row)
+    return row
+
+
 def customer_row(customer) -> dict:
-    return {"record_id": customer.id, "name": customer.name_norm,
-            "city": _folded(customer.city), "email": customer.email_norm,
-            "phone": customer.phone_e164}
+    return _with_grams("customer_search", {
+        "record_id": customer.id, "name": customer.name_norm,
+        "city": _folded(customer.city), "email": customer.email_norm,
+        "phone": customer.phone_e164})
 
 
 def contact_row(contact) -> dict:
-    return {"record_id": contact.id, "name": _folded(contact.name),
-            "email": contact.email_norm,
-            "phone": _phones(contact.phone_e164, contact.mobile_e164)}
+    return _with_grams("contact_search", {
+        "record_id": contact.id, "name": _folded(contact.name), "email": contact.email_norm,
+        "phone": _phones(contact.phone_e164, contact.mobile_e164)})
 
 
 def lead_row(lead) -> dict:
-    return {"record_id": lead.id, "name": _folded(lead.name), "company": lead.company_norm,
-            "city": _folded(lead.city), "email": lead.email_norm, "phone": lead.phone_e164}
+    return _with_grams("lead_search", {
+        "record_id": lead.id, "name": _folded(lead.name), "company": lead.company_norm,
+        "city": _folded(lead.city), "email": lead.email_norm, "phone": lead.phone_e164})
 
 
 def _upsert(search_table, rows: list[dict]) -> None:
@@ -94,17 +126,22 @@ _SOURCES = (
 def rebuild_search_index(connection=None) -> dict[str, int]:
     """Write every search row again from the records (after Core bulk inserts, or to
     repair); returns the rows written per table. Runs in the caller's transaction (the
-    session's, or ``connection``: migration 0006 passes its own)."""
+    session's, or ``connection``: migrations 0006 and 0011 pass their own). Writes the
+    columns the table has: at 0006 it has no ``grams`` yet (0011 adds them)."""
     connection = connection if connection is not None else db.session.connection()
     written = {}
     for search_table, model, names, to_row in _SOURCES:
+        there = {c["name"] for c in inspect(connection).get_columns(search_table.name)}
+        target = table(search_table.name,
+                       *(column(c.name, c.type) for c in search_table.columns
+                         if c.name in there and c.name != "id"))
         connection.execute(search_table.delete())
         source = connection.execute(select(*(model.__table__.c[n] for n in names))
                                     .execution_options(yield_per=REBUILD_BATCH))
         written[search_table.name] = 0
         for batch in source.partitions():
-            rows = [to_row(row) for row in batch]
-            connection.execute(insert(search_table), rows)
+            rows = [{k: v for k, v in to_row(row).items() if k in there} for row in batch]
+            connection.execute(insert(target), rows)
             written[search_table.name] += len(rows)
     return written
 
@@ -161,23 +198,40 @@ def _fts_phrase(field: str, needle: str) -> str:
     return f'{field} : "{needle.replace(chr(34), chr(34) * 2)}"'
 
 
+def _fts_match(search_table, fts_name: str, expression: str):
+    fts = table(fts_name, column("rowid"))
+    return search_table.c.id.in_(
+        select(fts.c.rowid).where(literal_column(fts_name).op("MATCH")(expression)))
+
+
+def _has_gram(search_table, tokens: list[str]):
+    """Rows whose ``grams`` hold any of ``tokens``, through the gram index."""
+    if db.engine.dialect.name == "sqlite":
+        expression = " OR ".join(f'"{token}"' for token in tokens)
+        return _fts_match(search_table, f"{search_table.name}_grams_fts", expression)
+    # The literal ' ' (not a parameter), so the expression is the index's expression.
+    grams = func.string_to_array(search_table.c.grams, literal_column("' '"))
+    return grams.op("&&")(cast(postgresql.array(tokens), postgresql.ARRAY(Text)))
+
+
 def matching_ids(search_table, needles: dict[str, str]):
     """SELECT of the record ids whose search row matches any of ``needles`` (field ->
     normalised text); every branch is an index lookup."""
-    conditions, trigram = [], []
+    conditions, trigram, bigram = [], [], []
     for field, needle in needles.items():
         if not needle:
             continue
         if len(needle) >= TRIGRAM:
             trigram.append((field, needle))
+        elif len(needle) == BIGRAM:
+            bigram.append(gram_token(field, needle))
         else:
             conditions.append(_prefix(search_table.c[field], needle))
+    if bigram:
+        conditions.append(_has_gram(search_table, bigram))
     if trigram and db.engine.dialect.name == "sqlite":
-        fts_name = f"{search_table.name}_fts"
-        fts = table(fts_name, column("rowid"))
         expression = " OR ".join(_fts_phrase(f, n) for f, n in trigram)
-        conditions.append(search_table.c.id.in_(
-            select(fts.c.rowid).where(literal_column(fts_name).op("MATCH")(expression))))
+        conditions.append(_fts_match(search_table, f"{search_table.name}_fts", expression))
     else:
         conditions += [_like_contains(search_table.c[f], n) for f, n in trigram]
     return select(search_table.c.record_id).where(or_(*conditions) if conditions else false())

@@ -231,8 +231,8 @@ def test_upgrades_never_cascade_away_rows_that_point_at_rebuilt_tables(empty_app
 
 def test_the_text_index_is_built_by_the_migration(migrated):
     """What models.search adds outside the models, there after the migrations as after
-    create_all(): FTS5 tables and their triggers on SQLite, pg_trgm GIN indexes on
-    PostgreSQL."""
+    create_all(): FTS5 tables (trigram, grams) and their triggers on SQLite, pg_trgm and
+    gram GIN indexes on PostgreSQL."""
     from app.models.search import SEARCH_FIELDS
 
     with migrated.app_context():
@@ -242,16 +242,20 @@ def test_the_text_index_is_built_by_the_migration(migrated):
                 triggers = set(db.session.execute(text(
                     "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
                     {"t": name}).scalars())
-                assert triggers == {f"{name}_fts_{op}" for op in ("insert", "delete", "update")}
-                assert f"{name}_fts" in inspector.get_table_names()
+                assert triggers == {f"{name}{fts}_{op}" for fts in ("_fts", "_grams_fts")
+                                    for op in ("insert", "delete", "update")}
+                assert {f"{name}_fts", f"{name}_grams_fts"} <= set(inspector.get_table_names())
             else:
                 indexes = {i["name"] for i in inspector.get_indexes(name)}
                 assert {f"ix_{name}_{field}_trgm" for field in fields} <= indexes
+                assert f"ix_{name}_grams" in indexes
 
 
-def test_0006_indexes_the_records_already_there(empty_app):
+def test_0006_and_0011_index_the_records_already_there(empty_app):
     """0004 -> 0006 (search) with a customer, a contact and a lead: each is found by search after
-    the upgrade (the migration indexes what exists); down again, nothing of it is left."""
+    the upgrade (the migration indexes what exists); -> 0011 (grams): found by two characters
+    from inside a name too; down to 0010, the trigram search still answers; down to 0005,
+    nothing of it is left."""
     from app.services.search import contacts_matching, customers_matching, leads_matching
 
     flask_migrate.upgrade(revision="0004")
@@ -269,11 +273,33 @@ def test_0006_indexes_the_records_already_there(empty_app):
     insert_old_row("leads", id=lead_id, name="Zhou Min", city="Ningbo", status="open",
                    activity_count=0, **common)
     flask_migrate.upgrade(revision="0006")
-    assert db.session.scalars(customers_matching("王伟科")).all() == [customer_id]
-    assert db.session.scalars(customers_matching("0013800")).all() == [customer_id]
+
+    def trigram_search_finds_them():
+        assert db.session.scalars(customers_matching("王伟科")).all() == [customer_id]
+        assert db.session.scalars(customers_matching("0013800")).all() == [customer_id]
+        assert db.session.scalars(contacts_matching("王伟明")).all() == []
+        assert db.session.scalars(leads_matching("ningbo")).all() == [lead_id]
+        db.session.rollback()
+
+    trigram_search_finds_them()  # (two characters need 0011's grams)
+    flask_migrate.upgrade(revision="0011")
+    if db.engine.dialect.name == "sqlite":  # FTS5 agrees with the rows it was added over
+        for name in ("customer_search", "contact_search", "lead_search"):
+            fts = f"{name}_grams_fts"
+            db.session.execute(text(f"INSERT INTO {fts} ({fts}) VALUES ('integrity-check')"))
+    trigram_search_finds_them()
+    assert db.session.scalars(customers_matching("伟科")).all() == [customer_id]
+    assert db.session.scalars(customers_matching("hai")).all() == [customer_id]
+    assert db.session.scalars(customers_matching("ai")).all() == [customer_id]
     assert db.session.scalars(contacts_matching("王伟")).all() == [contact_id]
-    assert db.session.scalars(leads_matching("ningbo")).all() == [lead_id]
+    assert db.session.scalars(leads_matching("ou")).all() == [lead_id]
     db.session.rollback()
+    flask_migrate.downgrade(revision="0010")
+    assert "grams" not in {c["name"] for c in inspect(db.engine).get_columns("customer_search")}
+    assert not any("grams" in t for t in inspect(db.engine).get_table_names())
+    assert not any("grams" in (i["name"] or "") for i in
+                   inspect(db.engine).get_indexes("customer_search"))
+    trigram_search_finds_them()
     flask_migrate.downgrade(revision="0005")
     left = {t for t in inspect(db.engine).get_table_names() if "_search" in t}
     assert left == set()
