@@ -143,12 +143,15 @@ def rollups():
 @rollups.command("rebuild")
 @with_appcontext
 def rollups_rebuild():
-    """Count the activity rollup again from the activities (after bulk loads)."""
+    """Count the activity and funnel rollups again from the raw tables (after bulk loads)."""
+    from app.services.funnel_rollups import rebuild_funnel_rollups
     from app.services.rollups import rebuild_activity_rollups
 
     rows = rebuild_activity_rollups()
+    funnel_rows = rebuild_funnel_rollups()
     db.session.commit()
     click.echo(f"Activity rollup rebuilt: {rows:,} owner-days.")
+    click.echo(f"Funnel rollup rebuilt: {funnel_rows:,} owner-day-stages.")
 
 
 def main():

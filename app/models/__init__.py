@@ -8,13 +8,13 @@ from app.models.expenses import ExpenseClaim, ExpenseItem, ExpenseReceipt, Expen
 from app.models.leads import Lead
 from app.models.orders import OrderCounter, OrderLine, Payment, SalesOrder
 from app.models.push import Notification, PushDelivery, PushSubscription
-from app.models.rollups import ActivityDaily
+from app.models.rollups import ActivityDaily, FunnelDaily
 from app.models.search import contact_search, customer_search, lead_search
 from app.models.settings import Setting
 from app.models.users import ApiToken, Team, User, UserSession
 
 __all__ = [
-    "Activity", "ActivityDaily", "ApiToken", "AuditEntry", "Contact", "Customer",
+    "Activity", "ActivityDaily", "FunnelDaily", "ApiToken", "AuditEntry", "Contact", "Customer",
     "ExpenseClaim", "ExpenseItem", "ExpenseReceipt", "ExpenseStep", "Lead", "Notification",
     "Opportunity", "OpportunityLine", "OrderCounter", "OrderLine", "Payment", "PriceTier",
     "Product", "PushDelivery", "PushSubscription", "SalesOrder", "Setting", "Stage",

@@ -3,7 +3,7 @@ moving a deal through its stages to won or lost."""
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.scoping import SEE_ALL, visible_customers, visible_opportunities
@@ -291,10 +291,11 @@ def _replace_lines(opportunity: Opportunity, lines: list[dict]) -> list[Opportun
 def _enter_stage(actor: User | None, opportunity: Opportunity, stage: Stage) -> None:
     """Close the open history row and open one for ``stage``."""
     now = utcnow()
-    db.session.execute(
-        update(StageHistory)
-        .where(StageHistory.opportunity_id == opportunity.id, StageHistory.left_at.is_(None))
-        .values(left_at=now).execution_options(synchronize_session=False))
+    # Through the session, not an UPDATE statement: the funnel rollup sees the stay end in
+    # the same flush as the new stay (services.funnel_rollups).
+    for stay in db.session.scalars(select(StageHistory).where(
+            StageHistory.opportunity_id == opportunity.id, StageHistory.left_at.is_(None))):
+        stay.left_at = now
     db.session.add(StageHistory(id=uuid.uuid4(), opportunity_id=opportunity.id,
                                 stage_id=stage.id, entered_at=now,
                                 actor_id=actor.id if actor else None))

@@ -9,7 +9,7 @@ from sqlalchemy import Numeric, func, literal_column, select, type_coerce
 
 from app.auth.scoping import owner_scope
 from app.extensions import db
-from app.models import ActivityDaily, Opportunity, Stage, StageHistory, User
+from app.models import ActivityDaily, FunnelDaily, Opportunity, Stage, User
 from app.models.rollups import COUNT_COLUMNS, LOGGED_KINDS
 from app.services.activities import local_day_bounds
 from app.services.errors import Invalid
@@ -52,58 +52,30 @@ def _scope(query, actor: User, team_id=None, owner_id=None, owner_column=None):
     return query
 
 
-def _days_between(later, earlier):
-    if db.engine.dialect.name == "sqlite":
-        return func.julianday(later) - func.julianday(earlier)
-    return func.extract("epoch", later - earlier) / 86400.0
-
-
 def _money(value) -> str:
     return f"{Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
-
-
-def _deals_in_period(actor: User, low, high, team_id, owner_id):
-    """The deals created in [low, high) that the actor may count: a range of
-    ix_opportunities_created (or ix_opportunities_owner_created for one owner or a team)."""
-    return _scope(
-        select(Opportunity.id, Opportunity.amount)
-        .where(Opportunity.created_at >= low, Opportunity.created_at < high),
-        actor, team_id, owner_id).subquery("period_deals")
 
 
 def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> dict:
     """Per stage, for deals created in the period: how many entered it, their amount, the
     share that went on to the next stage, and the average days spent in it (for the stays
-    that ended). Two statements: the stages, and one over the period's deals.
+    that ended). Two statements: the stages, and one over the daily funnel rollup
+    (``funnel_daily``, see ``app.services.funnel_rollups``): O(days x people x stages)
+    rows, never the deals and their history; over everyone a range of
+    ix_funnel_daily_day_counts (covering). Each deal counts once per stage, even when it
+    entered the stage again after being reopened.
 
-    It reads the deals created in the period (an index range on their creation time) and
-    their stays (ix_stage_history_opportunity), both from the index alone (they carry owner,
-    amount, and a stay's stage and times), never the rest of the history: the answer
-    is a function of exactly those deals and their *current* amounts, so a rollup keyed by
-    creation day would hold about a row per deal anyway (a rep creates less than one deal
-    a day) and would have to be rewritten on every amount or owner change. Each deal counts
-    once per stage, even when it entered the stage again after being reopened: stays are
-    first grouped per (stage, deal)."""
-    low, high = period_bounds(start, end, actor.timezone)
-    deals = _deals_in_period(actor, low, high, team_id, owner_id)
-    # CROSS JOIN keeps SQLite on the period's deals first (it may not pick stage_history
-    # as the outer table to save the GROUP BY a sort); PostgreSQL plans it as a join.
-    per_deal = (
-        select(StageHistory.stage_id, deals.c.amount,
-               func.sum(_days_between(StageHistory.left_at, StageHistory.entered_at))
-               .label("days"),
-               func.count(StageHistory.left_at).label("ended"))
-        .select_from(deals)
-        .join(StageHistory, StageHistory.opportunity_id == deals.c.id)
-        .group_by(StageHistory.stage_id, deals.c.id, deals.c.amount)
-    ).subquery("per_deal")
-    stats = db.session.execute(
-        select(per_deal.c.stage_id, func.count().label("entered"),
-               type_coerce(func.sum(per_deal.c.amount), Numeric(18, 2)).label("amount"),
-               func.sum(per_deal.c.days).label("days"),
-               func.sum(per_deal.c.ended).label("ended"))
-        .group_by(per_deal.c.stage_id))
-    by_stage = {row.stage_id: row for row in stats}
+    The period's days are each owner's own calendar days, as in the activity report: a
+    deal created at 08:00 in Shanghai is that Shanghai day's for a reader in New York too."""
+    daily = FunnelDaily
+    stats = db.session.execute(_scope(
+        select(daily.stage_id, func.sum(daily.entered).label("entered"),
+               func.sum(daily.amount_cents).label("cents"),
+               func.sum(daily.stay_us).label("stay_us"),
+               func.sum(daily.stays_ended).label("ended"))
+        .where(daily.day >= start, daily.day <= end)
+        .group_by(daily.stage_id), actor, team_id, owner_id, daily.owner_id))
+    by_stage = {row.stage_id: row for row in stats if row.entered}
     stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
     items = []
     won = next((s for s in stages if s.kind == "won"), None)
@@ -114,8 +86,8 @@ def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> 
         items.append({"stage_id": stage.id, "name": stage.name, "kind": stage.kind,
                       "probability": stage.probability,
                       "entered": row.entered if row else 0,
-                      "amount": _money(row.amount if row else 0),
-                      "avg_days_in_stage": round(float(row.days) / float(row.ended), 1)
+                      "amount": _money(Decimal(row.cents) / 100 if row else 0),
+                      "avg_days_in_stage": round(int(row.stay_us) / 86_400e6 / int(row.ended), 1)
                       if row is not None and row.ended else None})
     # conversion: share of a stage's deals that entered the next open stage (or won)
     sequence = [i for i in items if i["kind"] == "open"] + \

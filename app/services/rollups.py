@@ -85,7 +85,7 @@ def _sqlite_functions(dbapi_connection, _record):
                                          deterministic=True)
 
 
-def _sql_local_day(dialect_name: str, at, tz_name):
+def sql_local_day(dialect_name: str, at, tz_name):
     if dialect_name == "sqlite":
         return getattr(func, SQLITE_LOCAL_DAY)(at, tz_name)
     return cast(func.timezone(tz_name, at), Date)
@@ -127,7 +127,7 @@ def _changed(activity: Activity) -> bool:
 
 # Applying the changes -------------------------------------------------------------------
 
-def _timezones(session, connection, owner_ids) -> dict:
+def owner_timezones(session, connection, owner_ids) -> dict:
     """Each owner's timezone: from the session when loaded there (the actor always is),
     else in one statement."""
     found, missing = {}, []
@@ -148,7 +148,7 @@ def _apply(session, connection, changes: list[tuple[int, tuple]]) -> None:
     (owner, day) row whose counts moved."""
     if not changes:
         return
-    zones = _timezones(session, connection, {owner for _, (owner, _, _) in changes})
+    zones = owner_timezones(session, connection, {owner for _, (owner, _, _) in changes})
     deltas: dict = defaultdict(Counter)
     for sign, (owner_id, when, column) in changes:
         deltas[(owner_id, local_day(when, zones[owner_id]))][column] += sign
@@ -229,13 +229,13 @@ def _counted_by_day(dialect_name: str, owner_ids=None):
         live.append(a.c.owner_id.in_(owner_ids))
     logged = (
         select(a.c.owner_id.label("owner_id"),
-               _sql_local_day(dialect_name, a.c.occurred_at, u.c.timezone).label("day"),
+               sql_local_day(dialect_name, a.c.occurred_at, u.c.timezone).label("day"),
                *[case((a.c.kind == kind, one), else_=zero).label(kind) for kind in LOGGED_KINDS],
                zero.label("followups_done"))
         .join_from(a, u, u.c.id == a.c.owner_id)
         .where(*live, a.c.kind.in_(LOGGED_KINDS), a.c.occurred_at.is_not(None)))
     done = (
-        select(a.c.owner_id, _sql_local_day(dialect_name, a.c.done_at, u.c.timezone),
+        select(a.c.owner_id, sql_local_day(dialect_name, a.c.done_at, u.c.timezone),
                *[zero.label(kind) for kind in LOGGED_KINDS], one.label("followups_done"))
         .join_from(a, u, u.c.id == a.c.owner_id)
         .where(*live, a.c.due_at.is_not(None), a.c.done_at.is_not(None)))

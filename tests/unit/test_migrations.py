@@ -1,7 +1,8 @@
 """The migrations build, from an empty database, exactly the schema the models describe."""
 import logging
 import uuid
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
+from decimal import Decimal
 
 import flask_migrate
 import pytest
@@ -353,5 +354,69 @@ def test_0007_fills_the_activity_rollup_from_the_activities_there(empty_app):
     }
     assert rollup() == expected
     assert rebuild_activity_rollups() == 4
+    db.session.commit()
+    assert rollup() == expected
+
+
+def test_0012_fills_the_funnel_rollup_from_the_deals_there(empty_app):
+    """0011 -> head on a database with deals: the funnel rollup counts each deal once per
+    stage on its owner's local creation day (Shanghai and New York), its stays' lengths,
+    and equals what the app's own rebuild counts."""
+    from datetime import date
+
+    from app.models import FunnelDaily
+    from app.services.funnel_rollups import rebuild_funnel_rollups
+
+    flask_migrate.upgrade(revision="0011")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    new_york = uuid.UUID("00000000-0000-4000-8000-000000000009")
+    customer = uuid.UUID("00000000-0000-4000-8000-000000000010")
+    first, second = (uuid.UUID(f"00000000-0000-4000-8000-00000000002{i}") for i in (1, 2))
+    for user_id, zone in ((OLD_USER, "Asia/Shanghai"), (new_york, "America/New_York")):
+        insert_old_row("users", id=user_id, email=f"{user_id}@x.test", name="Old",
+                       password_hash="h", role="rep", timezone=zone, locale="en",
+                       active=True, created_at=now, updated_at=now, version=1,
+                       reminder_lead_minutes=15, quiet_hours_start=time(21, 0),
+                       quiet_hours_end=time(8, 0))
+    insert_old_row("customers", id=customer, name="Acme", name_norm="acme", owner_id=OLD_USER,
+                   status="active", tags=[],
+                   created_at=now, updated_at=now, version=1)
+    for stage_id, name, position in ((first, "Qualification", 1), (second, "Proposal", 2)):
+        insert_old_row("stages", id=stage_id, name=name, position=position, probability=10,
+                       kind="open", active=True, created_at=now, updated_at=now, version=1)
+    evening = datetime(2026, 1, 1, 20, 0, tzinfo=timezone.utc)  # 2 Jan in Shanghai
+    deals = [(OLD_USER, evening, "12.34", [(first, 36), (second, 12), (first, None)]),
+             (OLD_USER, now, "1.00", [(first, None)]),
+             (new_york, evening, "5.50", [(first, 6), (second, None)])]  # 1 Jan there
+    for n, (owner, created, amount, stays) in enumerate(deals):
+        deal_id = uuid.uuid4()
+        insert_old_row("opportunities", id=deal_id, customer_id=customer, name=f"D{n}",
+                       owner_id=owner, stage_id=stays[-1][0], amount=Decimal(amount),
+                       currency="CNY", status="open", created_at=created, updated_at=created,
+                       version=1)
+        entered = created
+        for stage_id, hours in stays:
+            left = entered + timedelta(hours=hours) if hours is not None else None
+            insert_old_row("stage_history", id=uuid.uuid4(), opportunity_id=deal_id,
+                           stage_id=stage_id, entered_at=entered, left_at=left)
+            entered = left
+    flask_migrate.upgrade()
+
+    def rollup():
+        return {(r.owner_id, r.day, r.stage_id): (r.entered, r.amount_cents, r.stay_us,
+                                                  r.stays_ended)
+                for r in db.session.scalars(select(FunnelDaily))}
+
+    hour = 3600 * 10**6
+    expected = {
+        (OLD_USER, date(2026, 1, 2), first): (1, 1234, 36 * hour, 1),
+        (OLD_USER, date(2026, 1, 2), second): (1, 1234, 12 * hour, 1),
+        (OLD_USER, date(2026, 1, 1), first): (1, 100, 0, 0),
+        (new_york, date(2026, 1, 1), first): (1, 550, 6 * hour, 1),
+        (new_york, date(2026, 1, 1), second): (1, 550, 0, 0),
+    }
+    assert rollup() == expected
+    db.session.execute(FunnelDaily.__table__.delete())
+    assert rebuild_funnel_rollups() == 5
     db.session.commit()
     assert rollup() == expected
