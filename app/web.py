@@ -41,7 +41,7 @@ COMPRESSIBLE = {".html", ".js", ".css", ".json", ".webmanifest", ".svg"}
 
 # Modules every signed-in first screen needs: preloaded from the page so the
 # browser fetches them in parallel instead of discovering them one import at a time.
-PRELOAD = ("js/html.js", "js/db.js", "js/outbox.js")
+PRELOAD = ("js/lib/html.js", "js/lib/db.js", "js/lib/outbox.js")
 
 # Paths the client-side router owns; each answers with the shell page.
 CLIENT_ROUTES = (

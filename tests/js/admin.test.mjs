@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { flattenErrors, nearestPath } from '../../app/static/pwa/js/field-errors.js';
+import { flattenErrors, nearestPath } from '../../app/static/pwa/js/lib/field-errors.js';
 
 const root = new URL('../../app/static/pwa/', import.meta.url);
 

@@ -5,9 +5,9 @@
 // The new worker waits until the rep taps "Reload" (the page then posts
 // {type: "skip-waiting"}); it never takes over a page on its own.
 
-import { Outbox } from '/pwa/js/outbox.js';
-import { kv, outboxStore } from '/pwa/js/db.js';
-import { actionWrite, keyBytes, notificationFor } from '/pwa/js/push.js';
+import { Outbox } from '/pwa/js/lib/outbox.js';
+import { kv, outboxStore } from '/pwa/js/lib/db.js';
+import { actionWrite, keyBytes, notificationFor } from '/pwa/js/lib/push.js';
 
 const SHELL_PREFIX = 'fieldline-shell-';
 const SHELL_CACHE = SHELL_PREFIX + SHELL_VERSION;

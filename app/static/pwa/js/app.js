@@ -3,10 +3,10 @@
 // timer, the service worker's update prompt, and "call, then log".
 // Screens live in views/*.js and are imported when first needed.
 
-import { html, mount } from './html.js';
-import { kv, outboxStore, clearUserData, rememberCustomers } from './db.js';
-import { Outbox } from './outbox.js';
-import { turnOff as turnOffPush } from './push.js';
+import { html, mount } from './lib/html.js';
+import { kv, outboxStore, clearUserData, rememberCustomers } from './lib/db.js';
+import { Outbox } from './lib/outbox.js';
+import { turnOff as turnOffPush } from './lib/push.js';
 
 export const state = {
   me: null,

@@ -5,9 +5,9 @@
 // network: offline, the screen says so and keeps what was typed. Everyone else sees a
 // polite "only administrators" screen (the API refuses their writes with 403 anyway).
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, setTitle, backLink, staleNote, toast } from '../app.js';
-import { flattenErrors, nearestPath } from '../field-errors.js';
+import { flattenErrors, nearestPath } from '../lib/field-errors.js';
 
 // A sync repaints "live" screens: this one must never lose what is being typed.
 export const live = false;

@@ -3,7 +3,7 @@
 // reason, approve all at once. Decisions need the network: they are never queued, so
 // nobody approves a claim that has moved on while the phone was offline.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, setTitle, backLink, toast, confirmSheet, staleNote } from '../app.js';
 import { money, statusBadge, receiptThumbs, bindReceipts, decide, askText } from './expense.js';
 

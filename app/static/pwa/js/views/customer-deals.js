@@ -1,10 +1,10 @@
 // The customer card's deals: the open ones (each a link to its detail), those made
 // on this phone and not sent yet, and "New deal" (offline too: it waits in the outbox).
 
-import { html } from '../html.js';
+import { html } from '../lib/html.js';
 import { state, t, toast, go, openFormSheet, sendFromSheet } from '../app.js';
-import { queuedDeals } from '../outbox.js';
-import { formatMoney } from '../money.js';
+import { queuedDeals } from '../lib/outbox.js';
+import { formatMoney } from '../lib/money.js';
 
 const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 

@@ -1,14 +1,14 @@
 // One customer: header, one-tap Call/Email/Navigate/Log, contacts, open
 // follow-ups and the timeline of what happened.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, label, zone, staleNote, setTitle, backLink, mountMissing } from '../app.js';
-import { getCustomer, rememberCustomers } from '../db.js';
-import { applyToFollowups, applyToTimeline, queuedCustomers } from '../outbox.js';
-import { formatDateTime, formatDuration } from '../time.js';
-import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf, describeDistance } from '../place.js';
+import { getCustomer, rememberCustomers } from '../lib/db.js';
+import { applyToFollowups, applyToTimeline, queuedCustomers } from '../lib/outbox.js';
+import { formatDateTime, formatDuration } from '../lib/time.js';
+import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf, describeDistance } from '../lib/place.js';
 import { ICON, followupCard, bindFollowups, customerSnapshot } from './today.js';
-import { formatMoney } from '../money.js';
+import { formatMoney } from '../lib/money.js';
 import { dealsSection, openNewDeal } from './customer-deals.js';
 
 export const live = true;

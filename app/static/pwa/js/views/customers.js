@@ -1,11 +1,11 @@
 // Customers: the list (server search online, seen customers offline) and the
 // "New customer" form with its live duplicate warning.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, queue, flush, toast, staleNote, setTitle, go, outbox, backLink } from '../app.js';
-import { allCustomers, rememberCustomers } from '../db.js';
-import { queuedCustomers } from '../outbox.js';
-import { watchDuplicates } from '../duplicates.js';
+import { allCustomers, rememberCustomers } from '../lib/db.js';
+import { queuedCustomers } from '../lib/outbox.js';
+import { watchDuplicates } from '../lib/duplicates.js';
 
 const PAGE = 30;
 const list = { q: '', items: [], cursor: null, res: null, local: false, at: 0 };

@@ -1,10 +1,10 @@
 // One deal: amount and probability, move stage, the lines editor, win (shows
 // the new order), lose (reason sheet) and reopen.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, toast, staleNote, setTitle, go, backLink, openFormSheet, closeSheet, confirmSheet, send, refusal, mountMissing } from '../app.js';
-import { formatMoney } from '../money.js';
-import { queuedDeals } from '../outbox.js';
+import { formatMoney } from '../lib/money.js';
+import { queuedDeals } from '../lib/outbox.js';
 
 export const live = false;
 

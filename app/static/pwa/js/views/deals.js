@@ -1,9 +1,9 @@
 // Deals: open deals grouped by stage with each stage's count and total; won
 // and lost lists one tap away.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, staleNote, setTitle } from '../app.js';
-import { cents, formatMoney } from '../money.js';
+import { cents, formatMoney } from '../lib/money.js';
 
 export const live = true;
 

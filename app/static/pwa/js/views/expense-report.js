@@ -1,9 +1,9 @@
 // The expense report: spend by month (a small bar chart drawn here, no library), by
 // category and by rep, with each rep's cost against the revenue of deals they won.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, setTitle, backLink, staleNote } from '../app.js';
-import { barScale } from '../expense-model.js';
+import { barScale } from '../lib/expense-model.js';
 import { money } from './expense.js';
 
 export const live = false;

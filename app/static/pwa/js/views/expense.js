@@ -2,12 +2,12 @@
 // now (edit, submit, approve, reject, pay); and the claim form, which works offline:
 // the claim, its receipt photos and the submit wait in the outbox until the phone is online.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, zone, queue, go, setTitle, backLink, openSheet, closeSheet, confirmSheet, toast, staleNote } from '../app.js';
-import { allCustomers } from '../db.js';
-import { applyToClaims, toCents, totalOf } from '../expense-model.js';
-import { prepareReceipt } from '../receipts.js';
-import { localDate, formatDateTime } from '../time.js';
+import { allCustomers } from '../lib/db.js';
+import { applyToClaims, toCents, totalOf } from '../lib/expense-model.js';
+import { prepareReceipt } from '../lib/receipts.js';
+import { localDate, formatDateTime } from '../lib/time.js';
 
 // The claim screen redraws after a sync; the form never does (it would lose the typing).
 export let live = true;

@@ -1,9 +1,9 @@
 // Expenses: my claims (finance and managers: everyone's, by status), with the ones still
 // in the outbox on top, and "New claim".
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, staleNote, setTitle, backLink } from '../app.js';
-import { applyToClaims } from '../expense-model.js';
+import { applyToClaims } from '../lib/expense-model.js';
 import { money, statusBadge } from './expense.js';
 
 export const live = true;

@@ -1,13 +1,13 @@
 // One lead: who, how to reach them, its score and why, claim/release, and
 // convert (customer + contact + deal, or onto an existing customer).
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, openFormSheet, closeSheet, zone, queue, outbox, mountMissing } from '../app.js';
-import { telLink, mailtoLink } from '../place.js';
-import { formatDateTime, isoWithOffset } from '../time.js';
+import { telLink, mailtoLink } from '../lib/place.js';
+import { formatDateTime, isoWithOffset } from '../lib/time.js';
 import { ICON } from './today.js';
 import { claim } from './leads.js';
-import { queuedLeads } from '../outbox.js';
+import { queuedLeads } from '../lib/outbox.js';
 
 export const live = true;
 

@@ -1,10 +1,10 @@
 // Leads: "Mine" and "Pool" (claim in one tap), and the "New lead" form with a
 // live duplicate check against customers and open leads.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, toast, staleNote, setTitle, go, backLink, send, refusal } from '../app.js';
-import { queuedLeads } from '../outbox.js';
-import { watchDuplicates } from '../duplicates.js';
+import { queuedLeads } from '../lib/outbox.js';
+import { watchDuplicates } from '../lib/duplicates.js';
 
 export const live = true;
 

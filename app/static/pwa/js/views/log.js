@@ -1,11 +1,11 @@
 // The bottom sheets for logging: "Log activity", "How did the call go?" and
 // "Reschedule". Every save goes through the outbox, so it works offline.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, zone, queue, toast, openSheet, closeSheet, refreshView } from '../app.js';
-import { allCustomers, getCustomer, rememberCustomers } from '../db.js';
-import { queuedCustomers } from '../outbox.js';
-import { quickPick, QUICK_PICKS, isoWithOffset, formatDateTime, formatDuration, toInputValue, fromInputValue } from '../time.js';
+import { allCustomers, getCustomer, rememberCustomers } from '../lib/db.js';
+import { queuedCustomers } from '../lib/outbox.js';
+import { quickPick, QUICK_PICKS, isoWithOffset, formatDateTime, formatDuration, toInputValue, fromInputValue } from '../lib/time.js';
 import { customerSnapshot, ICON } from './today.js';
 import { offerReminders } from './reminders.js';
 

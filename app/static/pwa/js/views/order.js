@@ -1,10 +1,10 @@
 // One order: lines, total, paid, outstanding, status, and its payments (finance
 // or the owner records them).
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, toast, staleNote, setTitle, backLink, openFormSheet, sendFromSheet, zone, mountMissing } from '../app.js';
-import { formatMoney, cents } from '../money.js';
-import { formatDateTime, isoWithOffset } from '../time.js';
+import { formatMoney, cents } from '../lib/money.js';
+import { formatDateTime, isoWithOffset } from '../lib/time.js';
 
 export const live = false;
 

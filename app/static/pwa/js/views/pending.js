@@ -2,9 +2,9 @@
 // change was refused, and Edit / Retry / Discard. The rep's text is kept here
 // until it is sent or the rep discards it.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { state, t, zone, outbox, flush, setTitle, confirmSheet, toast, backLink } from '../app.js';
-import { formatDateTime, toInputValue, fromInputValue, isoWithOffset } from '../time.js';
+import { formatDateTime, toInputValue, fromInputValue, isoWithOffset } from '../lib/time.js';
 
 export const live = true;
 

@@ -2,9 +2,9 @@
 // who did what (activity), for the last 90 days; each counts only what the reader may see
 // (a rep: themself; a team lead: their teams; a manager: everyone).
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, setTitle, backLink, staleNote } from '../app.js';
-import { barScale } from '../expense-model.js';
+import { barScale } from '../lib/expense-model.js';
 import { money } from './expense.js';
 
 export const live = false;

@@ -1,8 +1,8 @@
 // Settings: language, timezone, reminders, pending changes, sign out.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { state, t, zone, queue, setTitle, applyLocale, confirmSheet, signOut } from '../app.js';
-import { kv } from '../db.js';
+import { kv } from '../lib/db.js';
 import { showReminders } from './reminders.js';
 import { isApprover, waitingCount } from './approvals.js';
 

@@ -1,12 +1,12 @@
 // Today: what is overdue, due today and coming up in the next seven days,
 // each with one-tap Call, Email, Navigate, Done, Reschedule and Log.
 
-import { html, mount } from '../html.js';
+import { html, mount } from '../lib/html.js';
 import { api, state, t, zone, queue, toast, staleNote, setTitle } from '../app.js';
-import { applyToAgenda } from '../outbox.js';
-import { rememberCustomers } from '../db.js';
-import { localDate, dayBounds, addDays, parseDate, zonedToInstant, daysBetween, formatTime, formatDue, isoWithOffset } from '../time.js';
-import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf } from '../place.js';
+import { applyToAgenda } from '../lib/outbox.js';
+import { rememberCustomers } from '../lib/db.js';
+import { localDate, dayBounds, addDays, parseDate, zonedToInstant, daysBetween, formatTime, formatDue, isoWithOffset } from '../lib/time.js';
+import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf } from '../lib/place.js';
 
 export const live = true;
 
