@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { toCents, fromCents, totalOf, applyToClaims, barScale } from '../../app/static/pwa/js/lib/expense-model.js';
+import { toCents, fromCents, totalOf, barScale } from '../../app/static/pwa/js/lib/money.js';
+import { applyToClaims } from '../../app/static/pwa/js/lib/queued.js';
 import { fitWithin, jpegName } from '../../app/static/pwa/js/lib/receipts.js';
 
 const id = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

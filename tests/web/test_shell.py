@@ -23,10 +23,10 @@ def test_the_worker_carries_the_version_and_every_shell_file(client):
     version, body = _version(client)
     assert len(version) == 16
     files_line = body.splitlines()[1]
-    for url in ("/", "/manifest.webmanifest", "/pwa/js/app.js", "/pwa/css/app.css",
+    for url in ("/", "/manifest.webmanifest", "/pwa/js/main.js", "/pwa/css/app.css",
                 "/pwa/i18n/en.json", "/pwa/i18n/zh-CN.json", "/pwa/icons/icon-192.png"):
         assert f'"{url}"' in files_line
-    for url in ("/pwa/js/app.js", "/pwa/i18n/zh-CN.json", "/manifest.webmanifest", "/"):
+    for url in ("/pwa/js/main.js", "/pwa/i18n/zh-CN.json", "/manifest.webmanifest", "/"):
         assert client.get(url).status_code == 200, url
 
 
@@ -48,15 +48,15 @@ def test_the_version_changes_when_any_shell_file_changes(app, monkeypatch, tmp_p
 
 
 def test_shell_files_are_compressed_and_revalidated(client):
-    response = client.get("/pwa/js/app.js", headers={"Accept-Encoding": "gzip, br"})
+    response = client.get("/pwa/js/main.js", headers={"Accept-Encoding": "gzip, br"})
     assert response.headers["Content-Encoding"] == "br"
     assert response.headers["Cache-Control"] == "no-cache"
     source = brotli.decompress(response.get_data())
     assert b"import" in source
-    again = client.get("/pwa/js/app.js", headers={"Accept-Encoding": "gzip, br",
+    again = client.get("/pwa/js/main.js", headers={"Accept-Encoding": "gzip, br",
                                                   "If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
-    plain = client.get("/pwa/js/app.js")
+    plain = client.get("/pwa/js/main.js")
     assert "Content-Encoding" not in plain.headers and plain.get_data() == source
 
 

@@ -1,24 +1,36 @@
-// Money on screen: the API sends decimal strings ("1250.00") and a currency; we
-// show them with Intl in the user's language. Sums for display add cents as
-// integers, never floats.
+// Money: the API sends decimal strings ("1250.00") and a currency; we count in
+// integer cents (never float sums) and show amounts with Intl in the user's language.
 
-/** "1250.00" -> 125000 (cents); bad input -> 0. */
-export function cents(value) {
-  const m = /^(-)?(\d+)(?:\.(\d{1,2}))?$/.exec(String(value ?? '').trim());
-  if (!m) return 0;
-  const whole = Number(m[2]) * 100 + Number((m[3] || '0').padEnd(2, '0'));
-  return m[1] ? -whole : whole;
+/** "12.5" / "12.50" / "1,250" / 12 -> cents; null when it is not an amount with at most 2 places. */
+export function toCents(value) {
+  const text = String(value ?? '').trim().replace(/,/g, '');
+  const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
 }
 
-/** 125000 -> "1250.00" */
-export function fromCents(n) {
-  const sign = n < 0 ? '-' : '';
-  const abs = Math.abs(Math.round(n));
+/** 1250 -> "12.50" (the API's money string). */
+export function fromCents(cents) {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(Math.round(cents));
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
+/** The total of items' amounts, exact; an amount that is not one counts as nothing. */
+export function totalOf(items) {
+  return fromCents(items.reduce((sum, i) => sum + (toCents(i.amount) ?? 0), 0));
+}
+
+/** Bar lengths (0..100) for amounts given as money strings, relative to the largest. */
+export function barScale(amounts) {
+  const cents = amounts.map((a) => toCents(a) ?? 0);
+  const max = Math.max(0, ...cents);
+  return cents.map((c) => (max ? Math.round((c / max) * 1000) / 10 : 0));
+}
+
+/** A money string ("1250.00") or a number of cents, as "CN¥1,250.00" in `locale`. */
 export function formatMoney(value, currency, locale) {
-  const amount = typeof value === 'number' ? value / 100 : cents(value) / 100;
+  const amount = typeof value === 'number' ? value / 100 : (toCents(value) ?? 0) / 100;
   try {
     return new Intl.NumberFormat(locale, { style: 'currency', currency: currency || 'CNY' }).format(amount);
   } catch {

@@ -2,9 +2,16 @@
 // the new order), lose (reason sheet) and reopen.
 
 import { html, mount } from '../lib/html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, openFormSheet, closeSheet, confirmSheet, send, refusal, mountMissing } from '../app.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { toast, setTitle, closeSheet, confirmSheet, refusal } from '../lib/sheets.js';
+import { staleNote, backLink, mountMissing } from '../components/page-head.js';
+import { go } from '../lib/router.js';
+import { openFormSheet } from '../components/form-sheet.js';
+import { send } from '../lib/sync.js';
 import { formatMoney } from '../lib/money.js';
-import { queuedDeals } from '../lib/outbox.js';
+import { queuedDeals } from '../lib/queued.js';
 
 export const live = false;
 

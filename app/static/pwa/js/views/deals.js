@@ -2,8 +2,12 @@
 // and lost lists one tap away.
 
 import { html, mount } from '../lib/html.js';
-import { api, state, t, staleNote, setTitle } from '../app.js';
-import { cents, formatMoney } from '../lib/money.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { staleNote } from '../components/page-head.js';
+import { setTitle } from '../lib/sheets.js';
+import { toCents, formatMoney } from '../lib/money.js';
 
 export const live = true;
 
@@ -37,7 +41,7 @@ function grouped(stages, items) {
       groups.push(g);
     }
     g.items.push(d);
-    g.total += cents(d.amount);
+    g.total += toCents(d.amount);
   }
   return groups;
 }

@@ -2,9 +2,14 @@
 // in the outbox on top, and "New claim".
 
 import { html, mount } from '../lib/html.js';
-import { api, state, t, staleNote, setTitle, backLink } from '../app.js';
-import { applyToClaims } from '../lib/expense-model.js';
-import { money, statusBadge } from './expense.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { staleNote, backLink } from '../components/page-head.js';
+import { setTitle } from '../lib/sheets.js';
+import { applyToClaims } from '../lib/queued.js';
+import { money } from '../components/money.js';
+import { statusBadge } from '../components/claim.js';
 
 export const live = true;
 

@@ -2,8 +2,13 @@
 // or the owner records them).
 
 import { html, mount } from '../lib/html.js';
-import { api, state, t, toast, staleNote, setTitle, backLink, openFormSheet, sendFromSheet, zone, mountMissing } from '../app.js';
-import { formatMoney, cents } from '../lib/money.js';
+import { api } from '../lib/api.js';
+import { state, zone } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { toast, setTitle } from '../lib/sheets.js';
+import { staleNote, backLink, mountMissing } from '../components/page-head.js';
+import { openFormSheet, sendFromSheet } from '../components/form-sheet.js';
+import { formatMoney, toCents } from '../lib/money.js';
 import { formatDateTime, isoWithOffset } from '../lib/time.js';
 
 export const live = false;
@@ -20,7 +25,7 @@ function paint(page) {
   const ids = new Set(queued.map((p) => p.id));
   const payments = [...queued, ...(o.payments || []).filter((p) => !ids.has(p.id))];
   setTitle(o.number);
-  const canPay = o.status !== 'cancelled' && cents(o.outstanding) > 0 &&
+  const canPay = o.status !== 'cancelled' && toCents(o.outstanding) > 0 &&
     (['finance', 'manager', 'admin', 'lead'].includes(state.me.role) || o.owner_id === state.me.id);
   mount(
     page,
@@ -35,7 +40,7 @@ function paint(page) {
       <dl class="facts card money-facts">
         <div><dt>${t('orders.total')}</dt><dd>${money(o.total)}</dd></div>
         <div><dt>${t('orders.paid')}</dt><dd>${money(o.paid)}</dd></div>
-        <div><dt>${t('orders.outstanding')}</dt><dd class="${cents(o.outstanding) > 0 ? 'late' : ''}">${money(o.outstanding)}</dd></div>
+        <div><dt>${t('orders.outstanding')}</dt><dd class="${toCents(o.outstanding) > 0 ? 'late' : ''}">${money(o.outstanding)}</dd></div>
       </dl>
       ${canPay && html`<button class="btn btn-primary btn-block" type="button" data-pay>${t('orders.add_payment')}</button>`}
       ${o.status === 'cancelled' && html`<p class="hint">${t('orders.cancelled_note')}</p>`}

@@ -3,7 +3,11 @@
 // until it is sent or the rep discards it.
 
 import { html, mount } from '../lib/html.js';
-import { state, t, zone, outbox, flush, setTitle, confirmSheet, toast, backLink } from '../app.js';
+import { state, zone } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { outbox, flush } from '../lib/sync.js';
+import { setTitle, confirmSheet, toast } from '../lib/sheets.js';
+import { backLink } from '../components/page-head.js';
 import { formatDateTime, toInputValue, fromInputValue, isoWithOffset } from '../lib/time.js';
 
 export const live = true;

@@ -2,7 +2,11 @@
 // a test push) and the gentle prompt after the rep sets their first follow-up.
 
 import { html, mount } from '../lib/html.js';
-import { state, t, api, queue, toast, openSheet, closeSheet } from '../app.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { api } from '../lib/api.js';
+import { queue } from '../lib/sync.js';
+import { toast, openSheet, closeSheet } from '../lib/sheets.js';
 import { kv } from '../lib/db.js';
 import { deviceState, turnOff, turnOn } from '../lib/push.js';
 

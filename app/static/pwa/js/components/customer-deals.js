@@ -2,8 +2,12 @@
 // on this phone and not sent yet, and "New deal" (offline too: it waits in the outbox).
 
 import { html } from '../lib/html.js';
-import { state, t, toast, go, openFormSheet, sendFromSheet } from '../app.js';
-import { queuedDeals } from '../lib/outbox.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { toast } from '../lib/sheets.js';
+import { go } from '../lib/router.js';
+import { openFormSheet, sendFromSheet } from './form-sheet.js';
+import { queuedDeals } from '../lib/queued.js';
 import { formatMoney } from '../lib/money.js';
 
 const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
