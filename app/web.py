@@ -41,7 +41,11 @@ COMPRESSIBLE = {".html", ".js", ".css", ".json", ".webmanifest", ".svg"}
 
 # Modules every signed-in first screen needs: preloaded from the page so the
 # browser fetches them in parallel instead of discovering them one import at a time.
-PRELOAD = ("js/lib/html.js", "js/lib/db.js", "js/lib/outbox.js")
+PRELOAD = (
+    "js/lib/html.js", "js/lib/db.js", "js/lib/state.js", "js/lib/i18n.js", "js/lib/sheets.js",
+    "js/lib/router.js", "js/lib/session.js", "js/lib/outbox.js", "js/lib/outbox-client.js",
+    "js/lib/sync.js", "js/components/icons.js",
+)
 
 # The client-side router's one route table; the server reads it too, to answer each of
 # its paths with the shell page.

@@ -8,7 +8,7 @@ import { customerSnapshot } from '../../app/static/pwa/js/components/customer-sn
 import { money } from '../../app/static/pwa/js/components/money.js';
 import { refusal } from '../../app/static/pwa/js/lib/sheets.js';
 import { state } from '../../app/static/pwa/js/lib/state.js';
-import { toCents, formatMoney } from '../../app/static/pwa/js/lib/money.js';
+import { toCents, formatMoney, isAmount } from '../../app/static/pwa/js/lib/money.js';
 
 test('call, then log: ask after a real call, not after a glance away or a day later', () => {
   const note = awayNote({ customer_id: 'c1' }, 'tel:+8613800000000', 1000);
@@ -73,6 +73,8 @@ test('money on screen is counted in cents, in the reader\'s language; bad amount
   assert.equal(formatMoney(125050, 'CNY', 'en'), 'CN¥1,250.50');
   assert.equal(formatMoney('5', 'XXX-not-a-code', 'en'), '5.00 XXX-not-a-code');
   assert.equal(toCents('0.1') + toCents('0.2'), 30);
+  for (const ok of ['0', '12', '12.5', '1250.00']) assert.ok(isAmount(ok), ok);
+  for (const bad of ['', '1,250', '-5', '1.234', '1e3', ' 5']) assert.ok(!isAmount(bad), bad);
   state.locale = 'en';
 });
 

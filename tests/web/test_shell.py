@@ -1,4 +1,5 @@
 """The shell the service worker precaches: versioned by content, compressed, headed."""
+import json
 import shutil
 
 import brotli
@@ -73,6 +74,22 @@ def test_client_routes_answer_with_the_app_page_and_strict_headers(client):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/pwa/js/nope.js").status_code == 404
     assert client.get("/pwa/../config.py").status_code == 404
+
+
+def test_every_path_of_the_router_table_answers_with_the_app_page(client):
+    """The JS router and the server read one route table (js/lib/routes.json); the
+    service worker precaches it with the rest of the shell."""
+    table = json.loads(web.ROUTES_FILE.read_text(encoding="utf-8"))
+    assert len(table) >= 20
+    for route in table:
+        path = route["path"].replace(":id", "0f8fad5b-d9cb-469f-a165-70867728950e")
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b'src="/pwa/js/main.js"' in response.get_data()
+    files_line = _version(client)[1].splitlines()[1]
+    for url in ("/pwa/js/lib/routes.json", "/pwa/js/lib/router.js", "/pwa/js/components/icons.js",
+                "/pwa/js/views/today.js"):
+        assert f'"{url}"' in files_line
 
 
 def test_manifest_is_installable_shaped(client):

@@ -8,9 +8,8 @@ import { toast } from '../lib/sheets.js';
 import { go } from '../lib/router.js';
 import { openFormSheet, sendFromSheet } from './form-sheet.js';
 import { queuedDeals } from '../lib/queued.js';
-import { formatMoney } from '../lib/money.js';
+import { formatMoney, isAmount } from '../lib/money.js';
 
-const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 export function dealsSection(customer, deals) {
   const queued = queuedDeals(state.queued, customer.id);
@@ -49,7 +48,7 @@ export function openNewDeal(customer, onQueued) {
       error.textContent = t('customer.deal_name_required');
       return form.elements.name.focus();
     }
-    if (amount && !MONEY.test(amount)) {
+    if (amount && !isAmount(amount)) {
       error.textContent = t('orders.amount_invalid');
       return form.elements.amount.focus();
     }

@@ -1,6 +1,11 @@
 // Money: the API sends decimal strings ("1250.00") and a currency; we count in
 // integer cents (never float sums) and show amounts with Intl in the user's language.
 
+/** "12.50" as the API takes it: digits, at most two places, no grouping commas. */
+export function isAmount(text) {
+  return /^\d{1,10}(\.\d{1,2})?$/.test(text);
+}
+
 /** "12.5" / "12.50" / "1,250" / 12 -> cents; null when it is not an amount with at most 2 places. */
 export function toCents(value) {
   const text = String(value ?? '').trim().replace(/,/g, '');

@@ -10,14 +10,13 @@ import { staleNote, backLink, mountMissing } from '../components/page-head.js';
 import { go } from '../lib/router.js';
 import { openFormSheet } from '../components/form-sheet.js';
 import { send } from '../lib/sync.js';
-import { formatMoney } from '../lib/money.js';
+import { formatMoney, isAmount } from '../lib/money.js';
 import { queuedDeals } from '../lib/queued.js';
 
 export const live = false;
 
 let shown = null; // {id, res, data, stages, products, order, draft}
 
-const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 function lineRow(line, i, products, editable) {
   return html`<li class="line card pad" data-line="${i}">
@@ -233,7 +232,7 @@ export async function show(page, id) {
     } else if (e.target.closest('[data-save]')) {
       const draft = readDraft(page);
       shown.draft = draft;
-      const bad = draft.find((l) => !MONEY.test(l.quantity) || (l.unit_price && !MONEY.test(l.unit_price)) || (l.discount_pct && !MONEY.test(l.discount_pct)));
+      const bad = draft.find((l) => !isAmount(l.quantity) || (l.unit_price && !isAmount(l.unit_price)) || (l.discount_pct && !isAmount(l.discount_pct)));
       if (bad) {
         paint(page);
         page.querySelector('[data-error]').textContent = t('deals.bad_number');

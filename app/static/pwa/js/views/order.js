@@ -8,14 +8,13 @@ import { t } from '../lib/i18n.js';
 import { toast, setTitle } from '../lib/sheets.js';
 import { staleNote, backLink, mountMissing } from '../components/page-head.js';
 import { openFormSheet, sendFromSheet } from '../components/form-sheet.js';
-import { formatMoney, toCents } from '../lib/money.js';
+import { formatMoney, toCents, isAmount } from '../lib/money.js';
 import { formatDateTime, isoWithOffset } from '../lib/time.js';
 
 export const live = false;
 
 let shown = null;
 const METHODS = ['bank_transfer', 'cash', 'card', 'cheque', 'other'];
-const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 function paint(page) {
   const { res, data: o } = shown;
@@ -100,7 +99,7 @@ function openPayment(page) {
     e.preventDefault();
     const error = form.querySelector('[data-error]');
     const amount = form.elements.amount.value.trim();
-    if (!MONEY.test(amount)) {
+    if (!isAmount(amount)) {
       error.textContent = t('orders.amount_invalid');
       form.elements.amount.focus();
       return;
