@@ -41,15 +41,31 @@ COMPRESSIBLE = {".html", ".js", ".css", ".json", ".webmanifest", ".svg"}
 
 # Modules every signed-in first screen needs: preloaded from the page so the
 # browser fetches them in parallel instead of discovering them one import at a time.
-PRELOAD = ("js/html.js", "js/db.js", "js/outbox.js")
-
-# Paths the client-side router owns; each answers with the shell page.
-CLIENT_ROUTES = (
-    "/", "/today", "/customers", "/customers/<path:rest>", "/settings", "/pending", "/signin",
-    "/expenses", "/expenses/<path:rest>", "/approvals", "/reports/expenses",
-    "/leads", "/leads/<path:rest>", "/deals", "/deals/<path:rest>", "/orders/<path:rest>",
-    "/reports/sales", "/admin",
+PRELOAD = (
+    "js/lib/html.js", "js/lib/db.js", "js/lib/state.js", "js/lib/i18n.js", "js/lib/sheets.js",
+    "js/lib/router.js", "js/lib/session.js", "js/lib/outbox.js", "js/lib/outbox-client.js",
+    "js/lib/sync.js", "js/components/icons.js",
 )
+
+# The client-side router's one route table; the server reads it too, to answer each of
+# its paths with the shell page.
+ROUTES_FILE = PWA_DIR / "js" / "lib" / "routes.json"
+
+
+def client_routes(table: list[dict]) -> list[str]:
+    """Flask rules for the router's paths: "/customers/:id" and "/expenses/:id/edit"
+    become "/customers/<path:rest>" and "/expenses/<path:rest>"; fixed paths stay."""
+    rules: list[str] = []
+    for route in table:
+        path = route["path"]
+        if ":" in path:
+            path = path[: path.index("/:")] + "/<path:rest>"
+        if path not in rules:
+            rules.append(path)
+    return rules
+
+
+CLIENT_ROUTES = tuple(client_routes(json.loads(ROUTES_FILE.read_text(encoding="utf-8"))))
 
 
 @dataclass(frozen=True)

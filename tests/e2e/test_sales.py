@@ -18,9 +18,11 @@ def test_claim_convert_win_on_a_phone(page, context, shots):
     context.set_offline(True)
     button.click()
     page.wait_for_selector(".toast.show.toast-alert")
-    said = page.evaluate("async () => (await import('/pwa/js/app.js')).t('leads.need_network')")
+    said = page.evaluate(
+        "async () => (await import('/pwa/js/lib/i18n.js')).t('leads.need_network')")
     assert page.inner_text("#toast") == said and said != "leads.need_network"
-    assert page.evaluate("async () => (await import('/pwa/js/app.js')).state.queued.length") == 0
+    assert page.evaluate(
+        "async () => (await import('/pwa/js/lib/state.js')).state.queued.length") == 0
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
 
@@ -129,7 +131,7 @@ def test_a_record_that_is_not_there_says_so_with_a_way_back(page, shots):
                             ("customers", "customer.not_found", "/customers")):
         page.goto(f"/{path}/{nobody}")
         page.wait_for_selector(".empty-state")
-        said = page.evaluate(f"async () => (await import('/pwa/js/app.js')).t('{key}')")
+        said = page.evaluate(f"async () => (await import('/pwa/js/lib/i18n.js')).t('{key}')")
         assert page.inner_text(".empty-state") == said and said != key
         assert page.locator(f".page-head a[href='{back}']").count() == 1
     page.screenshot(path=str(shots / "sales-missing.png"))

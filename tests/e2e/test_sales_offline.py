@@ -18,7 +18,7 @@ def go_online(page, context):
 
 
 def queued(page):
-    return page.evaluate("async () => (await import('/pwa/js/app.js')).state.queued.length")
+    return page.evaluate("async () => (await import('/pwa/js/lib/state.js')).state.queued.length")
 
 
 def wait_until_sent(page):

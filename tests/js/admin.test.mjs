@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { flattenErrors, nearestPath } from '../../app/static/pwa/js/field-errors.js';
+import { flattenErrors, nearestPath } from '../../app/static/pwa/js/lib/field-errors.js';
 
 const root = new URL('../../app/static/pwa/', import.meta.url);
 
@@ -36,7 +36,7 @@ test('every admin. word the screen uses exists in English and Chinese', () => {
   const words = Object.fromEntries(
     ['en', 'zh-CN'].map((l) => [l, JSON.parse(readFileSync(new URL(`i18n/${l}.json`, root), 'utf8'))]),
   );
-  const src = ['views/admin.js', 'views/settings.js'].map((f) => readFileSync(new URL(`js/${f}`, root), 'utf8')).join('\n');
+  const src = ['views/admin.js', 'views/settings.js', 'components/server-form.js'].map((f) => readFileSync(new URL(`js/${f}`, root), 'utf8')).join('\n');
   const keys = new Set([...src.matchAll(/t\(\s*'(admin\.[a-z_]+)'/g)].map((m) => m[1]));
   for (const p of ['day', 'item']) keys.add(`admin.per_${p}`);
   assert.ok(keys.size > 40, `found only ${keys.size} keys`);

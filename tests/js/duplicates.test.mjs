@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { duplicateQuery } from '../../app/static/pwa/js/duplicates.js';
+import { duplicateQuery } from '../../app/static/pwa/js/lib/duplicates.js';
 
 test('a customer is matched by name, phone and email once they say enough', () => {
   assert.equal(duplicateQuery({ name: 'A', phone: '138', email: 'x' }, ['name']), '');

@@ -1,7 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { toCents, fromCents, totalOf, applyToClaims, barScale } from '../../app/static/pwa/js/expense-model.js';
-import { fitWithin, jpegName } from '../../app/static/pwa/js/receipts.js';
+import { toCents, fromCents, totalOf, barScale } from '../../app/static/pwa/js/lib/money.js';
+import { applyToClaims } from '../../app/static/pwa/js/lib/queued.js';
+import { fitWithin, jpegName } from '../../app/static/pwa/js/lib/receipts.js';
 
 const id = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { html, escapeHTML, mount, SafeHTML } from '../../app/static/pwa/js/html.js';
+import { html, escapeHTML, mount, SafeHTML } from '../../app/static/pwa/js/lib/html.js';
 
 test('escapes every interpolated value', () => {
   const name = `<img src=x onerror="alert('x')">&\``;

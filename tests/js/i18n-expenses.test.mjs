@@ -6,7 +6,7 @@ const root = new URL('../../app/static/pwa/', import.meta.url);
 const words = Object.fromEntries(
   ['en', 'zh-CN'].map((l) => [l, JSON.parse(readFileSync(new URL(`i18n/${l}.json`, root), 'utf8'))]),
 );
-const VIEWS = ['expenses', 'expense', 'approvals', 'expense-report', 'settings', 'pending'];
+const VIEWS = ['views/expenses', 'views/expense', 'views/approvals', 'views/expense-report', 'views/settings', 'views/pending', 'components/claim'];
 
 function lookup(dict, key) {
   return key.split('.').reduce((node, part) => (node ? node[part] : undefined), dict);
@@ -15,7 +15,7 @@ function lookup(dict, key) {
 test('every expenses./approvals. word the screens use exists in English and Chinese', () => {
   const keys = new Set();
   for (const v of VIEWS) {
-    const src = readFileSync(new URL(`js/views/${v}.js`, root), 'utf8');
+    const src = readFileSync(new URL(`js/${v}.js`, root), 'utf8');
     for (const m of src.matchAll(/t\(\s*'((?:expenses|approvals)\.[a-z_.]+)'/g)) keys.add(m[1]);
     for (const m of src.matchAll(/'((?:expenses)\.(?:sent|saved|saved_offline))'/g)) keys.add(m[1]);
   }

@@ -1,8 +1,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { Outbox, MemoryStore, backoff, idsIn, targetsOf } from '../../app/static/pwa/js/lib/outbox.js';
 import {
-  Outbox, MemoryStore, backoff, idsIn, targetsOf, applyToAgenda, applyToFollowups, applyToTimeline, queuedCustomers, queuedLeads,
-} from '../../app/static/pwa/js/outbox.js';
+  applyToAgenda, applyToFollowups, applyToTimeline, queuedCustomers, queuedLeads,
+} from '../../app/static/pwa/js/lib/queued.js';
 
 const ME = '00000000-0000-4000-8000-00000000000a';
 const id = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   describeDistance, platformOf, mapsLink, telLink, mailtoLink, phoneFor, emailFor, ON_SITE_METRES,
-} from '../../app/static/pwa/js/place.js';
+} from '../../app/static/pwa/js/lib/place.js';
 
 test('on site up to 300 m, then "away" in m or km', () => {
   assert.equal(ON_SITE_METRES, 300);

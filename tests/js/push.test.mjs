@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { actionWrite, isIOS, keyBytes, notificationFor, reminderState, snoozeUntil } from '../../app/static/pwa/js/push.js';
+import { actionWrite, isIOS, keyBytes, notificationFor, reminderState, snoozeUntil } from '../../app/static/pwa/js/lib/push.js';
 
 const FULL = { hasServiceWorker: true, hasPush: true, hasNotification: true, permission: 'default', ios: false, standalone: false, subscribed: false };
 

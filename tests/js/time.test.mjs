@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   zonedParts, offsetMinutes, zonedToInstant, localDate, addDays, weekday, dayBounds, daysBetween,
   quickPick, isoWithOffset, toInputValue, fromInputValue, formatDue, relativeDays, formatDuration,
-} from '../../app/static/pwa/js/time.js';
+} from '../../app/static/pwa/js/lib/time.js';
 
 const SH = 'Asia/Shanghai';
 const NY = 'America/New_York';

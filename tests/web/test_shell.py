@@ -1,4 +1,5 @@
 """The shell the service worker precaches: versioned by content, compressed, headed."""
+import json
 import shutil
 
 import brotli
@@ -23,10 +24,10 @@ def test_the_worker_carries_the_version_and_every_shell_file(client):
     version, body = _version(client)
     assert len(version) == 16
     files_line = body.splitlines()[1]
-    for url in ("/", "/manifest.webmanifest", "/pwa/js/app.js", "/pwa/css/app.css",
+    for url in ("/", "/manifest.webmanifest", "/pwa/js/main.js", "/pwa/css/app.css",
                 "/pwa/i18n/en.json", "/pwa/i18n/zh-CN.json", "/pwa/icons/icon-192.png"):
         assert f'"{url}"' in files_line
-    for url in ("/pwa/js/app.js", "/pwa/i18n/zh-CN.json", "/manifest.webmanifest", "/"):
+    for url in ("/pwa/js/main.js", "/pwa/i18n/zh-CN.json", "/manifest.webmanifest", "/"):
         assert client.get(url).status_code == 200, url
 
 
@@ -48,15 +49,15 @@ def test_the_version_changes_when_any_shell_file_changes(app, monkeypatch, tmp_p
 
 
 def test_shell_files_are_compressed_and_revalidated(client):
-    response = client.get("/pwa/js/app.js", headers={"Accept-Encoding": "gzip, br"})
+    response = client.get("/pwa/js/main.js", headers={"Accept-Encoding": "gzip, br"})
     assert response.headers["Content-Encoding"] == "br"
     assert response.headers["Cache-Control"] == "no-cache"
     source = brotli.decompress(response.get_data())
     assert b"import" in source
-    again = client.get("/pwa/js/app.js", headers={"Accept-Encoding": "gzip, br",
+    again = client.get("/pwa/js/main.js", headers={"Accept-Encoding": "gzip, br",
                                                   "If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
-    plain = client.get("/pwa/js/app.js")
+    plain = client.get("/pwa/js/main.js")
     assert "Content-Encoding" not in plain.headers and plain.get_data() == source
 
 
@@ -73,6 +74,22 @@ def test_client_routes_answer_with_the_app_page_and_strict_headers(client):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/pwa/js/nope.js").status_code == 404
     assert client.get("/pwa/../config.py").status_code == 404
+
+
+def test_every_path_of_the_router_table_answers_with_the_app_page(client):
+    """The JS router and the server read one route table (js/lib/routes.json); the
+    service worker precaches it with the rest of the shell."""
+    table = json.loads(web.ROUTES_FILE.read_text(encoding="utf-8"))
+    assert len(table) >= 20
+    for route in table:
+        path = route["path"].replace(":id", "0f8fad5b-d9cb-469f-a165-70867728950e")
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b'src="/pwa/js/main.js"' in response.get_data()
+    files_line = _version(client)[1].splitlines()[1]
+    for url in ("/pwa/js/lib/routes.json", "/pwa/js/lib/router.js", "/pwa/js/components/icons.js",
+                "/pwa/js/views/today.js"):
+        assert f'"{url}"' in files_line
 
 
 def test_manifest_is_installable_shaped(client):

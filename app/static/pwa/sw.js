@@ -5,9 +5,9 @@
 // The new worker waits until the rep taps "Reload" (the page then posts
 // {type: "skip-waiting"}); it never takes over a page on its own.
 
-import { Outbox } from '/pwa/js/outbox.js';
-import { kv, outboxStore } from '/pwa/js/db.js';
-import { actionWrite, keyBytes, notificationFor } from '/pwa/js/push.js';
+import { kv } from '/pwa/js/lib/db.js';
+import { makeOutbox, refreshCsrf } from '/pwa/js/lib/outbox-client.js';
+import { actionWrite, keyBytes, notificationFor } from '/pwa/js/lib/push.js';
 
 const SHELL_PREFIX = 'fieldline-shell-';
 const SHELL_CACHE = SHELL_PREFIX + SHELL_VERSION;
@@ -126,25 +126,16 @@ self.addEventListener('sync', (event) => {
   if (event.tag === 'fieldline-outbox') event.waitUntil(replay());
 });
 
+/** The outbox of the user signed in on this phone, with the CSRF token they last had. */
+async function userOutbox(me) {
+  let csrf = await kv.get('csrf');
+  return makeOutbox({ owner: () => me.id, csrf: { get: () => csrf, set: (token) => { csrf = token; } } });
+}
+
 async function replay() {
   const me = await kv.get('me');
   if (!me) return;
-  let csrf = await kv.get('csrf');
-  const box = new Outbox({
-    store: outboxStore,
-    fetch: (...args) => fetch(...args),
-    headers: () => (csrf ? { 'X-CSRF-Token': csrf } : {}),
-    owner: () => me.id,
-    lock: (fn) => (self.navigator.locks ? self.navigator.locks.request('fieldline-outbox', fn) : fn()),
-    refreshAuth: async () => {
-      const res = await fetch('/api/v1/me', { credentials: 'same-origin' });
-      if (!res.ok) return false;
-      csrf = (await res.json()).csrf_token;
-      await kv.set('csrf', csrf);
-      return Boolean(csrf);
-    },
-  });
-  const result = await box.replay();
+  const result = await (await userOutbox(me)).replay();
   for (const client of await self.clients.matchAll({ type: 'window' })) {
     client.postMessage({ type: 'outbox-replayed' });
   }
@@ -216,8 +207,7 @@ async function openApp(url) {
 async function runFromNotification(write) {
   const me = await kv.get('me');
   if (!me) return openApp('/signin');
-  const box = new Outbox({ store: outboxStore, owner: () => me.id, fetch: () => Promise.reject(new Error('unused')) });
-  await box.add(write);
+  await (await userOutbox(me)).add(write);
   try {
     await replay();
   } catch {
@@ -256,14 +246,8 @@ async function sendWithCsrf(method, url, body) {
     headers: { 'Content-Type': 'application/json', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
     body: JSON.stringify(body),
   });
-  let res = await send(await kv.get('csrf'));
-  if (res.status === 403) {
-    const me = await fetch('/api/v1/me', { credentials: 'same-origin' });
-    if (me.ok) {
-      const csrf = (await me.json()).csrf_token;
-      await kv.set('csrf', csrf);
-      res = await send(csrf);
-    }
-  }
-  return res;
+  const res = await send(await kv.get('csrf'));
+  if (res.status !== 403) return res;
+  const csrf = await refreshCsrf();
+  return csrf ? send(csrf) : res;
 }

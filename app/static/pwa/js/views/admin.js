@@ -5,9 +5,14 @@
 // network: offline, the screen says so and keeps what was typed. Everyone else sees a
 // polite "only administrators" screen (the API refuses their writes with 403 anyway).
 
-import { html, mount } from '../html.js';
-import { api, state, t, setTitle, backLink, staleNote, toast } from '../app.js';
-import { flattenErrors, nearestPath } from '../field-errors.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { setTitle, toast } from '../lib/sheets.js';
+import { backLink, staleNote } from '../components/page-head.js';
+import { saveForm, clearErrors, clearFieldError, watchTyping } from '../components/server-form.js';
+import { ICON } from '../components/icons.js';
 
 // A sync repaints "live" screens: this one must never lose what is being typed.
 export const live = false;
@@ -18,100 +23,10 @@ const CATEGORIES = ['travel', 'lodging', 'meals', 'fuel', 'entertainment', 'othe
 /** "12" -> 12; anything else is sent as typed, for the server to refuse in the right words. */
 const whole = (text) => (/^\d{1,9}$/.test(text) ? Number(text) : text);
 
-const ICON_REMOVE = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18"/></svg>`;
-const ICON_ADD = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 5v14M5 12h14"/></svg>`;
-
 let shown = null; // {settings, stages}
 
 function head() {
   return html`<header class="page-head row">${backLink('/settings')}<h1>${t('admin.title')}</h1></header>`;
-}
-
-// ---- Sending and errors -------------------------------------------------------
-
-function clearErrors(form) {
-  for (const el of form.querySelectorAll('.field-error')) el.remove();
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  form.querySelector('[data-error]').textContent = '';
-}
-
-/**
- * The message right under its input (above the field's hint); under the whole row for
- * inputs side by side (too narrow for a sentence), named by the field's label; at the
- * end of a group for the group's own errors.
- */
-function fieldError(el, messages) {
-  const span = document.createElement('span');
-  span.className = 'field-error';
-  span.textContent = messages.join(' ');
-  if (!el.matches('input, select, textarea')) {
-    el.append(span);
-    return;
-  }
-  el.setAttribute('aria-invalid', 'true');
-  span.dataset.for = el.name;
-  const row = el.closest('.stage-row, .limit-row');
-  if (!row) {
-    (el.closest('.pct') || el).after(span);
-    return;
-  }
-  const label = row.classList.contains('stage-row') && el.closest('.field')?.querySelector('span')?.textContent;
-  if (label) span.textContent = `${label}: ${span.textContent}`;
-  let last = row;
-  while (last.nextElementSibling?.matches('.field-error[data-for]')) last = last.nextElementSibling;
-  last.after(span);
-}
-
-/** Typing into a field clears its error. */
-function clearFieldError(form, input) {
-  input.removeAttribute('aria-invalid');
-  for (const el of form.querySelectorAll('.field-error[data-for]')) {
-    if (el.dataset.for === input.name) el.remove();
-  }
-}
-
-/** Put each of the server's field errors next to its field (or its nearest group). */
-function showFieldErrors(form, errors) {
-  const known = new Map([...form.querySelectorAll('[data-err]')].filter((el) => el.dataset.err).map((el) => [el.dataset.err, el]));
-  const rest = [];
-  for (const [path, messages] of flattenErrors(errors)) {
-    const at = nearestPath(path, known);
-    if (at) fieldError(known.get(at), messages);
-    else rest.push(...messages);
-  }
-  form.querySelector('[aria-invalid]')?.focus();
-  return rest;
-}
-
-/** Send one write for `form`; resolves the saved data, or null (the form says why). */
-async function send(form, path, { method, body, headers }) {
-  clearErrors(form);
-  const error = form.querySelector('[data-error]');
-  const offline = () => {
-    error.textContent = t('admin.need_network');
-    toast(t('leads.need_network'), { alert: true });
-    return null;
-  };
-  if (!state.online) return offline();
-  const button = form.querySelector('[type=submit]');
-  button.disabled = true;
-  const res = await api(path, { method, body, headers });
-  button.disabled = false;
-  if (res.ok) return res.data;
-  if (res.offline) return offline();
-  const fields = res.status === 422 && res.data?.errors?.json;
-  if (fields) {
-    const rest = showFieldErrors(form, fields);
-    error.textContent = rest.length ? rest.join(' ') : t('admin.fix_fields');
-  } else {
-    error.textContent = res.status === 412 ? t('admin.stale') : res.data?.message || t('common.error');
-    toast(error.textContent, { alert: true });
-  }
-  return null;
-}
-
-function watchTyping(form) {
-  form.addEventListener('input', (e) => clearFieldError(form, e.target));
 }
 
 // ---- Leads ----------------------------------------------------------------------
@@ -140,7 +55,7 @@ function paintLeads(section) {
       lead_cap: whole(form.elements.lead_cap.value.trim()),
       lead_recycle_days: whole(form.elements.lead_recycle_days.value.trim()),
     };
-    const data = await send(form, '/settings', { method: 'PATCH', body });
+    const data = await saveForm(form, '/settings', { method: 'PATCH', body });
     if (!data) return;
     shown.settings = data;
     paintLeads(section);
@@ -154,7 +69,7 @@ function reasonRow(reason, n) {
   return html`<li class="reason"><div class="field">
       <input name="reason" value="${reason}" maxlength="80" autocomplete="off" aria-label="${t('admin.reason_n', { n })}" />
     </div>
-    <button class="icon-btn" type="button" data-remove-reason aria-label="${t('admin.remove_reason', { reason: reason || t('admin.reason_n', { n }) })}">${ICON_REMOVE}</button></li>`;
+    <button class="icon-btn" type="button" data-remove-reason aria-label="${t('admin.remove_reason', { reason: reason || t('admin.reason_n', { n }) })}">${ICON.close}</button></li>`;
 }
 
 /** "Each reason only once": point at the repeats (compared as the server does). */
@@ -175,7 +90,7 @@ function paintReasons(section) {
         <fieldset class="group" data-err="lose_reasons"><legend>${t('admin.lose_reasons')}</legend>
           <p class="hint">${t('admin.lose_reasons_hint')}</p>
           <ul class="reasons">${shown.settings.lose_reasons.map((r, i) => reasonRow(r, i + 1))}</ul>
-          <button class="btn btn-quiet btn-small" type="button" data-add-reason>${ICON_ADD}${t('admin.add_reason')}</button>
+          <button class="btn btn-quiet btn-small" type="button" data-add-reason>${ICON.add}${t('admin.add_reason')}</button>
         </fieldset>
         <p class="form-error" data-error role="alert"></p>
         <button class="btn btn-primary btn-block" type="submit">${t('admin.save_reasons')}</button>
@@ -205,7 +120,7 @@ function paintReasons(section) {
       input.dataset.err = value ? `lose_reasons.${reasons.length}` : '';
       if (value) reasons.push(value);
     }
-    const data = await send(form, '/settings', { method: 'PATCH', body: { lose_reasons: reasons } });
+    const data = await saveForm(form, '/settings', { method: 'PATCH', body: { lose_reasons: reasons } });
     if (!data) {
       if (form.querySelector('fieldset > .field-error')) markRepeats(list);
       return;
@@ -252,7 +167,7 @@ function newStageForm() {
           <input name="probability" data-err="probability" inputmode="numeric" maxlength="9" autocomplete="off" /></span></label>
       </div>
       <p class="form-error" data-error role="alert"></p>
-      <button class="btn btn-block" type="submit">${ICON_ADD}${t('admin.add_stage')}</button>
+      <button class="btn btn-block" type="submit">${ICON.add}${t('admin.add_stage')}</button>
     </form>`;
 }
 
@@ -302,7 +217,7 @@ async function saveStage(form) {
     toast(t('admin.no_changes'));
     return;
   }
-  const data = await send(form, `/stages/${stage.id}`, { method: 'PATCH', body, headers: { 'If-Match': `"${stage.version}"` } });
+  const data = await saveForm(form, `/stages/${stage.id}`, { method: 'PATCH', body, headers: { 'If-Match': `"${stage.version}"` } });
   if (!data) return;
   shown.stages[i] = data;
   const li = form.parentElement;
@@ -317,7 +232,7 @@ async function addStage(section, form, list) {
     name: form.elements.name.value.trim(),
     probability: whole(form.elements.probability.value.trim()),
   };
-  const data = await send(form, '/stages', { method: 'POST', body });
+  const data = await saveForm(form, '/stages', { method: 'POST', body });
   if (!data) return;
   if (!shown.stages.some((s) => s.id === data.id)) {
     // Where the server put it: before the first stage that comes after it.
@@ -383,7 +298,7 @@ function paintExpenses(section) {
       expense_manager_threshold: value('threshold'),
       expense_limits,
     };
-    const data = await send(form, '/settings', { method: 'PATCH', body });
+    const data = await saveForm(form, '/settings', { method: 'PATCH', body });
     if (!data) return;
     shown.settings = data;
     paintExpenses(section);
@@ -399,7 +314,7 @@ export async function show(page) {
     mount(
       page,
       html`${head()}<div class="empty-state admin-only">
-        <svg viewBox="0 0 24 24" aria-hidden="true"><rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg>
+        ${ICON.lock}
         <p><strong>${t('admin.only_admins')}</strong></p>
         <p>${t('admin.only_admins_hint')}</p>
         <a class="btn" href="/settings">${t('nav.settings')}</a>

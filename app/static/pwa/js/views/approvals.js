@@ -3,9 +3,15 @@
 // reason, approve all at once. Decisions need the network: they are never queued, so
 // nobody approves a claim that has moved on while the phone was offline.
 
-import { html, mount } from '../html.js';
-import { api, state, t, setTitle, backLink, toast, confirmSheet, staleNote } from '../app.js';
-import { money, statusBadge, receiptThumbs, bindReceipts, decide, askText } from './expense.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { setTitle, toast, confirmSheet } from '../lib/sheets.js';
+import { backLink, staleNote } from '../components/page-head.js';
+import { money } from '../components/money.js';
+import { totalOf } from '../lib/money.js';
+import { statusBadge, receiptThumbs, bindReceipts, decide, askText } from '../components/claim.js';
 
 export const live = true;
 
@@ -62,7 +68,7 @@ export async function show(page) {
   page.querySelector('[data-all]')?.addEventListener('click', async () => {
     const ok = await confirmSheet({
       title: t('approvals.approve_all', { n: approvable.length }),
-      body: money(approvable.reduce((s, c) => s + Number(c.total), 0).toFixed(2), approvable[0].currency),
+      body: money(totalOf(approvable.map((c) => ({ amount: c.total }))), approvable[0].currency),
       ok: t('expenses.approve'),
     });
     if (!ok) return;
@@ -76,16 +82,4 @@ export async function show(page) {
     toast(left ? t('approvals.batch_partial', { done, left }) : t('approvals.batch_done', { n: done }), { alert: Boolean(left) });
     show(page);
   });
-}
-
-/** The badge on Settings → Approvals. */
-export async function waitingCount() {
-  const res = await api('/approvals/count');
-  return res.ok ? res.data.count : null;
-}
-
-export const APPROVER_ROLES = ['lead', 'manager', 'finance', 'cashier', 'admin'];
-
-export function isApprover() {
-  return APPROVER_ROLES.includes(state.me?.role);
 }

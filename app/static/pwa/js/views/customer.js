@@ -1,19 +1,24 @@
 // One customer: header, one-tap Call/Email/Navigate/Log, contacts, open
 // follow-ups and the timeline of what happened.
 
-import { html, mount } from '../html.js';
-import { api, state, t, label, zone, staleNote, setTitle, backLink, mountMissing } from '../app.js';
-import { getCustomer, rememberCustomers } from '../db.js';
-import { applyToFollowups, applyToTimeline, queuedCustomers } from '../outbox.js';
-import { formatDateTime, formatDuration } from '../time.js';
-import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf, describeDistance } from '../place.js';
-import { ICON, followupCard, bindFollowups, customerSnapshot } from './today.js';
-import { formatMoney } from '../money.js';
-import { dealsSection, openNewDeal } from './customer-deals.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state, zone } from '../lib/state.js';
+import { t, label } from '../lib/i18n.js';
+import { staleNote, backLink, mountMissing } from '../components/page-head.js';
+import { setTitle } from '../lib/sheets.js';
+import { getCustomer, rememberCustomers } from '../lib/db.js';
+import { applyToFollowups, applyToTimeline, queuedCustomers } from '../lib/queued.js';
+import { formatDateTime, formatDuration } from '../lib/time.js';
+import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf, describeDistance } from '../lib/place.js';
+import { ICON } from '../components/icons.js';
+import { followupCard, bindFollowups } from '../components/followup-card.js';
+import { customerSnapshot } from '../components/customer-snapshot.js';
+import { formatMoney } from '../lib/money.js';
+import { dealsSection, openNewDeal } from '../components/customer-deals.js';
 
 export const live = true;
 
-const platform = platformOf(navigator.userAgent);
 let shown = null; // {id, res, data}
 
 export function currentCustomer() {
@@ -103,7 +108,7 @@ function paint(page) {
   const timeline = applyToTimeline(c.timeline || [], state.queued, c.id);
   const tel = telLink(phoneFor(c, null));
   const mail = mailtoLink(emailFor(c, null));
-  const map = mapsLink({ ...c, label: c.name }, platform);
+  const map = mapsLink({ ...c, label: c.name }, platformOf(navigator.userAgent));
   const away = awayInfo(c, null);
   page._followups = followups;
   mount(
@@ -168,7 +173,7 @@ export async function show(page, id) {
     });
     page.addEventListener('click', async (e) => {
       if (!e.target.closest('[data-log]') || !shown?.data) return;
-      const { openLog } = await import('./log.js');
+      const { openLog } = await import('../components/log-sheet.js');
       openLog({ customer: customerSnapshot(shown.data), onSaved: repaint });
     });
   }

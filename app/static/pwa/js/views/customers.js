@@ -1,11 +1,17 @@
 // Customers: the list (server search online, seen customers offline) and the
 // "New customer" form with its live duplicate warning.
 
-import { html, mount } from '../html.js';
-import { api, state, t, queue, flush, toast, staleNote, setTitle, go, outbox, backLink } from '../app.js';
-import { allCustomers, rememberCustomers } from '../db.js';
-import { queuedCustomers } from '../outbox.js';
-import { watchDuplicates } from '../duplicates.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { queue, flush, outbox } from '../lib/sync.js';
+import { toast, setTitle } from '../lib/sheets.js';
+import { staleNote, backLink } from '../components/page-head.js';
+import { go } from '../lib/router.js';
+import { allCustomers, rememberCustomers } from '../lib/db.js';
+import { queuedCustomers } from '../lib/queued.js';
+import { watchDuplicates } from '../lib/duplicates.js';
 
 const PAGE = 30;
 const list = { q: '', items: [], cursor: null, res: null, local: false, at: 0 };

@@ -1,16 +1,22 @@
 // One deal: amount and probability, move stage, the lines editor, win (shows
 // the new order), lose (reason sheet) and reopen.
 
-import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, openFormSheet, closeSheet, confirmSheet, send, refusal, mountMissing } from '../app.js';
-import { formatMoney } from '../money.js';
-import { queuedDeals } from '../outbox.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { toast, setTitle, closeSheet, confirmSheet, refusal } from '../lib/sheets.js';
+import { staleNote, backLink, mountMissing } from '../components/page-head.js';
+import { go } from '../lib/router.js';
+import { openFormSheet } from '../components/form-sheet.js';
+import { send } from '../lib/sync.js';
+import { formatMoney, isAmount } from '../lib/money.js';
+import { queuedDeals } from '../lib/queued.js';
 
 export const live = false;
 
 let shown = null; // {id, res, data, stages, products, order, draft}
 
-const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 function lineRow(line, i, products, editable) {
   return html`<li class="line card pad" data-line="${i}">
@@ -226,7 +232,7 @@ export async function show(page, id) {
     } else if (e.target.closest('[data-save]')) {
       const draft = readDraft(page);
       shown.draft = draft;
-      const bad = draft.find((l) => !MONEY.test(l.quantity) || (l.unit_price && !MONEY.test(l.unit_price)) || (l.discount_pct && !MONEY.test(l.discount_pct)));
+      const bad = draft.find((l) => !isAmount(l.quantity) || (l.unit_price && !isAmount(l.unit_price)) || (l.discount_pct && !isAmount(l.discount_pct)));
       if (bad) {
         paint(page);
         page.querySelector('[data-error]').textContent = t('deals.bad_number');

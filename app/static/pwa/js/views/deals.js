@@ -1,9 +1,13 @@
 // Deals: open deals grouped by stage with each stage's count and total; won
 // and lost lists one tap away.
 
-import { html, mount } from '../html.js';
-import { api, state, t, staleNote, setTitle } from '../app.js';
-import { cents, formatMoney } from '../money.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { staleNote } from '../components/page-head.js';
+import { setTitle } from '../lib/sheets.js';
+import { toCents, formatMoney } from '../lib/money.js';
 
 export const live = true;
 
@@ -37,7 +41,7 @@ function grouped(stages, items) {
       groups.push(g);
     }
     g.items.push(d);
-    g.total += cents(d.amount);
+    g.total += toCents(d.amount);
   }
   return groups;
 }

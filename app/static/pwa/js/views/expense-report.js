@@ -1,10 +1,14 @@
 // The expense report: spend by month (a small bar chart drawn here, no library), by
 // category and by rep, with each rep's cost against the revenue of deals they won.
 
-import { html, mount } from '../html.js';
-import { api, state, t, setTitle, backLink, staleNote } from '../app.js';
-import { barScale } from '../expense-model.js';
-import { money } from './expense.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { setTitle } from '../lib/sheets.js';
+import { backLink, staleNote } from '../components/page-head.js';
+import { barScale } from '../lib/money.js';
+import { money } from '../components/money.js';
 
 export const live = false;
 

@@ -2,34 +2,27 @@
 // now (edit, submit, approve, reject, pay); and the claim form, which works offline:
 // the claim, its receipt photos and the submit wait in the outbox until the phone is online.
 
-import { html, mount } from '../html.js';
-import { api, state, t, zone, queue, go, setTitle, backLink, openSheet, closeSheet, confirmSheet, toast, staleNote } from '../app.js';
-import { allCustomers } from '../db.js';
-import { applyToClaims, toCents, totalOf } from '../expense-model.js';
-import { prepareReceipt } from '../receipts.js';
-import { localDate, formatDateTime } from '../time.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state, zone } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { queue } from '../lib/sync.js';
+import { go } from '../lib/router.js';
+import { setTitle, confirmSheet, toast } from '../lib/sheets.js';
+import { backLink, staleNote } from '../components/page-head.js';
+import { allCustomers } from '../lib/db.js';
+import { applyToClaims } from '../lib/queued.js';
+import { toCents, totalOf } from '../lib/money.js';
+import { prepareReceipt } from '../lib/receipts.js';
+import { localDate, formatDateTime } from '../lib/time.js';
+import { money } from '../components/money.js';
+import { statusBadge, receiptThumbs, bindReceipts, decide, askText } from '../components/claim.js';
 
 // The claim screen redraws after a sync; the form never does (it would lose the typing).
 export let live = true;
 
 const CATEGORIES = ['travel', 'lodging', 'meals', 'fuel', 'entertainment', 'other'];
 const uuid = () => crypto.randomUUID();
-
-/** 1250.5 CNY in the user's language ("CN¥1,250.50"). */
-export function money(amount, currency = 'CNY') {
-  const value = Number(amount ?? 0);
-  try {
-    return new Intl.NumberFormat(state.locale, { style: 'currency', currency }).format(value);
-  } catch {
-    return `${amount} ${currency}`;
-  }
-}
-
-export function statusBadge(c) {
-  const word = c.status === 'pending' && c.step ? t(`expenses.waiting.${c.step}`) : t(`expenses.status.${c.status}`);
-  const queued = c._queued ? html` <span class="badge b-queued">${t('expenses.queued')}</span>` : '';
-  return html`<span class="badge st-${c.status}">${word}</span>${queued}`;
-}
 
 function day(ymd) {
   return new Intl.DateTimeFormat(state.locale, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${ymd}T00:00:00Z`));
@@ -62,44 +55,6 @@ function itemRow(item, currency) {
   </li>`;
 }
 
-export function receiptThumbs(receipts) {
-  if (!receipts.length) return html`<p class="meta">${t('expenses.no_receipts')}</p>`;
-  return html`<ul class="thumbs">
-    ${receipts.map(
-      (r) => html`<li><button type="button" class="thumb" data-receipt="${r.local || r.url}" data-kind="${r.content_type}"
-        aria-label="${t('expenses.open_receipt')}">
-        ${r.content_type === 'application/pdf'
-          ? html`<span class="pdf">PDF</span>`
-          : html`<img src="${r.local || r.url}" alt="" loading="lazy" />`}
-        ${r._queued ? html`<span class="badge b-queued">${t('expenses.queued')}</span>` : ''}
-      </button></li>`,
-    )}
-  </ul>`;
-}
-
-/** Tapping a receipt shows it full screen (a PDF opens in the browser's viewer). */
-export function bindReceipts(root) {
-  root.addEventListener('click', (e) => {
-    const b = e.target.closest('[data-receipt]');
-    if (!b) return;
-    const src = b.dataset.receipt;
-    if (b.dataset.kind === 'application/pdf') {
-      window.open(src, '_blank', 'noopener');
-      return;
-    }
-    const dialog = openSheet(
-      html`<div class="viewer">
-        <img src="${src}" alt="${t('expenses.receipt')}" />
-        <div class="row-buttons"><button class="btn btn-block" type="button" data-close>${t('common.close')}</button></div>
-      </div>`,
-      { label: t('expenses.receipt') },
-    );
-    dialog.classList.add('full');
-    dialog.addEventListener('close', () => dialog.classList.remove('full'), { once: true });
-    dialog.querySelector('[data-close]').addEventListener('click', closeSheet);
-  });
-}
-
 function historyLine(h) {
   const when = formatDateTime(new Date(h.created_at), state.locale, zone());
   const step = t(`expenses.step.${h.step}`);
@@ -110,49 +65,6 @@ function historyLine(h) {
   else what = t(`expenses.${h.action}_by`, { step, name: h.actor_name || '' });
   const comment = h.comment && !['skipped', 'paid'].includes(h.action) ? html`<span class="meta">“${h.comment}”</span>` : '';
   return html`<li class="h-${h.action}"><strong>${what}</strong>${comment}<span class="meta">${when}</span></li>`;
-}
-
-/** Approve / reject / pay, from the claim or from the inbox. Resolves the new claim or null. */
-export async function decide(claim, action, extra = {}) {
-  const body = action === 'approve' ? { step: claim.step || undefined } : { ...extra };
-  if (action === 'reject' && claim.step) body.step = claim.step;
-  const res = await api(`/expenses/${claim.id}/${action}`, { method: 'POST', body });
-  if (res.ok) {
-    toast(t(`expenses.done_${action}`));
-    return res.data;
-  }
-  toast(res.offline ? t('approvals.offline') : res.data?.message || t('common.error'), { alert: true });
-  return null;
-}
-
-/** The reason sheet (reject) or the reference sheet (pay); resolves the text or null. */
-export function askText(kind) {
-  return new Promise((resolve) => {
-    const dialog = openSheet(
-      html`<form method="dialog" class="sheet-body form" data-ask>
-        <h2>${t(`expenses.${kind}_title`)}</h2>
-        <label class="field"><span>${t(`expenses.${kind}_label`)}</span>
-          ${kind === 'reject'
-            ? html`<textarea name="text" rows="3" required maxlength="2000"></textarea>`
-            : html`<input name="text" required maxlength="100" autocomplete="off" />`}
-        </label>
-        <div class="row-buttons">
-          <button class="btn" value="cancel" formnovalidate>${t('common.cancel')}</button>
-          <button class="btn ${kind === 'reject' ? 'btn-danger' : 'btn-primary'}" value="ok">${t(`expenses.${kind}`)}</button>
-        </div>
-      </form>`,
-      { label: t(`expenses.${kind}_title`) },
-    );
-    dialog.querySelector(kind === 'reject' ? 'textarea' : 'input').focus();
-    dialog.addEventListener(
-      'close',
-      () => {
-        const text = dialog.querySelector('[name=text]')?.value.trim();
-        resolve(dialog.returnValue === 'ok' && text ? text : null);
-      },
-      { once: true },
-    );
-  });
 }
 
 export async function show(page, id) {

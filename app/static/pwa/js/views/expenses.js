@@ -1,10 +1,15 @@
 // Expenses: my claims (finance and managers: everyone's, by status), with the ones still
 // in the outbox on top, and "New claim".
 
-import { html, mount } from '../html.js';
-import { api, state, t, staleNote, setTitle, backLink } from '../app.js';
-import { applyToClaims } from '../expense-model.js';
-import { money, statusBadge } from './expense.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { staleNote, backLink } from '../components/page-head.js';
+import { setTitle } from '../lib/sheets.js';
+import { applyToClaims } from '../lib/queued.js';
+import { money } from '../components/money.js';
+import { statusBadge } from '../components/claim.js';
 
 export const live = true;
 

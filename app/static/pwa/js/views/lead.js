@@ -1,13 +1,20 @@
 // One lead: who, how to reach them, its score and why, claim/release, and
 // convert (customer + contact + deal, or onto an existing customer).
 
-import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, openSheet, openFormSheet, closeSheet, zone, queue, outbox, mountMissing } from '../app.js';
-import { telLink, mailtoLink } from '../place.js';
-import { formatDateTime, isoWithOffset } from '../time.js';
-import { ICON } from './today.js';
-import { claim } from './leads.js';
-import { queuedLeads } from '../outbox.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state, zone } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { toast, setTitle, openSheet, closeSheet } from '../lib/sheets.js';
+import { staleNote, backLink, mountMissing } from '../components/page-head.js';
+import { go } from '../lib/router.js';
+import { openFormSheet } from '../components/form-sheet.js';
+import { queue, outbox } from '../lib/sync.js';
+import { telLink, mailtoLink } from '../lib/place.js';
+import { formatDateTime, isoWithOffset } from '../lib/time.js';
+import { ICON } from '../components/icons.js';
+import { claim } from '../lib/leads.js';
+import { queuedLeads } from '../lib/queued.js';
 
 export const live = true;
 

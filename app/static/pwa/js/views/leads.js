@@ -1,15 +1,22 @@
 // Leads: "Mine" and "Pool" (claim in one tap), and the "New lead" form with a
 // live duplicate check against customers and open leads.
 
-import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, go, backLink, send, refusal } from '../app.js';
-import { queuedLeads } from '../outbox.js';
-import { watchDuplicates } from '../duplicates.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { toast, setTitle, refusal } from '../lib/sheets.js';
+import { staleNote, backLink } from '../components/page-head.js';
+import { go } from '../lib/router.js';
+import { send } from '../lib/sync.js';
+import { queuedLeads } from '../lib/queued.js';
+import { watchDuplicates } from '../lib/duplicates.js';
+import { leadLists, claim } from '../lib/leads.js';
 
 export const live = true;
 
 const PAGE = 30;
-const lists = { mine: { items: [], cursor: null, res: null }, pool: { items: [], cursor: null, res: null } };
+const lists = leadLists;
 
 function tabOf() {
   return new URLSearchParams(location.search).get('tab') === 'pool' ? 'pool' : 'mine';
@@ -70,22 +77,6 @@ function paint(page, tab) {
         : html`<li class="empty">${t(tab === 'pool' ? 'leads.pool_empty' : 'leads.none')}</li>`,
   );
   page.querySelector('[data-more]').hidden = !list.cursor;
-}
-
-/** POST /leads/{id}/claim: needs the network (first come, first served), never queued. */
-export async function claim(id) {
-  if (!state.online) {
-    toast(t('leads.need_network'), { alert: true });
-    return null;
-  }
-  const res = await api(`/leads/${id}/claim`, { method: 'POST' });
-  if (res.ok) {
-    toast(t('leads.claimed'));
-    lists.mine.items = [];
-    return res.data;
-  }
-  toast(res.offline ? t('leads.need_network') : res.data?.message || t('common.error'), { alert: true });
-  return null;
 }
 
 /** A new lead was sent (or refused): show the list as the server has it. */

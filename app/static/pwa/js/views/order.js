@@ -1,16 +1,20 @@
 // One order: lines, total, paid, outstanding, status, and its payments (finance
 // or the owner records them).
 
-import { html, mount } from '../html.js';
-import { api, state, t, toast, staleNote, setTitle, backLink, openFormSheet, sendFromSheet, zone, mountMissing } from '../app.js';
-import { formatMoney, cents } from '../money.js';
-import { formatDateTime, isoWithOffset } from '../time.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state, zone } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { toast, setTitle } from '../lib/sheets.js';
+import { staleNote, backLink, mountMissing } from '../components/page-head.js';
+import { openFormSheet, sendFromSheet } from '../components/form-sheet.js';
+import { formatMoney, toCents, isAmount } from '../lib/money.js';
+import { formatDateTime, isoWithOffset } from '../lib/time.js';
 
 export const live = false;
 
 let shown = null;
 const METHODS = ['bank_transfer', 'cash', 'card', 'cheque', 'other'];
-const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 function paint(page) {
   const { res, data: o } = shown;
@@ -20,7 +24,7 @@ function paint(page) {
   const ids = new Set(queued.map((p) => p.id));
   const payments = [...queued, ...(o.payments || []).filter((p) => !ids.has(p.id))];
   setTitle(o.number);
-  const canPay = o.status !== 'cancelled' && cents(o.outstanding) > 0 &&
+  const canPay = o.status !== 'cancelled' && toCents(o.outstanding) > 0 &&
     (['finance', 'manager', 'admin', 'lead'].includes(state.me.role) || o.owner_id === state.me.id);
   mount(
     page,
@@ -35,7 +39,7 @@ function paint(page) {
       <dl class="facts card money-facts">
         <div><dt>${t('orders.total')}</dt><dd>${money(o.total)}</dd></div>
         <div><dt>${t('orders.paid')}</dt><dd>${money(o.paid)}</dd></div>
-        <div><dt>${t('orders.outstanding')}</dt><dd class="${cents(o.outstanding) > 0 ? 'late' : ''}">${money(o.outstanding)}</dd></div>
+        <div><dt>${t('orders.outstanding')}</dt><dd class="${toCents(o.outstanding) > 0 ? 'late' : ''}">${money(o.outstanding)}</dd></div>
       </dl>
       ${canPay && html`<button class="btn btn-primary btn-block" type="button" data-pay>${t('orders.add_payment')}</button>`}
       ${o.status === 'cancelled' && html`<p class="hint">${t('orders.cancelled_note')}</p>`}
@@ -95,7 +99,7 @@ function openPayment(page) {
     e.preventDefault();
     const error = form.querySelector('[data-error]');
     const amount = form.elements.amount.value.trim();
-    if (!MONEY.test(amount)) {
+    if (!isAmount(amount)) {
       error.textContent = t('orders.amount_invalid');
       form.elements.amount.focus();
       return;

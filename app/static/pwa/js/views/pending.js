@@ -2,9 +2,13 @@
 // change was refused, and Edit / Retry / Discard. The rep's text is kept here
 // until it is sent or the rep discards it.
 
-import { html, mount } from '../html.js';
-import { state, t, zone, outbox, flush, setTitle, confirmSheet, toast, backLink } from '../app.js';
-import { formatDateTime, toInputValue, fromInputValue, isoWithOffset } from '../time.js';
+import { html, mount } from '../lib/html.js';
+import { state, zone } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { outbox, flush } from '../lib/sync.js';
+import { setTitle, confirmSheet, toast } from '../lib/sheets.js';
+import { backLink } from '../components/page-head.js';
+import { formatDateTime, toInputValue, fromInputValue, isoWithOffset } from '../lib/time.js';
 
 export const live = true;
 

@@ -1,10 +1,14 @@
 // Settings: language, timezone, reminders, pending changes, sign out.
 
-import { html, mount } from '../html.js';
-import { state, t, zone, queue, setTitle, applyLocale, confirmSheet, signOut } from '../app.js';
-import { kv } from '../db.js';
-import { showReminders } from './reminders.js';
-import { isApprover, waitingCount } from './approvals.js';
+import { html, mount } from '../lib/html.js';
+import { state, zone } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { queue } from '../lib/sync.js';
+import { setTitle, confirmSheet } from '../lib/sheets.js';
+import { applyLocale, signOut } from '../lib/account.js';
+import { kv } from '../lib/db.js';
+import { showReminders } from '../components/reminders.js';
+import { isApprover, waitingCount } from '../components/claim.js';
 
 export const live = true;
 

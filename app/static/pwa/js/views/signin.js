@@ -1,7 +1,12 @@
 // Sign in. Errors in plain words; a throttled account is told to wait.
 
-import { html, mount } from '../html.js';
-import { api, state, t, setTitle, signedIn, go, loadLocale } from '../app.js';
+import { html, mount } from '../lib/html.js';
+import { api } from '../lib/api.js';
+import { state } from '../lib/state.js';
+import { t, loadLocale } from '../lib/i18n.js';
+import { setTitle } from '../lib/sheets.js';
+import { signedIn } from '../lib/account.js';
+import { go } from '../lib/router.js';
 
 const MARK = html`<svg class="mark" viewBox="0 0 64 64" aria-hidden="true"><rect width="64" height="64" rx="15" fill="#0b6b57"/><path fill="#fff" d="M19 14h27v9H29v7h14v9H29v11H19z"/><circle cx="46.5" cy="34.5" r="5" fill="#ffc53d"/></svg>`;
 

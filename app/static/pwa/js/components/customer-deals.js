@@ -1,12 +1,15 @@
 // The customer card's deals: the open ones (each a link to its detail), those made
 // on this phone and not sent yet, and "New deal" (offline too: it waits in the outbox).
 
-import { html } from '../html.js';
-import { state, t, toast, go, openFormSheet, sendFromSheet } from '../app.js';
-import { queuedDeals } from '../outbox.js';
-import { formatMoney } from '../money.js';
+import { html } from '../lib/html.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { toast } from '../lib/sheets.js';
+import { go } from '../lib/router.js';
+import { openFormSheet, sendFromSheet } from './form-sheet.js';
+import { queuedDeals } from '../lib/queued.js';
+import { formatMoney, isAmount } from '../lib/money.js';
 
-const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
 export function dealsSection(customer, deals) {
   const queued = queuedDeals(state.queued, customer.id);
@@ -45,7 +48,7 @@ export function openNewDeal(customer, onQueued) {
       error.textContent = t('customer.deal_name_required');
       return form.elements.name.focus();
     }
-    if (amount && !MONEY.test(amount)) {
+    if (amount && !isAmount(amount)) {
       error.textContent = t('orders.amount_invalid');
       return form.elements.amount.focus();
     }

@@ -132,7 +132,7 @@ export async function deviceState(win = globalThis) {
 
 /**
  * Turn reminders on (call from a tap: browsers ask for permission only then).
- * `api(path, opts)` is app.js's client. Resolves 'on', 'denied' or an error state.
+ * `api(path, opts)` is lib/api.js's client. Resolves 'on', 'denied' or an error state.
  */
 export async function turnOn(api, win = globalThis) {
   const permission = await win.Notification.requestPermission();

@@ -20,7 +20,7 @@ export function duplicateQuery(values, names) {
 }
 
 /** Watch `form`; answers from `path` (e.g. '/customers/duplicates') go through `render`
- *  into `target`. `ask(path)` is app.js's api(); `online()` says whether to ask at all. */
+ *  into `target`. `ask(path)` is lib/api.js's api(); `online()` says whether to ask at all. */
 export function watchDuplicates(form, target, { path, names, render, ask, online }) {
   const fields = [...names, 'phone', 'email'];
   let timer = null;

@@ -1,10 +1,14 @@
 // Reminders: the section in Settings (this device on/off, lead time, quiet hours,
 // a test push) and the gentle prompt after the rep sets their first follow-up.
 
-import { html, mount } from '../html.js';
-import { state, t, api, queue, toast, openSheet, closeSheet } from '../app.js';
-import { kv } from '../db.js';
-import { deviceState, turnOff, turnOn } from '../push.js';
+import { html, mount } from '../lib/html.js';
+import { state } from '../lib/state.js';
+import { t } from '../lib/i18n.js';
+import { api } from '../lib/api.js';
+import { queue } from '../lib/sync.js';
+import { toast, openSheet, closeSheet } from '../lib/sheets.js';
+import { kv } from '../lib/db.js';
+import { deviceState, turnOff, turnOn } from '../lib/push.js';
 
 const LEAD_CHOICES = [5, 10, 15, 30, 60];
 const PROMPTED = 'push-prompted';

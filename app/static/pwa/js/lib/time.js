@@ -93,6 +93,16 @@ export function daysBetween(from, to, tz) {
   );
 }
 
+/** Where a due time belongs on Today, as the server's agenda puts it: overdue, today,
+ *  upcoming (the next seven days) or null (later). */
+export function agendaSection(due, now, tz) {
+  const { start, end } = dayBounds(now, tz);
+  if (due < start) return 'overdue';
+  if (due < end) return 'today';
+  const horizon = zonedToInstant(parseDate(addDays(localDate(now, tz), 8)), tz);
+  return due < horizon ? 'upcoming' : null;
+}
+
 export const QUICK_PICKS = ['tomorrow', 'in3days', 'nextweek'];
 const PICK_HOUR = 9;
 
@@ -150,10 +160,6 @@ function fmt(locale, tz, options) {
 
 export function formatTime(date, locale, tz) {
   return fmt(locale, tz, { hour: 'numeric', minute: '2-digit' }).format(date);
-}
-
-export function formatDay(date, locale, tz) {
-  return fmt(locale, tz, { weekday: 'short', month: 'short', day: 'numeric' }).format(date);
 }
 
 export function formatDateTime(date, locale, tz) {
