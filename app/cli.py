@@ -143,15 +143,19 @@ def rollups():
 @rollups.command("rebuild")
 @with_appcontext
 def rollups_rebuild():
-    """Count the activity and funnel rollups again from the raw tables (after bulk loads)."""
+    """Count the activity and funnel rollups again from the raw tables, and copy claims'
+    owners and statuses onto their expense items (after bulk loads)."""
+    from app.services.expense_spend import rebuild_expense_spend
     from app.services.funnel_rollups import rebuild_funnel_rollups
     from app.services.rollups import rebuild_activity_rollups
 
     rows = rebuild_activity_rollups()
     funnel_rows = rebuild_funnel_rollups()
+    items = rebuild_expense_spend()
     db.session.commit()
     click.echo(f"Activity rollup rebuilt: {rows:,} owner-days.")
     click.echo(f"Funnel rollup rebuilt: {funnel_rows:,} owner-day-stages.")
+    click.echo(f"Expense items given their claims' owner and status: {items:,}.")
 
 
 def main():

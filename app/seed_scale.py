@@ -72,8 +72,10 @@ FREE_INDEX = len(FIXED_COMPANIES)   # the planner gives lower indexes the demo's
 
 def rebuild_derived_data():
     """Rebuild what Core inserts bypassed: the search index (services.search) and the
-    activity and funnel rollups (services.rollups, services.funnel_rollups). The other
-    sales reports and RFM read their own tables through indexes, so they need nothing."""
+    activity and funnel rollups (services.rollups, services.funnel_rollups) and the
+    expense items' copy of their claims (services.expense_spend). The other sales reports
+    and RFM read their own tables through indexes, so they need nothing."""
+    from app.services.expense_spend import rebuild_expense_spend
     from app.services.funnel_rollups import rebuild_funnel_rollups
     from app.services.rollups import rebuild_activity_rollups
     from app.services.search import rebuild_search_index
@@ -81,6 +83,7 @@ def rebuild_derived_data():
     rebuild_search_index()
     rebuild_activity_rollups()
     rebuild_funnel_rollups()
+    rebuild_expense_spend()
 
 
 # People -------------------------------------------------------------------------------------

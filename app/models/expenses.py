@@ -73,10 +73,20 @@ class ExpenseItem(db.Model):
     # Over the company's per-category limit (a flag for approvers, not a block).
     over_limit: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     limit_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # Copied from the claim (app.services.expense_spend keeps them in step), so the expense
+    # report reads a period's items from one index and never looks their claims up: the
+    # claim's owner, and its status while the claim is not deleted (NULL once it is).
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    claim_status: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         Index("ix_expense_items_claim", "claim_id", "position"),
-        Index("ix_expense_items_report", "spent_on", "category"),
+        # The report over everyone (by day) and over some owners (by owner, then day); both
+        # carry every column it reads.
+        Index("ix_expense_items_spend_day", "spent_on", "claim_status", "owner_id", "currency",
+              "category", "amount", "claim_id"),
+        Index("ix_expense_items_spend_owner", "owner_id", "spent_on", "claim_status",
+              "currency", "category", "amount", "claim_id"),
     )
 
 

@@ -183,7 +183,7 @@ def test_0004_adds_expense_claims_to_a_database_with_users(empty_app):
     with items."""
     from decimal import Decimal
 
-    from app.models import ExpenseClaim, ExpenseItem
+    from app.models import ExpenseClaim
 
     flask_migrate.upgrade(revision="0002")
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -197,11 +197,13 @@ def test_0004_adds_expense_claims_to_a_database_with_users(empty_app):
                          total=Decimal("10.05"), status="draft", round=0, flagged=False)
     db.session.add(claim)
     db.session.flush()
-    db.session.add(ExpenseItem(claim_id=claim.id, position=0, category="meals",
-                               amount=Decimal("10.05"), currency="CNY",
-                               spent_on=now.date(), over_limit=False))
     db.session.commit()
+    # the item as 0004 had it (later revisions add columns the model has now)
+    insert_old_row("expense_items", id=uuid.uuid4(), claim_id=claim.id, position=0,
+                   category="meals", amount=Decimal("10.05"), currency="CNY",
+                   spent_on=now.date(), over_limit=False)
     assert db.session.get(ExpenseClaim, claim.id).total == Decimal("10.05")
+    assert db.session.execute(text("SELECT count(*) FROM expense_items")).scalar() == 1
 
 
 def test_upgrades_never_cascade_away_rows_that_point_at_rebuilt_tables(empty_app):
@@ -420,3 +422,40 @@ def test_0012_fills_the_funnel_rollup_from_the_deals_there(empty_app):
     assert rebuild_funnel_rollups() == 5
     db.session.commit()
     assert rollup() == expected
+
+
+def test_0013_copies_each_claims_owner_and_status_onto_its_items(empty_app):
+    """0012 -> head with claims: every item gets its claim's owner and status (none for a
+    deleted claim's), the same as the app's own rebuild gives."""
+    from app.models import ExpenseItem
+    from app.services.expense_spend import rebuild_expense_spend
+
+    flask_migrate.upgrade(revision="0012")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1, reminder_lead_minutes=15,
+                   quiet_hours_start=time(21, 0), quiet_hours_end=time(8, 0))
+    expected = {}
+    for status, deleted_at in (("approved", None), ("paid", None), ("draft", now)):
+        claim_id = uuid.uuid4()
+        insert_old_row("expense_claims", id=claim_id, owner_id=OLD_USER, title=status,
+                       currency="CNY", total=Decimal("3.00"), status=status, round=1,
+                       flagged=False, deleted_at=deleted_at, created_at=now, updated_at=now,
+                       version=1)
+        for position in range(2):
+            item_id = uuid.uuid4()
+            insert_old_row("expense_items", id=item_id, claim_id=claim_id, position=position,
+                           category="meals", amount=Decimal("1.50"), currency="CNY",
+                           spent_on=now.date(), over_limit=False)
+            expected[item_id] = (OLD_USER, None if deleted_at else status)
+    flask_migrate.upgrade()
+
+    def copies():
+        return {i.id: (i.owner_id, i.claim_status)
+                for i in db.session.scalars(select(ExpenseItem))}
+
+    assert copies() == expected
+    assert rebuild_expense_spend() == 6
+    db.session.commit()
+    assert copies() == expected
