@@ -84,7 +84,7 @@ def reminders():
 @with_appcontext
 def reminders_run(once, interval):
     """Run the worker loop (or one pass with --once)."""
-    from app.push import worker
+    from app.jobs import worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
     app = current_app._get_current_object()

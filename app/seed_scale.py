@@ -48,10 +48,12 @@ from app.seed_sales import PRODUCTS
 from app.services import settings as settings_service
 from app.services import users as user_service
 from app.services.activities import distance_m
-from app.services.deals import line_total, money, tier_price
-from app.services.expenses import BELOW_THRESHOLD, flag_items
+from app.services.catalogue import line_total, tier_price
+from app.services.claim_approvals import BELOW_THRESHOLD
+from app.services.claims import flag_items
 from app.services.normalize import company_key, email_key, phone_e164
 from app.services.notifications import REMINDER, reminder_time
+from app.services.records import money
 
 BLOCK_CUSTOMERS = 100
 CONTACTS_PER_CUSTOMER = 3

@@ -207,7 +207,7 @@ class ConvertedSchema(StrictSchema):
 @blp.response(200, ConvertedSchema)
 def convert(data, lead_id):
     """Lead -> customer + contact + opportunity, or attach to ``customer_id``; all or nothing"""
-    from app.services import deals as deal_service
+    from app.services import opportunities as opportunity_service
 
     lead = lead_service.get_lead(current_user, lead_id)
     result = lead_service.convert_lead(current_user, lead, data, if_match_version())
@@ -216,5 +216,5 @@ def convert(data, lead_id):
     customer = result["customer"]
     customer.owner_name = result["customer_owner_name"]
     return {"lead": lead, "customer": customer, "contact": result["contact"],
-            "opportunity": deal_service.opportunity_detail(current_user,
+            "opportunity": opportunity_service.opportunity_detail(current_user,
                                                            result["opportunity"].id)}

@@ -89,7 +89,7 @@ CATALOGUE: dict[str, str] = {
     "Unknown lead.": "线索不存在。",
     "Claim this lead before you log activities on it.": "请先领取此线索再记录活动。",
     "Only an open lead can be converted.": "只有未结线索可以转化。",
-    # app/services/deals.py, app/api/deals.py
+    # app/services/pipeline.py, catalogue.py, opportunities.py, app/api/deals.py
     "Not a currency code.": "不是有效的货币代码。",
     "Stage not found.": "未找到阶段。",
     "A stage with this name already exists.": "已有同名阶段。",
@@ -121,7 +121,7 @@ CATALOGUE: dict[str, str] = {
     "An order with payments cannot be cancelled.": "已有收款的订单不能取消。",
     # app/services/reports.py
     "Must be on or before to.": "必须早于或等于结束日期。",
-    # expense claims (app/api/expenses.py, app/services/expenses.py, receipts.py)
+    # expense claims (app/api/expenses.py, app/services/claims.py, claim_approvals.py, receipts.py)
     "Expense claim not found.": "未找到报销单。",
     "Receipt not found.": "未找到票据。",
     "A three-letter currency code, like CNY.": "请使用三位字母的货币代码，例如 CNY。",

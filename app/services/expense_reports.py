@@ -25,7 +25,7 @@ from sqlalchemy import Integer, cast, extract, func, literal_column, null, selec
 from app.auth.scoping import visible_expense_claims, visible_opportunities
 from app.extensions import db
 from app.models import ExpenseClaim, ExpenseItem, Opportunity, User
-from app.services.expenses import money
+from app.services.records import money
 from app.services.reports import period_bounds
 
 SPENT = ("approved", "paid")

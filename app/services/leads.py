@@ -311,44 +311,49 @@ def find_duplicates(name: str | None, company: str | None, phone: str | None,
     return results
 
 
-def recycle_stale_leads(app=None) -> int:
-    """Back to the pool: open leads whose owner did nothing with them for N days (setting
-    ``lead_recycle_days``). Each lead is taken by one conditional UPDATE, so two workers (or
-    two runs) recycle and notice it once."""
-    from app.services.notifications import notify
-
+def recycle_cutoff() -> tuple[int, datetime]:
+    """(``lead_recycle_days``, the moment before which an untouched lead is stale)."""
     days = int(get_setting("lead_recycle_days"))
-    cutoff = utcnow() - timedelta(days=days)
-    stale = (Lead.status == "open", Lead.owner_id.is_not(None), Lead.owned_since < cutoff,
-             or_(Lead.last_activity_at.is_(None), Lead.last_activity_at < cutoff))
-    candidates = db.session.execute(
-        select(Lead.id, Lead.owner_id, Lead.name, Lead.owned_since).where(*stale)
+    return days, utcnow() - timedelta(days=days)
+
+
+def _stale(cutoff: datetime) -> tuple:
+    return (Lead.status == "open", Lead.owner_id.is_not(None), Lead.owned_since < cutoff,
+            or_(Lead.last_activity_at.is_(None), Lead.last_activity_at < cutoff))
+
+
+def stale_leads(cutoff: datetime) -> list:
+    """The oldest-owned stale leads, a batch at most: (id, owner_id, name, owned_since)."""
+    return db.session.execute(
+        select(Lead.id, Lead.owner_id, Lead.name, Lead.owned_since).where(*_stale(cutoff))
         .order_by(Lead.owned_since).limit(RECYCLE_BATCH)
     ).all()
-    db.session.rollback()  # end the read; each lead is then decided by its own UPDATE
-    recycled = 0
-    for lead_id, owner_id, name, owned_since in candidates:
-        result = db.session.execute(
-            update(Lead).where(Lead.id == lead_id, Lead.owner_id == owner_id, *stale)
-            .values(owner_id=None, owned_since=None, version=Lead.version + 1,
-                    updated_at=utcnow())
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            db.session.rollback()
-            continue
-        record_audit(None, "lead", lead_id, "recycled", {"owner_id": (owner_id, None)})
-        notify(owner_id, "lead_recycled", {"lead": name, "days": days}, url="/leads",
-               dedupe_key=f"lead_recycled:{lead_id}:{owned_since.isoformat()}")
-        db.session.commit()
-        recycled += 1
-    return recycled
+
+
+def recycle_lead(candidate, days: int, cutoff: datetime) -> bool:
+    """One stale lead back to the pool by a conditional UPDATE, audited and its owner told;
+    False (nothing written) when someone touched or took it since it was read."""
+    from app.services.notifications import notify
+
+    lead_id, owner_id, name, owned_since = candidate
+    result = db.session.execute(
+        update(Lead).where(Lead.id == lead_id, Lead.owner_id == owner_id, *_stale(cutoff))
+        .values(owner_id=None, owned_since=None, version=Lead.version + 1,
+                updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    record_audit(None, "lead", lead_id, "recycled", {"owner_id": (owner_id, None)})
+    notify(owner_id, "lead_recycled", {"lead": name, "days": days}, url="/leads",
+           dedupe_key=f"lead_recycled:{lead_id}:{owned_since.isoformat()}")
+    return True
 
 
 def convert_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> dict:
     """Lead -> customer + contact + opportunity (or contact + opportunity on an existing
     customer), all in the caller's one transaction: if any part fails, none remains."""
     from app.services import customers as customer_service
-    from app.services import deals as deal_service
+    from app.services import opportunities as opportunity_service
 
     check_version(lead, expected_version)
     _check_open(lead)
@@ -375,7 +380,7 @@ def convert_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> 
     contact, _ = customer_service.create_contact(actor, {
         "customer_id": customer.id, "name": lead.name, "title": lead.title,
         "phone": lead.phone, "email": lead.email})
-    opportunity, _ = deal_service.create_opportunity(actor, {
+    opportunity, _ = opportunity_service.create_opportunity(actor, {
         "customer_id": customer.id, "owner_id": lead.owner_id,
         "name": data.get("opportunity_name") or lead.company or lead.name,
         "amount": data.get("amount"), "currency": data.get("currency"),

@@ -1,6 +1,6 @@
 """Helpers every workflow shares: replayed creates, If-Match, field updates, owners."""
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
@@ -10,6 +10,12 @@ from app.models import Team, User
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 
 MONEY_MAX = Decimal("9999999999.99")  # what a Numeric(12, 2) column holds
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal:
+    """To cents, half-up (1.005 -> 1.01), as everywhere money is rounded."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def find_replay(model, record_id: uuid.UUID | None, is_mine) -> object | None:

@@ -10,7 +10,8 @@ from app.extensions import db
 from app.models import (
     AuditEntry, Contact, Customer, Lead, Opportunity, OrderLine, SalesOrder, StageHistory,
 )
-from app.services import deals as deal_service
+from app.services import catalogue as catalogue_service
+from app.services import opportunities as opportunity_service
 from tests import factories
 from tests.api.helpers import API, assert_error, count, ids, reload
 
@@ -30,17 +31,17 @@ def _stages(client):
     ("0.5", "0.05", "0", "0.03"),       # 0.025 -> 0.03
 ])
 def test_line_total_rounds_half_up_to_cents(quantity, price, discount, expected):
-    total = deal_service.line_total(Decimal(quantity), Decimal(price), Decimal(discount))
+    total = catalogue_service.line_total(Decimal(quantity), Decimal(price), Decimal(discount))
     assert total == Decimal(expected) and str(total) == expected
 
 
 def test_tier_price_picks_the_largest_reached_tier(app, world):
     product = factories.make_product(unit_price="100.00",
                                      tiers=[("10", "90.00"), ("50", "80.00")])
-    tiers = deal_service.tiers_of([product.id])[product.id]
-    assert deal_service.tier_price(product, tiers, Decimal("9.99")) == Decimal("100.00")
-    assert deal_service.tier_price(product, tiers, Decimal("10")) == Decimal("90.00")
-    assert deal_service.tier_price(product, tiers, Decimal("500")) == Decimal("80.00")
+    tiers = catalogue_service.tiers_of([product.id])[product.id]
+    assert catalogue_service.tier_price(product, tiers, Decimal("9.99")) == Decimal("100.00")
+    assert catalogue_service.tier_price(product, tiers, Decimal("10")) == Decimal("90.00")
+    assert catalogue_service.tier_price(product, tiers, Decimal("500")) == Decimal("80.00")
 
 
 # Stages and products ------------------------------------------------------------------------
@@ -290,14 +291,14 @@ def test_convert_onto_an_existing_customer(world, client_for):
 
 def test_failing_the_third_insert_leaves_nothing(world, client_for, monkeypatch):
     lead = factories.make_lead(world.rep_a1, name="Li Na", company="Acme")
-    real = deal_service.create_opportunity
+    real = opportunity_service.create_opportunity
 
     def third_insert_fails(actor, data):
         real(actor, data)
         db.session.flush()
         raise RuntimeError("the third insert failed")
 
-    monkeypatch.setattr(deal_service, "create_opportunity", third_insert_fails)
+    monkeypatch.setattr(opportunity_service, "create_opportunity", third_insert_fails)
     assert_error(client_for(world.rep_a1).post(f"{API}/leads/{lead.id}/convert", json={}), 500)
     assert count(Customer) == 0 and count(Contact) == 0 and count(Opportunity) == 0
     stored = reload(Lead, lead.id)

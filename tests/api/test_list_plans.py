@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.services import deals as deal_service
+from app.services import opportunities as opportunity_service
 from tests import factories
 from tests.api.helpers import API
 
@@ -33,7 +33,7 @@ def _team_records(world, client_for):
             customer = factories.make_customer(owner, name=f"{owner.name} Co {i}")
             deal = factories.make_opportunity(owner, customer, amount=Decimal("10.00"))
             if i == 0:
-                deal_service.win_opportunity(owner, deal)
+                opportunity_service.win_opportunity(owner, deal)
             factories.make_lead(owner)
     db.session.commit()
     for who in (world.rep_a1, world.rep_a2):

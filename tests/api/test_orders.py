@@ -9,14 +9,14 @@ import pytest
 from app.extensions import db
 from app.models import Payment, SalesOrder
 from app.models.base import utcnow
-from app.services import deals as deal_service
+from app.services import opportunities as opportunity_service
 from tests import factories
 from tests.api.helpers import API, assert_error, count, ids, reload
 
 
 def _won_order(owner, amount="100.00", customer=None):
     opportunity = factories.make_opportunity(owner, customer, amount=Decimal(amount))
-    _, order = deal_service.win_opportunity(owner, opportunity)
+    _, order = opportunity_service.win_opportunity(owner, opportunity)
     db.session.commit()
     return order
 

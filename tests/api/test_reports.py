@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import Opportunity
-from app.services import deals as deal_service
+from app.services import opportunities as opportunity_service
 from tests import factories
 from tests.api.helpers import API, assert_error
 
@@ -105,7 +105,7 @@ def test_reports_run_constant_statements(world, client_for, count_queries):
     assert empty.n == full.n <= 4 and forecast.n <= 4
     db.session.rollback()
     assert db.session.query(Opportunity).count() == 14
-    assert deal_service.money(Decimal("1.005")) == Decimal("1.01")
+    assert opportunity_service.money(Decimal("1.005")) == Decimal("1.01")
 
 
 def test_a_reopened_deal_counts_once_in_a_stage_it_entered_again(world, client_for):

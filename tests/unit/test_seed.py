@@ -206,7 +206,7 @@ def test_an_unrelated_user_with_the_demo_email_stops_the_load(app):
 
 def test_demo_expense_claims_sit_at_every_step(app):
     from app.models import ExpenseClaim, ExpenseStep, Notification
-    from app.services.expenses import count_approvals
+    from app.services.claim_queries import count_approvals
 
     seed_demo(now=_local_now(11, 0))
     claims = list(db.session.scalars(select(ExpenseClaim)))
