@@ -53,12 +53,12 @@ def create_user(email, password, role, name, team):
 @with_appcontext
 def seed_demo(blocks):
     """Load the demo company (idempotent: a second run changes nothing)."""
-    from app.seed import seed_demo as load_demo
+    from app.demo.company import seed_demo as load_demo
 
     summary = load_demo()
     click.echo(summary)
     if blocks:
-        from app.seed_scale import seed_scale
+        from app.demo.scale import seed_scale
 
         click.echo(seed_scale(blocks))
 

@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models import Activity, AuditEntry, Contact, Customer, Team, User
 from app.models.activities import FOLLOWUP_ACTIONS
 from app.models.customers import CONTACT_ROLES
-from app.seed import demo_id, seed_demo, today_slot
+from app.demo.common import demo_id, today_slot
+from app.demo.company import seed_demo
 from app.services.activities import agenda, distance_m
 from app.services.normalize import company_key, email_key, phone_e164
 from app.services.users import authenticate

@@ -1,6 +1,6 @@
 """The demo company's expense claims: drafts, claims waiting at each step, approved, paid
 and one returned with a reason. Built through the services (the real chain), with fixed
-ids, so a second run changes nothing. Called from ``app.seed``'s load step.
+ids, so a second run changes nothing. Called from ``app.demo.company``'s load step.
 """
 from datetime import date, timedelta
 from decimal import Decimal

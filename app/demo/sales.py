@@ -2,7 +2,7 @@
 in the pool, some owned) and deals (open, won with orders and payments, lost).
 
 Everything goes through the services, with fixed ids (``demo_id``), so a second load finds
-the first product and changes nothing. Called from ``app.seed``: inside the demo company's
+the first product and changes nothing. Called from ``app.demo.company``: inside the demo company's
 one transaction on a fresh load, and on its own for a demo loaded before sales existed.
 """
 from datetime import datetime, timedelta
