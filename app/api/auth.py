@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from app.api.common import StrictSchema
 from app.api.users import UserSchema
-from app.auth.web import clear_session_cookie, csrf_token_for, set_session_cookie
+from app.api.request_auth import clear_session_cookie, csrf_token_for, set_session_cookie
 from app.extensions import db, limiter
 from app.services import users as user_service
 

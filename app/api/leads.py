@@ -9,7 +9,7 @@ from app.api.common import (
     list_page, page_schema, slim,
 )
 from app.api.customers import ContactSchema, CustomerSchema
-from app.api.deals import OpportunitySchema
+from app.api.opportunities import OpportunitySchema
 from app.extensions import db
 from app.models.leads import LEAD_SOURCES, LEAD_STATUSES
 from app.services import leads as lead_service

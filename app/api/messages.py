@@ -21,7 +21,7 @@ CATALOGUE: dict[str, str] = {
     "This record was changed by someone else. Reload it.": "此记录已被他人修改，请重新加载。",
     "This conflicts with existing data.": "与现有数据冲突。",
     "Something went wrong on our side. It has been logged.": "服务器出错了，我们已记录此问题。",
-    # app/auth/web.py
+    # app/api/request_auth.py
     "Sign in first.": "请先登录。",
     "Missing or wrong X-CSRF-Token header.": "缺少 X-CSRF-Token 请求头，或其值不正确。",
     # app/api/*.py
@@ -89,7 +89,7 @@ CATALOGUE: dict[str, str] = {
     "Unknown lead.": "线索不存在。",
     "Claim this lead before you log activities on it.": "请先领取此线索再记录活动。",
     "Only an open lead can be converted.": "只有未结线索可以转化。",
-    # app/services/pipeline.py, catalogue.py, opportunities.py, app/api/deals.py
+    # app/services/pipeline.py, catalogue.py, opportunities.py, app/api/opportunities.py
     "Not a currency code.": "不是有效的货币代码。",
     "Stage not found.": "未找到阶段。",
     "A stage with this name already exists.": "已有同名阶段。",

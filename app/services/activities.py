@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.auth.scoping import owner_scope, visible_activities
+from app.services.scoping import owner_scope, visible_activities
 from app.extensions import db
 from app.models import Activity, Contact, Customer, User
 from app.models.base import utcnow

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.scoping import visible_expense_claims
+from app.services.scoping import visible_expense_claims
 from app.extensions import db
 from app.models import ExpenseClaim, ExpenseItem, ExpenseStep, Team, User
 from app.models.base import utcnow

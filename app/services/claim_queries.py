@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
-from app.auth.scoping import visible_expense_claims
+from app.services.scoping import visible_expense_claims
 from app.extensions import db
 from app.models import ExpenseClaim, ExpenseItem, ExpenseReceipt, ExpenseStep, User
 from app.services.claim_approvals import waiting_conditions, allowed_actions, waiting_for

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.auth.scoping import visible_customer_ids, visible_expense_claims
+from app.services.scoping import visible_customer_ids, visible_expense_claims
 from app.extensions import db
 from app.models import Customer, ExpenseClaim, ExpenseItem, User
 from app.models.base import utcnow

@@ -5,7 +5,7 @@ from flask import current_app
 from sqlalchemy import or_, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.auth.scoping import visible_contacts, visible_customers
+from app.services.scoping import visible_contacts, visible_customers
 from app.extensions import db
 from app.models import Activity, Contact, Customer, User
 from app.models.base import utcnow

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from sqlalchemy import Integer, cast, extract, func, literal_column, null, select, union_all
 
-from app.auth.scoping import visible_expense_claims, visible_opportunities
+from app.services.scoping import visible_expense_claims, visible_opportunities
 from app.extensions import db
 from app.models import ExpenseClaim, ExpenseItem, Opportunity, User
 from app.services.records import money

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, literal, or_, select, update
 
-from app.auth.scoping import SEE_ALL, owner_scope, visible_leads
+from app.services.scoping import SEE_ALL, owner_scope, visible_leads
 from app.extensions import db
 from app.models import Lead, User
 from app.models.base import UTCDateTime

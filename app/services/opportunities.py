@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select, update
 
-from app.auth.scoping import visible_customers, visible_opportunities
+from app.services.scoping import visible_customers, visible_opportunities
 from app.extensions import db
 from app.models import Customer, Opportunity, OpportunityLine, Product, Stage, StageHistory, User
 from app.models.base import utcnow

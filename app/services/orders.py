@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.auth.scoping import ORDER_ROLES, owner_scope, visible_orders
+from app.services.scoping import ORDER_ROLES, owner_scope, visible_orders
 from app.extensions import db
 from app.models import (
     Customer, OpportunityLine, OrderCounter, OrderLine, Payment, SalesOrder, User,

@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from app.auth.scoping import can_assign_to
+from app.services.scoping import can_assign_to
 from app.extensions import db
 from app.models import Team, User
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion

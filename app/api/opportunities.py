@@ -1,4 +1,5 @@
-"""The pipeline: stages, products, opportunities (with lines), win, lose, reopen."""
+"""Opportunities (shown as "deals"), the pipeline's stages and the product catalogue: win, lose,
+reopen. The blueprint keeps its name "deals" (its OpenAPI tag)."""
 from decimal import Decimal
 
 from flask.views import MethodView
