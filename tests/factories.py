@@ -134,3 +134,19 @@ def make_opportunity(owner: User, customer=None, **fields):
         "customer_id": customer.id, "name": fields.pop("name", f"Deal {_next()}"), **fields})
     db.session.commit()
     return opportunity
+
+
+def win_deal(owner: User, customer=None, closed_at=None, **fields):
+    """A won opportunity and the order winning made (committed); ``closed_at`` moves the
+    win to another moment (the reports' periods)."""
+    from app.models import Opportunity
+    from app.services import opportunities as opportunity_service
+
+    opportunity = make_opportunity(owner, customer, **fields)
+    _, order = opportunity_service.win_opportunity(owner, opportunity)
+    db.session.commit()
+    if closed_at is not None:
+        db.session.execute(Opportunity.__table__.update()
+                           .where(Opportunity.id == opportunity.id).values(closed_at=closed_at))
+        db.session.commit()
+    return opportunity, order

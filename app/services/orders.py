@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.services.scoping import ORDER_ROLES, owner_scope, visible_orders
+from app.services.scoping import owner_scope, visible_orders
 from app.extensions import db
 from app.models import (
     Customer, OpportunityLine, OrderCounter, OrderLine, Payment, SalesOrder, User,
@@ -171,10 +171,6 @@ def cancel_order(actor: User, order: SalesOrder, expected_version=None) -> Sales
 def list_payments(actor: User, order: SalesOrder, limit: int, cursor: str | None):
     return keyset_page(select(Payment).where(Payment.order_id == order.id),
                        (Payment.received_at, Payment.id), limit, cursor)
-
-
-def sees_all_orders(actor: User) -> bool:
-    return actor.role in ORDER_ROLES
 
 
 # RFM: how a customer buys, for the customer card and list ------------------------------------

@@ -13,11 +13,7 @@ from app.models import (
 from app.services import catalogue as catalogue_service
 from app.services import opportunities as opportunity_service
 from tests import factories
-from tests.api.helpers import API, assert_error, count, ids, reload
-
-
-def _stages(client):
-    return {s["name"]: s for s in client.get(f"{API}/stages").json["items"]}
+from tests.api.helpers import API, assert_error, count, ids, reload, stages_by_name
 
 
 # Money math ---------------------------------------------------------------------------------
@@ -62,7 +58,7 @@ def test_default_stages_and_admin_only_changes(world, client_for):
                  ["name"])
     assert_error(admin.post(f"{API}/stages", json={"name": "X", "probability": 101}), 422,
                  ["probability"])
-    won = _stages(rep)["Won"]
+    won = stages_by_name(rep)["Won"]
     assert_error(admin.patch(f"{API}/stages/{won['id']}", json={"probability": 50}), 422)
     changed = admin.patch(f"{API}/stages/{demo.json['id']}", json={"probability": 45})
     assert changed.status_code == 200 and changed.json["probability"] == 45
@@ -119,7 +115,7 @@ def test_lines_price_from_tiers_and_amount_is_their_sum(world, client_for):
 
 def test_probability_follows_stage_unless_overridden_and_history_is_kept(world, client_for):
     rep = client_for(world.rep_a1)
-    stages = _stages(rep)
+    stages = stages_by_name(rep)
     opportunity = factories.make_opportunity(world.rep_a1)
     url = f"{API}/opportunities/{opportunity.id}"
     moved = rep.patch(url, json={"stage_id": stages["Proposal"]["id"]})

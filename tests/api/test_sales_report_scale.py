@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Opportunity, SalesOrder, Stage, StageHistory, User
@@ -17,6 +17,7 @@ from app.services import opportunities as opportunity_service
 from app.services import pipeline as pipeline_service
 from app.services import orders as order_service
 from app.services import reports
+from tests.plans import captured_statements, plan_lines
 from tests import factories
 from tests.api.helpers import API
 
@@ -213,19 +214,11 @@ def test_report_statements_stay_few_and_constant(world, client_for, count_querie
 
 def _plans(statements):
     """(statement, plan lines) for each SELECT, planned by the database with its
-    parameters; on PostgreSQL with sequential scans off, so a plan that can only scan
-    says so."""
-    connection = db.session.connection()
-    postgres = db.engine.dialect.name == "postgresql"
-    if postgres:
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    plans = []
-    for statement, params in statements:
-        if not statement.lstrip().upper().startswith("SELECT") or "user_sessions" in statement:
-            continue
-        prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
-        rows = connection.exec_driver_sql(prefix + statement, params).all()
-        plans.append((statement, [str(row[-1]) for row in rows]))
+    parameters (``tests.plans.plan_lines``)."""
+    plans = [(statement, [str(line) for line in plan_lines(statement, params)])
+             for statement, params in statements
+             if statement.lstrip().upper().startswith("SELECT")
+             and "user_sessions" not in statement]
     db.session.rollback()
     return plans
 
@@ -245,16 +238,8 @@ def _assert_no_full_scan(plans):
 
 
 def _statements_of(app, call):
-    captured = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        captured.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with captured_statements() as captured:
         call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
     return captured
 
 
