@@ -6,8 +6,9 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
+from app.api import validate
 from app.api.common import (
     DAY_RANGE, FULL_FIELDS, TIME_RANGE,
     FieldsArgs, PageArgs, RecordSchema, StrictSchema, etag, if_match_version, list_page,

@@ -3,8 +3,9 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.common import StrictSchema
 from app.api.users import UserSchema
 from app.api.request_auth import clear_session_cookie, csrf_token_for, set_session_cookie

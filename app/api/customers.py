@@ -3,8 +3,9 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.activities import ActivitySchema, FollowupItemSchema, TimelineItemSchema
 from app.api.common import (
     FULL_FIELDS, FieldsArgs, Money, RecordSchema, SearchPageArgs, StrictSchema, etag,

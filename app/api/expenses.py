@@ -6,8 +6,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.common import (
     FieldsArgs, Money, PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag,
     if_match_version, list_page, page, page_schema, slim,

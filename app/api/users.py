@@ -4,8 +4,9 @@ from datetime import time
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.common import (
     PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page,
     page_schema,

@@ -14,7 +14,7 @@ from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.customers import duplicate_keys
 from app.services.customers import find_duplicates as find_customer_duplicates
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
 from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164
 from app.services.pagination import keyset_page
 from app.services.search import index_lead, leads_matching
@@ -34,6 +34,11 @@ SOURCE_POINTS = {"referral": 30, "inbound_call": 25, "trade_show": 20, "partner"
 COMPLETENESS_POINTS = {"phone": 10, "email": 10, "company": 10}
 RECENCY_POINTS = ((3, 20), (7, 10), (30, 5))  # (within days, points)
 POINTS_PER_ACTIVITY, MAX_ACTIVITY_POINTS = 5, 20
+
+
+def _cap_reached(cap: int) -> Conflict:
+    return Conflict(Text("You already hold {cap} open leads, the most allowed. "
+                         "Release or convert one first.", cap=cap))
 
 
 def _phone(value):
@@ -124,8 +129,7 @@ def update_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> L
     if data.get("status") == "open" and lead.status != "open" and lead.owner_id is not None:
         cap = int(get_setting("lead_cap"))
         if open_lead_count(lead.owner_id) >= cap:  # reopening counts like claiming
-            raise Conflict(f"You already hold {cap} open leads, the most allowed. "
-                           "Release or convert one first.")
+            raise _cap_reached(cap)
     changes = apply_changes(lead, data, LEAD_FIELDS + ("status",))
     if changes:
         _normalise(lead)
@@ -175,8 +179,7 @@ def claim_lead(actor: User, lead_id: uuid.UUID) -> Lead:
     if result.rowcount != 1:
         db.session.rollback()
         if open_lead_count(actor.id) >= cap:
-            raise Conflict(f"You already hold {cap} open leads, the most allowed. "
-                           "Release or convert one first.")
+            raise _cap_reached(cap)
         raise Conflict("Someone else claimed this lead first.")
     record_audit(actor, "lead", lead.id, "claimed", {"owner_id": (None, actor.id)})
     db.session.flush()
@@ -221,7 +224,8 @@ def assign_lead(actor: User, lead: Lead, owner_id: uuid.UUID, expected_version=N
         return lead
     cap = int(get_setting("lead_cap"))
     if open_lead_count(owner.id) >= cap:  # the cap holds for handed-out leads too
-        raise Conflict(f"{owner.name} already holds {cap} open leads, the most allowed.")
+        raise Conflict(Text("{name} already holds {cap} open leads, the most allowed.",
+                            name=owner.name, cap=cap))
     old = lead.owner_id
     lead.owner_id, lead.owned_since = owner.id, utcnow()
     record_audit(actor, "lead", lead.id, "assigned", {"owner_id": (old, owner.id)})

@@ -11,7 +11,7 @@ from app.models import Customer, Opportunity, OpportunityLine, Product, Stage, S
 from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.catalogue import line_total, tier_price, tiers_of
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
 from app.services.pagination import keyset_page
 from app.services.pipeline import first_open_stage, open_stage, terminal_stage
 from app.services.records import (
@@ -197,7 +197,7 @@ def lose_opportunity(actor: User, opportunity: Opportunity, reason: str | None,
         raise Invalid({"reason": ["Say why the deal was lost."]})
     if reason not in reasons:
         choices = ", ".join(reasons)
-        raise Invalid({"reason": [f"Must be one of: {choices}."]})
+        raise Invalid({"reason": [Text("Must be one of: {choices}.", choices=choices)]})
     _check_open(opportunity)
     old_stage = opportunity.stage_id
     _enter_stage(actor, opportunity, terminal_stage("lost"))

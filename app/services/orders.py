@@ -15,7 +15,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.audit import record_audit
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
 from app.services.pagination import keyset_page
 from app.services.records import check_version, find_replay, new_id, where_equal
 
@@ -139,7 +139,8 @@ def add_payment(actor: User, order: SalesOrder, data: dict) -> tuple[Payment, bo
     if amount <= 0:
         raise Invalid({"amount": ["Must be more than zero."]})
     if amount > order.total - order.paid:
-        raise Invalid({"amount": [f"More than the {outstanding} outstanding."]})
+        raise Invalid({"amount": [Text("More than the {outstanding} outstanding.",
+                                      outstanding=outstanding)]})
     payment = Payment(id=new_id(data.get("id")), order_id=order.id, amount=amount,
                       received_at=data.get("received_at") or utcnow(), method=data["method"],
                       reference=data.get("reference"), recorded_by=actor.id, version=1)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.services.scoping import can_assign_to
 from app.extensions import db
 from app.models import Team, User
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion, Text
 
 MONEY_MAX = Decimal("9999999999.99")  # what a Numeric(12, 2) column holds
 CENT = Decimal("0.01")
@@ -46,10 +46,8 @@ def get_visible(model, visible, actor: User, record_id: uuid.UUID, what: str):
 def check_version(record, expected: int | None) -> None:
     """412 when the client's If-Match version is not the stored one."""
     if expected is not None and expected != record.version:
-        raise StaleVersion(
-            f"This record was changed by someone else (now version {record.version}). "
-            "Reload it and try again."
-        )
+        raise StaleVersion(Text("This record was changed by someone else (now version "
+                                "{version}). Reload it and try again.", version=record.version))
 
 
 def apply_changes(record, data: dict, fields) -> dict:

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import ApiToken, Team, User, UserSession
 from app.models.base import utcnow
 from app.services.audit import record_audit
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
 from app.services.normalize import search_text
 from app.services.notifications import reschedule_reminders_of
 from app.services.pagination import keyset_page
@@ -55,7 +55,7 @@ def _check_email_free(email: str, user_id=None) -> None:
 
 def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise Invalid({"password": [f"At least {MIN_PASSWORD} characters."]})
+        raise Invalid({"password": [Text("At least {min} characters.", min=MIN_PASSWORD)]})
     user.password_hash = generate_password_hash(password)
 
 
