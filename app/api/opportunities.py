@@ -209,7 +209,7 @@ class ProductById(MethodView):
     def patch(self, data, product_id):
         """Change a product; ``price_tiers`` replaces all tiers"""
         product = catalogue_service.update_product(
-            current_user, catalogue_service.get_product(product_id), data, if_match_version())
+            current_user, catalogue_service.find_product(product_id), data, if_match_version())
         db.session.commit()
         return product, 200, etag(product)
 

@@ -1,5 +1,7 @@
 """The product catalogue: products, their price tiers, and what a line costs."""
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, select
@@ -46,11 +48,36 @@ def tiers_of(product_ids) -> dict:
     return result
 
 
-def with_tiers(products):
+@dataclass(frozen=True)
+class TierRead:
+    min_qty: Decimal
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class ProductRead:
+    """A product as the API shows it: its columns and its price tiers by quantity."""
+
+    id: uuid.UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    sku: str
+    name: str
+    unit_price: Decimal
+    currency: str
+    active: bool
+    price_tiers: list[TierRead]
+
+
+def product_reads(products) -> list[ProductRead]:
+    """The read models of ``products``, their tiers in one query."""
     tiers = tiers_of([p.id for p in products])
-    for product in products:
-        product.price_tiers = tiers[product.id]
-    return products
+    return [ProductRead(
+        id=p.id, version=p.version, created_at=p.created_at, updated_at=p.updated_at,
+        sku=p.sku, name=p.name, unit_price=p.unit_price, currency=p.currency, active=p.active,
+        price_tiers=[TierRead(t.min_qty, t.unit_price) for t in tiers[p.id]])
+        for p in products]
 
 
 def _set_tiers(product: Product, tiers: list[dict]) -> None:
@@ -70,21 +97,26 @@ def list_products(q: str | None, limit: int, cursor: str | None):
         query = query.where(Product.name.icontains(term, autoescape=True)
                             | Product.sku.icontains(term, autoescape=True))
     rows, next_cursor = keyset_page(query, (Product.name, Product.id), limit, cursor)
-    return with_tiers(list(rows)), next_cursor
+    return product_reads(list(rows)), next_cursor
 
 
-def get_product(product_id: uuid.UUID) -> Product:
+def find_product(product_id: uuid.UUID) -> Product:
+    """The product to change (a read: ``get_product``)."""
     product = db.session.get(Product, product_id)
     if product is None:
         raise NotFound("Product not found.")
-    return with_tiers([product])[0]
+    return product
 
 
-def create_product(actor: User, data: dict) -> tuple[Product, bool]:
+def get_product(product_id: uuid.UUID) -> ProductRead:
+    return product_reads([find_product(product_id)])[0]
+
+
+def create_product(actor: User, data: dict) -> tuple[ProductRead, bool]:
     _require_catalogue(actor)
     existing = find_replay(Product, data.get("id"), lambda p: True)
     if existing is not None:
-        return with_tiers([existing])[0], False
+        return product_reads([existing])[0], False
     if db.session.scalar(select(Product.id).where(Product.sku == data["sku"])) is not None:
         raise Invalid({"sku": ["Already in use."]})
     product = Product(id=new_id(data.get("id")), sku=data["sku"], name=data["name"],
@@ -94,10 +126,11 @@ def create_product(actor: User, data: dict) -> tuple[Product, bool]:
     db.session.flush()
     _set_tiers(product, data.get("price_tiers") or [])
     db.session.flush()
-    return with_tiers([product])[0], True
+    return product_reads([product])[0], True
 
 
-def update_product(actor: User, product: Product, data: dict, expected_version=None):
+def update_product(actor: User, product: Product, data: dict,
+                   expected_version=None) -> ProductRead:
     _require_catalogue(actor)
     check_version(product, expected_version)
     if "sku" in data and data["sku"] != product.sku and db.session.scalar(
@@ -110,4 +143,4 @@ def update_product(actor: User, product: Product, data: dict, expected_version=N
     if changes or "price_tiers" in data:
         record_audit(actor, "product", product.id, "changed", changes)
         db.session.flush()
-    return with_tiers([product])[0]
+    return product_reads([product])[0]
