@@ -1,6 +1,8 @@
 """Opportunities (the API's "deals"): their lines, and moving one through the pipeline's
 stages to won or lost."""
 import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, select, update
@@ -250,19 +252,48 @@ def lines_of(opportunity_ids) -> dict:
     return result
 
 
-def decorate(rows) -> list[Opportunity]:
-    """(opportunity, stage, customer name, owner name) rows -> opportunities carrying what
-    the API shows (stage name, effective probability, names)."""
-    result = []
-    for opportunity, stage, customer_name, owner_name in rows:
-        opportunity.stage_name = stage.name
-        opportunity.probability = (opportunity.probability_override
-                                   if opportunity.probability_override is not None
-                                   else stage.probability)
-        opportunity.customer_name = customer_name
-        opportunity.owner_name = owner_name
-        result.append(opportunity)
-    return result
+@dataclass(frozen=True)
+class OpportunityRead:
+    """An opportunity as the API shows it: its columns, its stage's name, the effective
+    probability (its own, else its stage's), its customer's and owner's names, and (one
+    opportunity's detail only) its lines."""
+
+    id: uuid.UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    customer_id: uuid.UUID
+    customer_name: str
+    name: str
+    amount: Decimal
+    currency: str
+    stage_id: uuid.UUID
+    stage_name: str
+    probability: int
+    probability_override: int | None
+    expected_close_date: date | None
+    owner_id: uuid.UUID
+    owner_name: str
+    status: str
+    lost_reason: str | None
+    lost_note: str | None
+    closed_at: datetime | None
+    lines: list[OpportunityLine] | None = None
+
+
+def _reads(rows, lines: dict | None = None) -> list[OpportunityRead]:
+    """(opportunity, stage, customer name, owner name) rows -> read models."""
+    return [OpportunityRead(
+        id=o.id, version=o.version, created_at=o.created_at, updated_at=o.updated_at,
+        customer_id=o.customer_id, customer_name=customer_name, name=o.name, amount=o.amount,
+        currency=o.currency, stage_id=o.stage_id, stage_name=stage.name,
+        probability=(o.probability_override if o.probability_override is not None
+                     else stage.probability),
+        probability_override=o.probability_override,
+        expected_close_date=o.expected_close_date, owner_id=o.owner_id, owner_name=owner_name,
+        status=o.status, lost_reason=o.lost_reason, lost_note=o.lost_note,
+        closed_at=o.closed_at, lines=lines[o.id] if lines is not None else None)
+        for o, stage, customer_name, owner_name in rows]
 
 
 def _decorated(query):
@@ -276,14 +307,12 @@ def _decorated_query(actor: User):
         select(Opportunity, Stage, Customer.name, User.name), actor))
 
 
-def opportunity_detail(actor: User, opportunity_id: uuid.UUID) -> Opportunity:
+def opportunity_detail(actor: User, opportunity_id: uuid.UUID) -> OpportunityRead:
     row = db.session.execute(_decorated_query(actor).where(Opportunity.id == opportunity_id)
                              ).first()
     if row is None:
         raise NotFound("Opportunity not found.")
-    opportunity = decorate([row])[0]
-    opportunity.lines = lines_of([opportunity.id])[opportunity.id]
-    return opportunity
+    return _reads([row], lines_of([opportunity_id]))[0]
 
 
 def list_opportunities(actor: User, filters: dict, limit: int, cursor: str | None):
@@ -296,4 +325,4 @@ def list_opportunities(actor: User, filters: dict, limit: int, cursor: str | Non
     query = _decorated(select(Opportunity, Stage, Customer.name, User.name))
     rows, next_cursor = keyset_page(query, (Opportunity.created_at, Opportunity.id), limit,
                                     cursor, descending=True, among=in_scope)
-    return decorate(rows), next_cursor
+    return _reads(rows), next_cursor
