@@ -3,7 +3,7 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import fields
+from marshmallow import fields, post_dump
 
 from app.api import validate
 from app.api.common import StrictSchema
@@ -22,6 +22,13 @@ class LoginSchema(StrictSchema):
 
 class MeSchema(UserSchema):
     csrf_token = fields.String(dump_only=True)
+
+    @post_dump
+    def add_csrf_token(self, data, **kwargs):
+        """This browser's CSRF token (None with a bearer token): from the request, never set
+        on the user."""
+        data["csrf_token"] = csrf_token_for(g.session_token) if g.get("session_token") else None
+        return data
 
 
 class LoginResultSchema(StrictSchema):
@@ -98,9 +105,7 @@ def logout():
 @blp.response(200, MeSchema)
 def me():
     """The signed-in user (and, for browsers, the CSRF token)"""
-    user = current_user._get_current_object()
-    user.csrf_token = csrf_token_for(g.session_token) if g.get("session_token") else None
-    return user
+    return current_user._get_current_object()
 
 
 @blp.route("/auth/tokens")

@@ -13,6 +13,7 @@ from app.api.customers import ContactSchema, CustomerSchema
 from app.api.opportunities import OpportunitySchema
 from app.extensions import db
 from app.models.leads import LEAD_SOURCES, LEAD_STATUSES
+from app.services import customers as customer_service
 from app.services import leads as lead_service
 
 blp = Blueprint("leads", __name__, url_prefix="/api/v1", description="Leads and the lead pool")
@@ -214,8 +215,8 @@ def convert(data, lead_id):
     result = lead_service.convert_lead(current_user, lead, data, if_match_version())
     db.session.commit()
     lead = _one(result["lead"])
-    customer = result["customer"]
-    customer.owner_name = result["customer_owner_name"]
+    customer = customer_service.customer_read(result["customer"],
+                                              result["customer_owner_name"])
     return {"lead": lead, "customer": customer, "contact": result["contact"],
             "opportunity": opportunity_service.opportunity_detail(current_user,
                                                            result["opportunity"].id)}

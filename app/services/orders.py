@@ -225,10 +225,8 @@ def rfm_segment(last_order_at, first_order_at, orders_12m, now=None) -> str | No
     return "loyal"
 
 
-def apply_rfm(customer, last_order_at, first_order_at, orders_12m, revenue_12m, now=None):
-    """The customer with the RFM figures of ``rfm_columns`` and its segment."""
-    customer.last_order_at = last_order_at
-    customer.orders_12m = orders_12m or 0
-    customer.revenue_12m = Decimal(revenue_12m or 0).quantize(Decimal("0.01"))
-    customer.rfm_segment = rfm_segment(last_order_at, first_order_at, orders_12m or 0, now)
-    return customer
+def rfm_values(last_order_at, first_order_at, orders_12m, revenue_12m, now=None) -> dict:
+    """The RFM figures of ``rfm_columns`` and their segment, by read-model field name."""
+    return {"last_order_at": last_order_at, "orders_12m": orders_12m or 0,
+            "revenue_12m": Decimal(revenue_12m or 0).quantize(Decimal("0.01")),
+            "rfm_segment": rfm_segment(last_order_at, first_order_at, orders_12m or 0, now)}

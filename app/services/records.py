@@ -1,5 +1,6 @@
 """Helpers every workflow shares: replayed creates, If-Match, field updates, owners."""
 import uuid
+from dataclasses import fields as dataclass_fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
@@ -73,6 +74,13 @@ def resolve_owner(actor: User, owner_id: uuid.UUID | None) -> User:
     if not can_assign_to(actor, owner, team):
         raise Forbidden("You may only give records to yourself or to members of teams you lead.")
     return owner
+
+
+def read_of(read_class, record, **values):
+    """A read model (a frozen dataclass) of ``record``: its attributes of the same names,
+    ``values`` for the ones it does not have (names joined in, figures computed)."""
+    return read_class(**{f.name: values[f.name] if f.name in values else getattr(record, f.name)
+                         for f in dataclass_fields(read_class)})
 
 
 def new_id(record_id: uuid.UUID | None) -> uuid.UUID:
