@@ -14,6 +14,7 @@ from app.api.opportunities import OpportunitySchema
 from app.extensions import db
 from app.models.leads import LEAD_SOURCES, LEAD_STATUSES
 from app.services import customers as customer_service
+from app.services import lead_queries
 from app.services import leads as lead_service
 
 blp = Blueprint("leads", __name__, url_prefix="/api/v1", description="Leads and the lead pool")
@@ -56,10 +57,10 @@ class LeadSchema(RecordSchema):
     opportunity_id = fields.UUID(dump_only=True)
 
     def _score(self, lead):
-        return lead_service.score(lead)[0]
+        return lead_queries.score(lead)[0]
 
     def _breakdown(self, lead):
-        return ScoreItemSchema(many=True).dump(lead_service.score(lead)[1])
+        return ScoreItemSchema(many=True).dump(lead_queries.score(lead)[1])
 
 
 class LeadUpdateSchema(LeadSchema):
@@ -104,7 +105,7 @@ class LeadDuplicateListSchema(StrictSchema):
 
 
 def _one(lead):
-    return lead_service.with_owner_names([lead])[0]
+    return lead_queries.lead_read(lead)
 
 
 @blp.route("/leads")
@@ -116,7 +117,7 @@ class Leads(MethodView):
 
         Slim items; ``fields=full`` for full records.
         """
-        return list_page(args, LeadSchema, *lead_service.list_leads(
+        return list_page(args, LeadSchema, *lead_queries.list_leads(
             current_user, args["pool"], args["q"], args["status"], args["limit"],
             args["cursor"]))
 
@@ -134,7 +135,7 @@ class Leads(MethodView):
 @blp.response(200, LeadDuplicateListSchema)
 def duplicates(args):
     """Customers and open leads that look like this lead, company-wide, with their owner"""
-    return {"items": lead_service.find_duplicates(args["name"], args["company"], args["phone"],
+    return {"items": lead_queries.find_duplicates(args["name"], args["company"], args["phone"],
                                                   args["email"])}
 
 
