@@ -255,14 +255,6 @@ def agenda(args):
     """
     day: date = args["date"] or datetime.now(ZoneInfo(current_user.timezone)).date()
     result = activity_service.agenda(current_user, day, args["limit"])
-    for section in ("overdue", "today", "upcoming"):
-        items = []
-        for entry in result[section]:
-            activity = entry["activity"]
-            activity.customer = entry["customer"]
-            activity.contact = entry["contact"]
-            items.append(activity)
-        result[section] = items
     if args["detail"] == FULL_FIELDS:
         return jsonify(AgendaFullSchema().dump(result))
     return result

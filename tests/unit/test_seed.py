@@ -157,7 +157,7 @@ def test_demo_company_is_complete_and_a_second_run_changes_nothing(app):
         day = agenda(user, today)
         counts = day["counts"]
         if user.role in ("rep", "lead"):
-            due_today = [item["activity"].due_at for item in day["today"]]
+            due_today = [item.due_at for item in day["today"]]
             assert any(d < now for d in due_today) and any(d > now for d in due_today), key
         if user.role == "rep":
             assert 2 <= counts["overdue"] <= 6, key
