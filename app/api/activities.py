@@ -87,15 +87,11 @@ class ActivityCreateSchema(ActivitySchema):
             raise ValidationError("A task needs a due time.", "due_at")
 
 
-class ActivityUpdateSchema(StrictSchema):
-    action = fields.String(allow_none=True, validate=validate.OneOf(FOLLOWUP_ACTIONS))
-    occurred_at = _when()
-    due_at = _when()
-    done_at = _when()
-    outcome = fields.String(allow_none=True, validate=validate.Length(max=40))
-    notes = fields.String(allow_none=True, validate=validate.Length(max=10_000))
-    duration_seconds = fields.Integer(allow_none=True, strict=True,
-                                      validate=validate.Range(0, 86_400))
+# What may change once logged: these fields of ActivitySchema, declared there once.
+ActivityUpdateSchema = StrictSchema.from_dict(
+    {name: ActivitySchema._declared_fields[name] for name in (
+        "action", "occurred_at", "due_at", "done_at", "outcome", "notes", "duration_seconds")},
+    name="ActivityUpdateSchema")
 
 
 class ActivityListArgs(PageArgs, FieldsArgs):
