@@ -39,6 +39,7 @@ test: install-test
 
 lint:
 	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/lint-imports
 
 test-js:
 	node --test tests/js/

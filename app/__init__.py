@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app.auth import web as _auth_web  # noqa: F401  (registers the login loaders)
+    from app.api import request_auth as _request_auth  # noqa: F401  (registers the login loaders)
     from app.services import expense_spend, funnel_rollups, rollups
 
     db.init_app(app)
@@ -71,14 +71,14 @@ def _migrations_dir():
 def register_blueprints(app: Flask) -> None:
     from app import web
     from app.api import (
-        activities, auth, customers, deals, expense_reports, expenses, leads, orders, push,
-        reports, settings, users,
+        activities, auth, customers, expense_reports, expenses, leads, opportunities, orders,
+        push, reports, settings, users,
     )
     from app.api.errors import register_error_handlers
-    from app.auth.web import require_api_auth
+    from app.api.request_auth import require_api_auth
 
     for module in (auth, users, customers, activities, settings, push, expenses,
-                   expense_reports, leads, deals, orders, reports):
+                   expense_reports, leads, opportunities, orders, reports):
         rest_api.register_blueprint(module.blp)
     app.before_request(require_api_auth)
     app.after_request(auth.apply_session_cookie)

@@ -53,12 +53,12 @@ def create_user(email, password, role, name, team):
 @with_appcontext
 def seed_demo(blocks):
     """Load the demo company (idempotent: a second run changes nothing)."""
-    from app.seed import seed_demo as load_demo
+    from app.demo.company import seed_demo as load_demo
 
     summary = load_demo()
     click.echo(summary)
     if blocks:
-        from app.seed_scale import seed_scale
+        from app.demo.scale import seed_scale
 
         click.echo(seed_scale(blocks))
 
@@ -84,7 +84,7 @@ def reminders():
 @with_appcontext
 def reminders_run(once, interval):
     """Run the worker loop (or one pass with --once)."""
-    from app.push import worker
+    from app.jobs import worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
     app = current_app._get_current_object()

@@ -460,7 +460,7 @@ def budget_misses(role, name, demo, scale, rep_agenda_p50, base_rps) -> list[str
 
 def scale_run(backend, blocks, seconds, connections):
     """Demo size, then the scale set, on one database; the table for it."""
-    from app.seed_scale import lead_email, rep_email
+    from app.demo.scale import lead_email, rep_email
 
     workdir = Path(tempfile.mkdtemp(prefix=f"fieldline-bench-{backend}-"))
     server = None

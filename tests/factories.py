@@ -114,10 +114,10 @@ def make_lead(owner: User | None, **fields):
 def make_product(sku=None, unit_price="100.00", tiers=(), **fields):
     from decimal import Decimal
 
-    from app.services import deals as deal_service
+    from app.services import catalogue as catalogue_service
 
     admin = User.query.filter_by(role="admin").first()
-    product, _ = deal_service.create_product(admin, {
+    product, _ = catalogue_service.create_product(admin, {
         "sku": sku or f"SKU-{_next()}", "name": fields.pop("name", f"Product {_next()}"),
         "unit_price": Decimal(unit_price),
         "price_tiers": [{"min_qty": Decimal(q), "unit_price": Decimal(p)} for q, p in tiers],
@@ -127,10 +127,26 @@ def make_product(sku=None, unit_price="100.00", tiers=(), **fields):
 
 
 def make_opportunity(owner: User, customer=None, **fields):
-    from app.services import deals as deal_service
+    from app.services import opportunities as opportunity_service
 
     customer = customer or make_customer(owner)
-    opportunity, _ = deal_service.create_opportunity(owner, {
+    opportunity, _ = opportunity_service.create_opportunity(owner, {
         "customer_id": customer.id, "name": fields.pop("name", f"Deal {_next()}"), **fields})
     db.session.commit()
     return opportunity
+
+
+def win_deal(owner: User, customer=None, closed_at=None, **fields):
+    """A won opportunity and the order winning made (committed); ``closed_at`` moves the
+    win to another moment (the reports' periods)."""
+    from app.models import Opportunity
+    from app.services import opportunities as opportunity_service
+
+    opportunity = make_opportunity(owner, customer, **fields)
+    _, order = opportunity_service.win_opportunity(owner, opportunity)
+    db.session.commit()
+    if closed_at is not None:
+        db.session.execute(Opportunity.__table__.update()
+                           .where(Opportunity.id == opportunity.id).values(closed_at=closed_at))
+        db.session.commit()
+    return opportunity, order

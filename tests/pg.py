@@ -8,6 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.ports import free_port
+
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
 
@@ -18,17 +20,11 @@ def pg_bin(name: str) -> str | None:
     return shutil.which(name)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class ThrowawayPostgres:
     def __init__(self):
         self.dir = Path(tempfile.mkdtemp(prefix="fieldline-pg-"))
         self.data = self.dir / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.as_root = os.geteuid() == 0
 
     def _run(self, *args):

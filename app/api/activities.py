@@ -6,8 +6,9 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
+from app.api import validate
 from app.api.common import (
     DAY_RANGE, FULL_FIELDS, TIME_RANGE,
     FieldsArgs, PageArgs, RecordSchema, StrictSchema, etag, if_match_version, list_page,
@@ -86,15 +87,11 @@ class ActivityCreateSchema(ActivitySchema):
             raise ValidationError("A task needs a due time.", "due_at")
 
 
-class ActivityUpdateSchema(StrictSchema):
-    action = fields.String(allow_none=True, validate=validate.OneOf(FOLLOWUP_ACTIONS))
-    occurred_at = _when()
-    due_at = _when()
-    done_at = _when()
-    outcome = fields.String(allow_none=True, validate=validate.Length(max=40))
-    notes = fields.String(allow_none=True, validate=validate.Length(max=10_000))
-    duration_seconds = fields.Integer(allow_none=True, strict=True,
-                                      validate=validate.Range(0, 86_400))
+# What may change once logged: these fields of ActivitySchema, declared there once.
+ActivityUpdateSchema = StrictSchema.from_dict(
+    {name: ActivitySchema._declared_fields[name] for name in (
+        "action", "occurred_at", "due_at", "done_at", "outcome", "notes", "duration_seconds")},
+    name="ActivityUpdateSchema")
 
 
 class ActivityListArgs(PageArgs, FieldsArgs):
@@ -254,14 +251,6 @@ def agenda(args):
     """
     day: date = args["date"] or datetime.now(ZoneInfo(current_user.timezone)).date()
     result = activity_service.agenda(current_user, day, args["limit"])
-    for section in ("overdue", "today", "upcoming"):
-        items = []
-        for entry in result[section]:
-            activity = entry["activity"]
-            activity.customer = entry["customer"]
-            activity.contact = entry["contact"]
-            items.append(activity)
-        result[section] = items
     if args["detail"] == FULL_FIELDS:
         return jsonify(AgendaFullSchema().dump(result))
     return result

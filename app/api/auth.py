@@ -3,11 +3,12 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import fields, validate
+from marshmallow import fields, post_dump
 
+from app.api import validate
 from app.api.common import StrictSchema
 from app.api.users import UserSchema
-from app.auth.web import clear_session_cookie, csrf_token_for, set_session_cookie
+from app.api.request_auth import clear_session_cookie, csrf_token_for, set_session_cookie
 from app.extensions import db, limiter
 from app.services import users as user_service
 
@@ -21,6 +22,13 @@ class LoginSchema(StrictSchema):
 
 class MeSchema(UserSchema):
     csrf_token = fields.String(dump_only=True)
+
+    @post_dump
+    def add_csrf_token(self, data, **kwargs):
+        """This browser's CSRF token (None with a bearer token): from the request, never set
+        on the user."""
+        data["csrf_token"] = csrf_token_for(g.session_token) if g.get("session_token") else None
+        return data
 
 
 class LoginResultSchema(StrictSchema):
@@ -97,9 +105,7 @@ def logout():
 @blp.response(200, MeSchema)
 def me():
     """The signed-in user (and, for browsers, the CSRF token)"""
-    user = current_user._get_current_object()
-    user.csrf_token = csrf_token_for(g.session_token) if g.get("session_token") else None
-    return user
+    return current_user._get_current_object()
 
 
 @blp.route("/auth/tokens")

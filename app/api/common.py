@@ -5,8 +5,9 @@ import re
 
 from flask import jsonify, request
 from flask_smorest import abort
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 
+from app.api import validate
 from app.services.records import MONEY_MAX
 
 # "3", W/"3", 3, and the forms a compressing layer derives from "3": Flask-Compress's

@@ -3,15 +3,15 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.activities import ActivitySchema, FollowupItemSchema, TimelineItemSchema
 from app.api.common import (
     FULL_FIELDS, FieldsArgs, Money, RecordSchema, SearchPageArgs, StrictSchema, etag,
     if_match_version, list_page, page_schema, slim,
 )
 from app.extensions import db
-from app.models import User
 from app.models.customers import CONTACT_ROLES, CUSTOMER_STATUSES
 from app.services import customers as customer_service
 
@@ -125,17 +125,6 @@ class ContactListArgs(SearchPageArgs, FieldsArgs):
     customer_id = fields.UUID(load_default=None)
 
 
-def _with_owner_name(customer, owner_name):
-    customer.owner_name = owner_name
-    return customer
-
-
-def _with_owner(customer):
-    """Writes answer like reads: with ``owner_name`` (the owner is already in the session)."""
-    owner = db.session.get(User, customer.owner_id)
-    return _with_owner_name(customer, owner.name if owner else None)
-
-
 @blp.route("/customers")
 class Customers(MethodView):
     @blp.arguments(CustomerListArgs, location="query")
@@ -145,10 +134,8 @@ class Customers(MethodView):
 
         Slim items (what a list row shows); ``fields=full`` for full records.
         """
-        rows, cursor = customer_service.list_customers(current_user, args["q"], args["limit"],
-                                                       args["cursor"])
-        return list_page(args, CustomerSchema, [_with_owner_name(c, name) for c, name in rows],
-                         cursor)
+        return list_page(args, CustomerSchema, *customer_service.list_customers(
+            current_user, args["q"], args["limit"], args["cursor"]))
 
     @blp.arguments(CustomerSchema)
     @blp.response(201, CustomerSchema)
@@ -156,7 +143,7 @@ class Customers(MethodView):
         """Create a customer (same ``id`` again: 200 with the stored one)"""
         customer, created = customer_service.create_customer(current_user, data)
         db.session.commit()
-        return _with_owner(customer), 201 if created else 200, etag(customer)
+        return customer_service.customer_read(customer), 201 if created else 200, etag(customer)
 
 
 @blp.route("/customers/duplicates")
@@ -177,11 +164,7 @@ class CustomerById(MethodView):
 
         Follow-ups and timeline entries are slim; ``fields=full`` for every field of each.
         """
-        detail = customer_service.customer_detail(current_user, customer_id)
-        customer = _with_owner_name(detail["customer"], detail["owner_name"])
-        customer.contacts = detail["contacts"]
-        customer.followups = detail["followups"]
-        customer.timeline = detail["timeline"]
+        customer = customer_service.customer_detail(current_user, customer_id)
         # The card's timeline, follow-ups and RFM move without the customer's version (its
         # ETag): a browser that kept the card would revalidate it into a stale 304.
         headers = {**etag(customer), "Cache-Control": "private, no-store"}
@@ -197,7 +180,7 @@ class CustomerById(MethodView):
         customer = customer_service.update_customer(current_user, customer, data,
                                                     if_match_version())
         db.session.commit()
-        return _with_owner(customer), 200, etag(customer)
+        return customer_service.customer_read(customer), 200, etag(customer)
 
     @blp.response(204)
     def delete(self, customer_id):

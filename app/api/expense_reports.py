@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
+from app.api import validate
 from app.api.common import Money, StrictSchema
 from app.services import expense_reports as report_service
 

@@ -6,15 +6,18 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.common import (
     FieldsArgs, Money, PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag,
     if_match_version, list_page, page, page_schema, slim,
 )
 from app.extensions import db
 from app.models.expenses import CLAIM_STATUSES, STEPS
-from app.services import expenses as expense_service
+from app.services import claim_approvals as approval_service
+from app.services import claim_queries as claim_query_service
+from app.services import claims as claim_service
 from app.services import receipts as receipt_service
 from app.services.settings import EXPENSE_CATEGORIES
 
@@ -145,7 +148,7 @@ class ReceiptFileSchema(StrictSchema):
 
 
 def _detail(claim_id, claim=None):
-    claim = expense_service.claim_detail(current_user, claim_id, claim)
+    claim = claim_query_service.claim_detail(current_user, claim_id, claim)
     return claim, 200, etag(claim)
 
 
@@ -158,14 +161,14 @@ class Expenses(MethodView):
 
         Slim items; ``fields=full`` for full claims (with their items).
         """
-        return list_page(args, ClaimSchema, *expense_service.list_claims(
+        return list_page(args, ClaimSchema, *claim_query_service.list_claims(
             current_user, args, args["limit"], args["cursor"]))
 
     @blp.arguments(ClaimSchema)
     @blp.response(201, ClaimDetailSchema)
     def post(self, data):
         """Start a claim as a draft (same ``id`` again: 200 with the stored one)"""
-        claim, created = expense_service.create_claim(current_user, data)
+        claim, created = claim_service.create_claim(current_user, data)
         db.session.commit()
         claim, _, headers = _detail(claim.id)
         return claim, 201 if created else 200, headers
@@ -182,16 +185,16 @@ class ExpenseById(MethodView):
     @blp.response(200, ClaimDetailSchema)
     def patch(self, data, claim_id):
         """Change a draft (``items`` replaces the list); a submitted claim: 409"""
-        claim = expense_service.get_claim(current_user, claim_id)
-        expense_service.update_claim(current_user, claim, data, if_match_version())
+        claim = claim_service.get_claim(current_user, claim_id)
+        claim_service.update_claim(current_user, claim, data, if_match_version())
         db.session.commit()
         return _detail(claim_id)
 
     @blp.response(204)
     def delete(self, claim_id):
         """Delete a draft"""
-        claim = expense_service.get_claim(current_user, claim_id)
-        expense_service.delete_claim(current_user, claim, if_match_version())
+        claim = claim_service.get_claim(current_user, claim_id)
+        claim_service.delete_claim(current_user, claim, if_match_version())
         db.session.commit()
 
 
@@ -200,8 +203,8 @@ class Submit(MethodView):
     @blp.response(200, ClaimDetailSchema)
     def post(self, claim_id):
         """Send a draft into the approval chain"""
-        claim = expense_service.get_claim(current_user, claim_id)
-        expense_service.submit_claim(current_user, claim, if_match_version())
+        claim = claim_service.get_claim(current_user, claim_id)
+        approval_service.submit_claim(current_user, claim, if_match_version())
         db.session.commit()
         return _detail(claim_id, claim)
 
@@ -212,8 +215,8 @@ class Approve(MethodView):
     @blp.response(200, ClaimDetailSchema)
     def post(self, data, claim_id):
         """Approve the step the claim waits at (``step`` guards against it having moved)"""
-        claim = expense_service.get_claim(current_user, claim_id)
-        expense_service.approve_claim(current_user, claim, data.get("comment"),
+        claim = claim_service.get_claim(current_user, claim_id)
+        approval_service.approve_claim(current_user, claim, data.get("comment"),
                                       data.get("step"), if_match_version())
         db.session.commit()
         return _detail(claim_id, claim)
@@ -225,8 +228,8 @@ class Reject(MethodView):
     @blp.response(200, ClaimDetailSchema)
     def post(self, data, claim_id):
         """Send the claim back to its submitter as a draft, with a reason"""
-        claim = expense_service.get_claim(current_user, claim_id)
-        expense_service.reject_claim(current_user, claim, data["reason"], data.get("step"),
+        claim = claim_service.get_claim(current_user, claim_id)
+        approval_service.reject_claim(current_user, claim, data["reason"], data.get("step"),
                                      if_match_version())
         db.session.commit()
         return _detail(claim_id, claim)
@@ -238,8 +241,8 @@ class Pay(MethodView):
     @blp.response(200, ClaimDetailSchema)
     def post(self, data, claim_id):
         """Record the payment of an approved claim (cashier), with its reference"""
-        claim = expense_service.get_claim(current_user, claim_id)
-        expense_service.pay_claim(current_user, claim, data["reference"], if_match_version())
+        claim = claim_service.get_claim(current_user, claim_id)
+        approval_service.pay_claim(current_user, claim, data["reference"], if_match_version())
         db.session.commit()
         return _detail(claim_id, claim)
 
@@ -252,7 +255,7 @@ class Receipts(MethodView):
     def post(self, data, files, claim_id):
         """Attach a receipt (multipart ``file``: JPEG, PNG, WebP, HEIC or PDF, up to 10 MB;
         optional ``id``, the client's id for it)"""
-        claim = expense_service.get_claim(current_user, claim_id)
+        claim = claim_service.get_claim(current_user, claim_id)
         upload = files["file"]
         receipt, created = receipt_service.add_receipt(
             current_user, claim, upload.stream, upload.filename, data.get("id"))
@@ -265,7 +268,7 @@ class ReceiptById(MethodView):
     @blp.response(200, description="The file, inline, with its real content type")
     def get(self, claim_id, receipt_id):
         """A receipt's file (only for people who may see the claim)"""
-        claim = expense_service.get_claim(current_user, claim_id)
+        claim = claim_service.get_claim(current_user, claim_id)
         receipt = receipt_service.get_receipt(claim, receipt_id)
         path = receipt_service.path_of(receipt)
         if not path.is_file():
@@ -281,7 +284,7 @@ class ReceiptById(MethodView):
     @blp.response(204)
     def delete(self, claim_id, receipt_id):
         """Remove a receipt from a draft"""
-        claim = expense_service.get_claim(current_user, claim_id)
+        claim = claim_service.get_claim(current_user, claim_id)
         receipt = receipt_service.get_receipt(claim, receipt_id)
         path = receipt_service.delete_receipt(current_user, claim, receipt)
         db.session.commit()
@@ -294,7 +297,7 @@ class Approvals(MethodView):
     @blp.response(200, page_schema(ClaimSchema, "ApprovalPage"))
     def get(self, args):
         """The claims waiting for your decision (a cashier: approved claims to pay)"""
-        return page(*expense_service.list_approvals(current_user, args["limit"],
+        return page(*claim_query_service.list_approvals(current_user, args["limit"],
                                                     args["cursor"]))
 
 
@@ -303,7 +306,7 @@ class ApprovalCount(MethodView):
     @blp.response(200, ApprovalCountSchema)
     def get(self):
         """How many claims wait for you (the badge)"""
-        return {"count": expense_service.count_approvals(current_user)}
+        return {"count": claim_query_service.count_approvals(current_user)}
 
 
 @blp.route("/approvals/batch-approve")
@@ -312,6 +315,6 @@ class BatchApprove(MethodView):
     @blp.response(200, BatchAnswerSchema)
     def post(self, data):
         """Approve several claims; each answers on its own (200, 403, 404 or 409)"""
-        results = expense_service.batch_approve(current_user, data["ids"])
+        results = approval_service.batch_approve(current_user, data["ids"])
         db.session.commit()
         return {"results": results}

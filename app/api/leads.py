@@ -2,16 +2,19 @@
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.common import (
     FieldsArgs, Money, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version,
     list_page, page_schema, slim,
 )
 from app.api.customers import ContactSchema, CustomerSchema
-from app.api.deals import OpportunitySchema
+from app.api.opportunities import OpportunitySchema
 from app.extensions import db
 from app.models.leads import LEAD_SOURCES, LEAD_STATUSES
+from app.services import customers as customer_service
+from app.services import lead_queries
 from app.services import leads as lead_service
 
 blp = Blueprint("leads", __name__, url_prefix="/api/v1", description="Leads and the lead pool")
@@ -54,10 +57,10 @@ class LeadSchema(RecordSchema):
     opportunity_id = fields.UUID(dump_only=True)
 
     def _score(self, lead):
-        return lead_service.score(lead)[0]
+        return lead_queries.score(lead)[0]
 
     def _breakdown(self, lead):
-        return ScoreItemSchema(many=True).dump(lead_service.score(lead)[1])
+        return ScoreItemSchema(many=True).dump(lead_queries.score(lead)[1])
 
 
 class LeadUpdateSchema(LeadSchema):
@@ -102,7 +105,7 @@ class LeadDuplicateListSchema(StrictSchema):
 
 
 def _one(lead):
-    return lead_service.with_owner_names([lead])[0]
+    return lead_queries.lead_read(lead)
 
 
 @blp.route("/leads")
@@ -114,7 +117,7 @@ class Leads(MethodView):
 
         Slim items; ``fields=full`` for full records.
         """
-        return list_page(args, LeadSchema, *lead_service.list_leads(
+        return list_page(args, LeadSchema, *lead_queries.list_leads(
             current_user, args["pool"], args["q"], args["status"], args["limit"],
             args["cursor"]))
 
@@ -132,7 +135,7 @@ class Leads(MethodView):
 @blp.response(200, LeadDuplicateListSchema)
 def duplicates(args):
     """Customers and open leads that look like this lead, company-wide, with their owner"""
-    return {"items": lead_service.find_duplicates(args["name"], args["company"], args["phone"],
+    return {"items": lead_queries.find_duplicates(args["name"], args["company"], args["phone"],
                                                   args["email"])}
 
 
@@ -207,14 +210,14 @@ class ConvertedSchema(StrictSchema):
 @blp.response(200, ConvertedSchema)
 def convert(data, lead_id):
     """Lead -> customer + contact + opportunity, or attach to ``customer_id``; all or nothing"""
-    from app.services import deals as deal_service
+    from app.services import opportunities as opportunity_service
 
     lead = lead_service.get_lead(current_user, lead_id)
     result = lead_service.convert_lead(current_user, lead, data, if_match_version())
     db.session.commit()
     lead = _one(result["lead"])
-    customer = result["customer"]
-    customer.owner_name = result["customer_owner_name"]
+    customer = customer_service.customer_read(result["customer"],
+                                              result["customer_owner_name"])
     return {"lead": lead, "customer": customer, "contact": result["contact"],
-            "opportunity": deal_service.opportunity_detail(current_user,
+            "opportunity": opportunity_service.opportunity_detail(current_user,
                                                            result["opportunity"].id)}

@@ -1,13 +1,13 @@
 """The languages of error messages: English (as raised) and Simplified Chinese.
 
-``translate(message, locale)`` gives the message in the user's language. Every fixed
-message the API can send is in ``CATALOGUE``; parameterised ones (marshmallow's "Must be
-one of: ...", lengths, ranges, our "At least 8 characters.") in ``PATTERNS``. A message
-found in neither stays English: never an error. tests/api/test_error_language.py fails
-when a message raised in app/ is missing here.
+``translate(message, locale)`` gives the message in the user's language, by its key: a
+message is a plain English ``str`` (its own key) or a ``Text`` (app/services/errors.py)
+carrying its template and parameters (marshmallow's "Must be one of: {choices}.", lengths,
+ranges through app/api/validate.py, our "At least {min} characters."). Every key is in
+``CATALOGUE``; the English is never read back. A message not found stays English: never
+an error. tests/api/test_error_language.py fails when a message raised in app/ is missing
+here.
 """
-import re
-
 CHINESE = "zh-CN"
 
 CATALOGUE: dict[str, str] = {
@@ -21,7 +21,7 @@ CATALOGUE: dict[str, str] = {
     "This record was changed by someone else. Reload it.": "此记录已被他人修改，请重新加载。",
     "This conflicts with existing data.": "与现有数据冲突。",
     "Something went wrong on our side. It has been logged.": "服务器出错了，我们已记录此问题。",
-    # app/auth/web.py
+    # app/api/request_auth.py
     "Sign in first.": "请先登录。",
     "Missing or wrong X-CSRF-Token header.": "缺少 X-CSRF-Token 请求头，或其值不正确。",
     # app/api/*.py
@@ -89,7 +89,7 @@ CATALOGUE: dict[str, str] = {
     "Unknown lead.": "线索不存在。",
     "Claim this lead before you log activities on it.": "请先领取此线索再记录活动。",
     "Only an open lead can be converted.": "只有未结线索可以转化。",
-    # app/services/deals.py, app/api/deals.py
+    # app/services/pipeline.py, catalogue.py, opportunities.py, app/api/opportunities.py
     "Not a currency code.": "不是有效的货币代码。",
     "Stage not found.": "未找到阶段。",
     "A stage with this name already exists.": "已有同名阶段。",
@@ -121,7 +121,7 @@ CATALOGUE: dict[str, str] = {
     "An order with payments cannot be cancelled.": "已有收款的订单不能取消。",
     # app/services/reports.py
     "Must be on or before to.": "必须早于或等于结束日期。",
-    # expense claims (app/api/expenses.py, app/services/expenses.py, receipts.py)
+    # expense claims (app/api/expenses.py, app/services/claims.py, claim_approvals.py, receipts.py)
     "Expense claim not found.": "未找到报销单。",
     "Receipt not found.": "未找到票据。",
     "A three-letter currency code, like CNY.": "请使用三位字母的货币代码，例如 CNY。",
@@ -221,49 +221,50 @@ CATALOGUE: dict[str, str] = {
     "capacity problems. Please try again later.": "服务暂时不可用，请稍后再试。",
 }
 
+# Messages with parameters, by template (the key a ``Text`` carries): marshmallow's, through
+# app/api/validate.py, and ours.
 _COMPARISONS = {
     "greater than or equal to": "大于或等于",
     "greater than": "大于",
     "less than or equal to": "小于或等于",
     "less than": "小于",
 }
-_GT = r"(greater than or equal to|greater than)"
-_LT = r"(less than or equal to|less than)"
-
-# (pattern over the whole English message, function of the match -> Chinese)
-PATTERNS: list[tuple[re.Pattern, object]] = [
-    (re.compile(r"Must be one of: (.*)\."), lambda m: f"必须是以下之一：{m[1]}。"),
-    (re.compile(r"Length must be between (\S+) and (\S+)\."),
-     lambda m: f"长度必须在 {m[1]} 到 {m[2]} 之间。"),
-    (re.compile(r"Length must be (\S+)\."), lambda m: f"长度必须为 {m[1]}。"),
-    (re.compile(r"Longer than maximum length (\S+)\."), lambda m: f"长度不能超过 {m[1]}。"),
-    (re.compile(r"Shorter than minimum length (\S+)\."), lambda m: f"长度不能少于 {m[1]}。"),
-    (re.compile(rf"Must be {_GT} (.+?) and {_LT} (.+)\."),
-     lambda m: f"必须{_COMPARISONS[m[1]]} {m[2]}，且{_COMPARISONS[m[3]]} {m[4]}。"),
-    (re.compile(rf"Must be {_GT} (.+)\."), lambda m: f"必须{_COMPARISONS[m[1]]} {m[2]}。"),
-    (re.compile(rf"Must be {_LT} (.+)\."), lambda m: f"必须{_COMPARISONS[m[1]]} {m[2]}。"),
-    (re.compile(r"Must be equal to (.*)\."), lambda m: f"必须等于 {m[1]}。"),
-    (re.compile(r"One or more of the choices you made was in: (.*)\."),
-     lambda m: f"所选项中不能包含：{m[1]}。"),
-    (re.compile(r"One or more of the choices you made was not in: (.*)\."),
-     lambda m: f"所选项只能是：{m[1]}。"),
-    (re.compile(r"(.+) cannot be formatted as a (\w+)\."),
-     lambda m: f"{m[1]} 无法格式化为 {m[2]}。"),
+_LOWER, _UPPER = ("greater than or equal to", "greater than"), ("less than or equal to",
+                                                                "less than")
+CATALOGUE.update({
+    "Must be one of: {choices}.": "必须是以下之一：{choices}。",
+    "Length must be between {min} and {max}.": "长度必须在 {min} 到 {max} 之间。",
+    "Length must be {equal}.": "长度必须为 {equal}。",
+    "Longer than maximum length {max}.": "长度不能超过 {max}。",
+    "Shorter than minimum length {min}.": "长度不能少于 {min}。",
+    **{f"Must be {low} {{min}} and {high} {{max}}.":
+       f"必须{_COMPARISONS[low]} {{min}}，且{_COMPARISONS[high]} {{max}}。"
+       for low in _LOWER for high in _UPPER},
+    **{f"Must be {low} {{min}}.": f"必须{_COMPARISONS[low]} {{min}}。" for low in _LOWER},
+    **{f"Must be {high} {{max}}.": f"必须{_COMPARISONS[high]} {{max}}。" for high in _UPPER},
+    "Must be equal to {other}.": "必须等于 {other}。",
+    "One or more of the choices you made was in: {values}.": "所选项中不能包含：{values}。",
+    "One or more of the choices you made was not in: {choices}.": "所选项只能是：{choices}。",
+    # fields' own templates: at run time a field formats these itself ("Not a valid date.",
+    # above); the "cannot be formatted" ones only on output, which a client never sees.
+    "Not a valid {obj_type}.": "不是有效的 {obj_type}。",
+    "Not a valid {awareness} {obj_type}.": "不是有效的 {awareness} {obj_type}。",
+    '"{input}" cannot be formatted as a {obj_type}.': '"{input}" 无法格式化为 {obj_type}。',
+    '"{input}" cannot be formatted as a date.': '"{input}" 无法格式化为日期。',
+    "{input!r} cannot be formatted as a timedelta.": "{input!r} 无法格式化为时长。",
     # app/services/users.py
-    (re.compile(r"At least (\d+) characters\."), lambda m: f"至少需要 {m[1]} 个字符。"),
+    "At least {min} characters.": "至少需要 {min} 个字符。",
     # app/services/leads.py
-    (re.compile(r"You already hold (\d+) open leads, the most allowed\. "
-                r"Release or convert one first\."),
-     lambda m: f"你已持有 {m[1]} 条未结线索，已达上限。请先释放或转化一条。"),
-    (re.compile(r"(.+) already holds (\d+) open leads, the most allowed\."),
-     lambda m: f"{m[1]} 已持有 {m[2]} 条未结线索，已达上限。"),
+    "You already hold {cap} open leads, the most allowed. Release or convert one first.":
+        "你已持有 {cap} 条未结线索，已达上限。请先释放或转化一条。",
+    "{name} already holds {cap} open leads, the most allowed.":
+        "{name} 已持有 {cap} 条未结线索，已达上限。",
     # app/services/orders.py
-    (re.compile(r"More than the (\S+) outstanding\."), lambda m: f"超过未收金额 {m[1]}。"),
+    "More than the {outstanding} outstanding.": "超过未收金额 {outstanding}。",
     # app/services/records.py
-    (re.compile(r"This record was changed by someone else \(now version (\d+)\)\. "
-                r"Reload it and try again\."),
-     lambda m: f"此记录已被他人修改（当前版本 {m[1]}），请重新加载后再试。"),
-]
+    "This record was changed by someone else (now version {version}). Reload it and try again.":
+        "此记录已被他人修改（当前版本 {version}），请重新加载后再试。",
+})
 
 
 def is_chinese(locale: str | None) -> bool:
@@ -276,14 +277,11 @@ def translate(message, locale: str | None):
     if not is_chinese(locale):
         return message
     if isinstance(message, str):
-        known = CATALOGUE.get(message)
-        if known is not None:
-            return known
-        for pattern, chinese in PATTERNS:
-            match = pattern.fullmatch(message)
-            if match:
-                return chinese(match)
-        return message
+        params = getattr(message, "params", None)
+        known = CATALOGUE.get(getattr(message, "template", message))
+        if known is None:
+            return message
+        return known.format(**params) if params else known
     if isinstance(message, dict):
         return {key: translate(value, locale) for key, value in message.items()}
     if isinstance(message, (list, tuple)):

@@ -2,8 +2,9 @@
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.common import (
     TIME_RANGE, FieldsArgs, Money, PageArgs, RecordSchema, StrictSchema, etag,
     if_match_version, list_page, page, page_schema, slim,

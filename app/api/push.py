@@ -5,8 +5,9 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.common import PageArgs, StrictSchema, page, page_schema
 from app.extensions import db
 from app.services import push as push_service

@@ -2,8 +2,9 @@
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, validates
 
+from app.api import validate
 from app.api.common import Money, StrictSchema
 from app.extensions import db
 from app.services import settings as settings_service

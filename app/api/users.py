@@ -3,9 +3,10 @@ from datetime import time
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
-from marshmallow import fields, validate
+from flask_smorest import Blueprint
+from marshmallow import fields
 
+from app.api import validate
 from app.api.common import (
     PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag, if_match_version, page,
     page_schema,
@@ -80,15 +81,10 @@ class TeamUpdateSchema(StrictSchema):
     parent_id = fields.UUID(allow_none=True)
 
 
-def _require_admin():
-    if current_user.role != "admin":
-        abort(403, message="Only an administrator can do this.")
-
-
 def _dump_user(user):
     """What the signed-in user may see of ``user`` (admin, yourself: everything; others: the
     colleague fields), as values the response's UserSchema dumps."""
-    if current_user.role == "admin" or user.id == current_user.id:
+    if user_service.sees_all_of(current_user, user):
         return user
     return {name: getattr(user, name) for name in ColleagueSchema().fields}
 
@@ -107,7 +103,6 @@ class Users(MethodView):
     @blp.response(201, UserSchema)
     def post(self, data):
         """Create a user (admin)"""
-        _require_admin()
         user, created = user_service.create_user(current_user, data)
         db.session.commit()
         return user, 201 if created else 200
@@ -126,13 +121,6 @@ class UserById(MethodView):
     def patch(self, data, user_id):
         """Change a user (admin; anyone may change their own name, locale and timezone)"""
         user = user_service.get_user(user_id)
-        if current_user.role != "admin":
-            if user.id != current_user.id:
-                abort(403, message="Only an administrator can change other users.")
-            extra = set(data) - set(user_service.SELF_EDITABLE)
-            if extra:
-                abort(403, message="You may change only your name, language, timezone and "
-                                   "reminder settings.")
         user = user_service.update_user(current_user, user, data, if_match_version())
         db.session.commit()
         return user, 200, etag(user)
@@ -150,7 +138,6 @@ class Teams(MethodView):
     @blp.response(201, TeamSchema)
     def post(self, data):
         """Create a team (admin)"""
-        _require_admin()
         team, created = user_service.create_team(current_user, data)
         db.session.commit()
         return team, 201 if created else 200
@@ -168,7 +155,6 @@ class TeamById(MethodView):
     @blp.response(200, TeamSchema)
     def patch(self, data, team_id):
         """Change a team (admin)"""
-        _require_admin()
         team = user_service.update_team(current_user, user_service.get_team(team_id), data,
                                         if_match_version())
         db.session.commit()

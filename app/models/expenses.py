@@ -1,6 +1,6 @@
 """Expense claims: a claim with its items and receipts, and the history of its approval.
 
-The workflow (who decides which step, what is skipped) lives in ``app.services.expenses``;
+The workflow (who decides which step, what is skipped) lives in ``app.services.claim_approvals``;
 here are the columns and what the rows mean.
 """
 import uuid
@@ -48,7 +48,7 @@ class ExpenseClaim(RecordMixin, db.Model):
     __table_args__ = (
         # Lists: a submitter's claims, newest first; everyone's by status; everyone's
         # (managers, finance). The inbox, oldest submission first: the lead steps naming an
-        # approver; a manager's or finance's step (services.expenses.list_approvals).
+        # approver; a manager's or finance's step (services.claim_queries.list_approvals).
         Index("ix_expense_claims_owner_created", "owner_id", "created_at", "id"),
         Index("ix_expense_claims_status_created", "status", "created_at", "id"),
         Index("ix_expense_claims_created", "created_at", "id"),

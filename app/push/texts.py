@@ -16,7 +16,7 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
                "to the pool."),
         "zh-CN": ("线索已回到公海", "{lead}：{days} 天没有跟进，已退回公海。"),
     },
-    # Expense claims (app.services.expenses): to the next approver, then to the submitter.
+    # Expense claims (app.services.claim_approvals): to the next approver, then to the submitter.
     "expense_waiting": {
         "en": ("Expense claim waiting for you", "{owner}: {title}, {total} {currency}"),
         "zh-CN": ("有报销单待你处理", "{owner}：{title}，{total} {currency}"),

@@ -1,13 +1,14 @@
 """Logging what happened with a customer, and the follow-ups that say what comes next."""
 import math
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.auth.scoping import owner_scope, visible_activities
+from app.services.scoping import owner_scope, visible_activities
 from app.extensions import db
 from app.models import Activity, Contact, Customer, User
 from app.models.base import utcnow
@@ -18,7 +19,7 @@ from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.notifications import cancel_reminders, schedule_reminder, schedule_reminders
 from app.services.pagination import keyset_page
 from app.services.records import (
-    apply_changes, check_version, find_replay, get_visible, new_id, where_equal,
+    apply_changes, check_version, find_replay, get_visible, new_id, read_of, where_equal,
 )
 
 AGENDA_SECTION_LIMIT = 20  # per section; keeps a busy agenda under 20 KB
@@ -221,6 +222,26 @@ def _open_followups(actor: User, since: datetime | None, until: datetime):
     return query if since is None else query.where(Activity.due_at >= since)
 
 
+@dataclass(frozen=True)
+class AgendaItem:
+    """An open follow-up as the agenda shows it, with its customer and contact."""
+
+    id: uuid.UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    kind: str
+    action: str | None
+    due_at: datetime
+    notes: str | None
+    customer_id: uuid.UUID | None
+    contact_id: uuid.UUID | None
+    opportunity_id: uuid.UUID | None
+    followup_of: uuid.UUID | None
+    customer: Customer | None
+    contact: Contact | None
+
+
 def agenda(actor: User, day: date, section_limit: int = AGENDA_SECTION_LIMIT) -> dict:
     """The actor's open follow-ups: overdue (before ``day``), today, and the next 7 days.
 
@@ -255,8 +276,8 @@ def agenda(actor: User, day: date, section_limit: int = AGENDA_SECTION_LIMIT) ->
               "counts_capped": False}
     # An empty section has no row, and so its count stays 0.
     for activity, customer, contact, section_name, total in rows:
-        result[section_name].append({"activity": activity, "customer": customer,
-                                     "contact": contact})
+        result[section_name].append(read_of(AgendaItem, activity, customer=customer,
+                                            contact=contact))
         result["counts"][section_name] = min(total, AGENDA_COUNT_CAP)
         result["counts_capped"] |= total > AGENDA_COUNT_CAP
     return result

@@ -1,11 +1,14 @@
 """Customers and contacts: create, change, delete, find, and spot duplicates."""
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import or_, select, union_all, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.auth.scoping import visible_contacts, visible_customers
+from app.services.scoping import visible_contacts, visible_customers
 from app.extensions import db
 from app.models import Activity, Contact, Customer, User
 from app.models.base import utcnow
@@ -15,7 +18,7 @@ from app.services.notifications import schedule_reminders
 from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164
 from app.services.pagination import keyset_page
 from app.services.records import (
-    apply_changes, check_version, find_replay, get_visible, new_id, resolve_owner,
+    apply_changes, check_version, find_replay, get_visible, new_id, read_of, resolve_owner,
 )
 from app.services.search import (
     contacts_matching, customers_matching, index_contact, index_customer,
@@ -58,14 +61,66 @@ def _with_rfm(query):
     return query.add_columns(*rfm_columns(Customer.id))
 
 
-def _rows_with_rfm(rows):
-    from app.services.orders import apply_rfm
+@dataclass(frozen=True)
+class CustomerRead:
+    """A customer as the API shows it: its columns and its owner's name."""
+
+    id: uuid.UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    name: str
+    phone: str | None
+    phone_e164: str | None
+    email: str | None
+    address: str | None
+    city: str | None
+    lat: float | None
+    lng: float | None
+    industry: str | None
+    source: str | None
+    owner_id: uuid.UUID
+    owner_name: str | None
+    status: str
+    tags: list
+    last_activity_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CustomerWithRfm(CustomerRead):
+    """... and how it buys (services.orders.rfm_columns): lists and the card."""
+
+    last_order_at: datetime | None
+    orders_12m: int
+    revenue_12m: Decimal
+    rfm_segment: str | None
+
+
+@dataclass(frozen=True)
+class CustomerCard(CustomerWithRfm):
+    contacts: list[Contact]
+    followups: list[Activity]
+    timeline: list[Activity]
+
+
+def customer_read(customer: Customer, owner_name: str | None = None) -> CustomerRead:
+    """What a write answers (the owner is in the session already, unless named)."""
+    if owner_name is None:
+        owner = db.session.get(User, customer.owner_id)
+        owner_name = owner.name if owner else None
+    return read_of(CustomerRead, customer, owner_name=owner_name)
+
+
+def _rows_with_rfm(rows) -> list[CustomerWithRfm]:
+    """(customer, owner name, *rfm_columns) rows -> read models."""
+    from app.services.orders import rfm_values
 
     now = utcnow()
-    return [(apply_rfm(row[0], *row[2:], now=now), row[1]) for row in rows]
+    return [read_of(CustomerWithRfm, row[0], owner_name=row[1], **rfm_values(*row[2:], now=now))
+            for row in rows]
 
 
-def get_customer_with_owner(actor: User, customer_id: uuid.UUID) -> tuple[Customer, str | None]:
+def get_customer_with_owner(actor: User, customer_id: uuid.UUID) -> CustomerWithRfm:
     row = db.session.execute(_with_rfm(
         visible_customers(select(Customer, User.name), actor)
         .outerjoin(User, User.id == Customer.owner_id)
@@ -157,13 +212,13 @@ def list_customers(actor: User, q: str | None, limit: int, cursor: str | None):
     return _rows_with_rfm(rows), next_cursor
 
 
-def customer_detail(actor: User, customer_id: uuid.UUID) -> dict:
+def customer_detail(actor: User, customer_id: uuid.UUID) -> CustomerCard:
     """The customer card: record, contacts, open follow-ups and recent timeline.
 
     Four statements at most, whatever the customer's history: owner join, contacts, and one
     UNION for follow-ups plus timeline (the fourth is the session lookup done by auth).
     """
-    customer, owner_name = get_customer_with_owner(actor, customer_id)
+    customer = get_customer_with_owner(actor, customer_id)
     contacts = db.session.scalars(
         select(Contact).where(Contact.customer_id == customer.id, Contact.deleted_at.is_(None))
         .order_by(Contact.name, Contact.id)
@@ -192,8 +247,8 @@ def customer_detail(actor: User, customer_id: uuid.UUID) -> dict:
         (a for a in activities if not a.is_open_followup),
         key=lambda a: (a.occurred_at or a.created_at), reverse=True,
     )
-    return {"customer": customer, "owner_name": owner_name, "contacts": contacts,
-            "followups": followups, "timeline": timeline}
+    return CustomerCard(**vars(customer), contacts=contacts, followups=followups,
+                        timeline=timeline)
 
 
 def duplicate_keys(name: str | None, phone: str | None,

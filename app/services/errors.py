@@ -1,4 +1,21 @@
-"""What a rule can refuse. The API turns these into the contract's error shape."""
+"""What a rule can refuse, and how it says why. The API turns these into the contract's
+error shape, in the reader's language."""
+
+
+class Text(str):
+    """A message that keeps its key and parameters: it reads as the English text (it is a
+    ``str``), and ``template`` (the English with ``{name}`` placeholders, the key of its
+    translations in ``app/api/messages.py``) and ``params`` render it in another language,
+    the way a push notice keeps its kind and params. A plain ``str`` message is a key
+    without parameters."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params):
+        text = super().__new__(cls, template.format(**params) if params else template)
+        text.template, text.params = template, params
+        return text
 
 
 class ServiceError(Exception):

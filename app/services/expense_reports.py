@@ -23,10 +23,10 @@ from sqlalchemy import (
     Integer, cast, extract, func, literal_column, null, select, true, union_all,
 )
 
-from app.auth.scoping import SEE_ALL_CLAIMS, owner_scope, visible_opportunities
 from app.extensions import db
 from app.models import ExpenseItem, Opportunity, User
-from app.services.expenses import money
+from app.services.records import money
+from app.services.scoping import SEE_ALL_CLAIMS, owner_scope, visible_opportunities
 from app.services.reports import period_bounds
 
 SPENT = ("approved", "paid")

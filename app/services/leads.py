@@ -1,23 +1,20 @@
-"""Leads: create (with a duplicate check), the pool, claim/release/assign, scoring, and the
-recycling of leads nobody works on."""
+"""Leads: create, the pool, claim/release/assign, conversion, and the recycling of leads
+nobody works on. Reading them (lists, scores, duplicates): ``lead_queries``."""
 import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, literal, or_, select, update
 
-from app.auth.scoping import SEE_ALL, owner_scope, visible_leads
+from app.services.scoping import SEE_ALL, owner_scope, visible_leads
 from app.extensions import db
 from app.models import Lead, User
 from app.models.base import UTCDateTime
 from app.models.base import utcnow
 from app.services.audit import record_audit
-from app.services.customers import duplicate_keys
-from app.services.customers import find_duplicates as find_customer_duplicates
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
 from app.services.normalize import InvalidPhone, company_key, email_key, phone_e164
-from app.services.pagination import keyset_page
-from app.services.search import index_lead, leads_matching
+from app.services.search import index_lead
 from app.services.records import (
     apply_changes, check_version, find_replay, get_visible, new_id, resolve_owner,
 )
@@ -28,12 +25,10 @@ LEAD_SEARCHED = {"name", "company", "phone", "email", "city"}  # re-indexed when
 MANAGE_ROLES = ("lead", "manager", "admin")
 RECYCLE_BATCH = 200
 
-# Score: explainable points, 100 at most.
-SOURCE_POINTS = {"referral": 30, "inbound_call": 25, "trade_show": 20, "partner": 20,
-                 "website": 15, "cold_call": 5, "other": 5}
-COMPLETENESS_POINTS = {"phone": 10, "email": 10, "company": 10}
-RECENCY_POINTS = ((3, 20), (7, 10), (30, 5))  # (within days, points)
-POINTS_PER_ACTIVITY, MAX_ACTIVITY_POINTS = 5, 20
+
+def _cap_reached(cap: int) -> Conflict:
+    return Conflict(Text("You already hold {cap} open leads, the most allowed. "
+                         "Release or convert one first.", cap=cap))
 
 
 def _phone(value):
@@ -49,43 +44,8 @@ def _normalise(lead: Lead) -> None:
     lead.email_norm = email_key(lead.email)
 
 
-def score(lead: Lead, now: datetime | None = None) -> tuple[int, list[dict]]:
-    """0-100 and the points behind it: source, contact data, recency and count of activity."""
-    now = now or utcnow()
-    breakdown = [{"factor": "source", "points": SOURCE_POINTS.get(lead.source or "", 0),
-                  "max": max(SOURCE_POINTS.values()), "detail": lead.source}]
-    for field, points in COMPLETENESS_POINTS.items():
-        breakdown.append({"factor": field, "points": points if getattr(lead, field) else 0,
-                          "max": points, "detail": None})
-    recency, days = 0, None
-    if lead.last_activity_at is not None:
-        days = max(0, (now - lead.last_activity_at).days)
-        recency = next((p for within, p in RECENCY_POINTS if days <= within), 0)
-    breakdown.append({"factor": "recency", "points": recency, "max": RECENCY_POINTS[0][1],
-                      "detail": None if days is None else f"{days}d"})
-    breakdown.append({"factor": "activities",
-                      "points": min(MAX_ACTIVITY_POINTS, POINTS_PER_ACTIVITY * lead.activity_count),
-                      "max": MAX_ACTIVITY_POINTS, "detail": str(lead.activity_count)})
-    return min(100, sum(item["points"] for item in breakdown)), breakdown
-
-
 def get_lead(actor: User, lead_id: uuid.UUID) -> Lead:
     return get_visible(Lead, visible_leads, actor, lead_id, "Lead")
-
-
-def _owner_names(leads) -> dict:
-    ids = {lead.owner_id for lead in leads if lead.owner_id}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
-
-
-def with_owner_names(leads):
-    """Set ``owner_name`` on each lead with one query."""
-    names = _owner_names(leads)
-    for lead in leads:
-        lead.owner_name = names.get(lead.owner_id)
-    return leads
 
 
 def create_lead(actor: User, data: dict) -> tuple[Lead, bool]:
@@ -124,8 +84,7 @@ def update_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> L
     if data.get("status") == "open" and lead.status != "open" and lead.owner_id is not None:
         cap = int(get_setting("lead_cap"))
         if open_lead_count(lead.owner_id) >= cap:  # reopening counts like claiming
-            raise Conflict(f"You already hold {cap} open leads, the most allowed. "
-                           "Release or convert one first.")
+            raise _cap_reached(cap)
     changes = apply_changes(lead, data, LEAD_FIELDS + ("status",))
     if changes:
         _normalise(lead)
@@ -175,8 +134,7 @@ def claim_lead(actor: User, lead_id: uuid.UUID) -> Lead:
     if result.rowcount != 1:
         db.session.rollback()
         if open_lead_count(actor.id) >= cap:
-            raise Conflict(f"You already hold {cap} open leads, the most allowed. "
-                           "Release or convert one first.")
+            raise _cap_reached(cap)
         raise Conflict("Someone else claimed this lead first.")
     record_audit(actor, "lead", lead.id, "claimed", {"owner_id": (None, actor.id)})
     db.session.flush()
@@ -221,7 +179,8 @@ def assign_lead(actor: User, lead: Lead, owner_id: uuid.UUID, expected_version=N
         return lead
     cap = int(get_setting("lead_cap"))
     if open_lead_count(owner.id) >= cap:  # the cap holds for handed-out leads too
-        raise Conflict(f"{owner.name} already holds {cap} open leads, the most allowed.")
+        raise Conflict(Text("{name} already holds {cap} open leads, the most allowed.",
+                            name=owner.name, cap=cap))
     old = lead.owner_id
     lead.owner_id, lead.owned_since = owner.id, utcnow()
     record_audit(actor, "lead", lead.id, "assigned", {"owner_id": (old, owner.id)})
@@ -253,102 +212,49 @@ def lead_for_activity(actor: User, lead_id: uuid.UUID) -> Lead:
     return lead
 
 
-def list_leads(actor: User, pool: bool, q: str | None, status: str | None, limit: int,
-               cursor: str | None):
-    if pool:
-        in_scope = select(Lead.id).where(Lead.owner_id.is_(None), Lead.status == "open")
-    else:
-        # The pool part of visible_leads never matches an owned lead: left out, so the
-        # owners' (owner, created) index ranges are read in order and stop at the page.
-        in_scope = select(Lead.id).where(Lead.owner_id.is_not(None),
-                                         owner_scope(actor, Lead.owner_id))
-        if status:
-            in_scope = in_scope.where(Lead.status == status)
-    if q and q.strip():
-        in_scope = in_scope.where(Lead.id.in_(leads_matching(q)))
-    rows, next_cursor = keyset_page(
-        select(Lead, User.name).outerjoin(User, User.id == Lead.owner_id),
-        (Lead.created_at, Lead.id), limit, cursor, descending=True, among=in_scope)
-    leads = []
-    for lead, owner_name in rows:
-        lead.owner_name = owner_name
-        leads.append(lead)
-    return leads, next_cursor
-
-
-def find_duplicates(name: str | None, company: str | None, phone: str | None,
-                    email: str | None, limit: int = 10) -> list[dict]:
-    """Customers and open leads that look like this one (company-wide, with their owner)."""
-    results = [{**row, "kind": "customer"}
-               for row in find_customer_duplicates(company or name, phone, email, limit)]
-    key, e164, email_norm = duplicate_keys(company, phone, email)
-    conditions = []
-    if key:
-        conditions.append(Lead.company_norm == key)
-    if e164:
-        conditions.append(Lead.phone_e164 == e164)
-    if email_norm:
-        conditions.append(Lead.email_norm == email_norm)
-    if not conditions:
-        return results
-    rows = db.session.execute(
-        select(Lead.id, Lead.name, Lead.company, Lead.city, Lead.company_norm, Lead.phone_e164,
-               Lead.email_norm, Lead.owner_id, User.name.label("owner_name"))
-        .outerjoin(User, User.id == Lead.owner_id)
-        .where(Lead.status == "open", or_(*conditions))
-        .order_by(Lead.created_at.desc(), Lead.id)
-        .limit(limit)
-    ).all()
-    for row in rows:
-        matched = [field for field, ok in (("name", key and row.company_norm == key),
-                                           ("phone", e164 and row.phone_e164 == e164),
-                                           ("email", email_norm and row.email_norm == email_norm))
-                   if ok]
-        results.append({"kind": "lead", "id": row.id,
-                        "name": f"{row.company} · {row.name}" if row.company else row.name,
-                        "city": row.city, "owner_id": row.owner_id,
-                        "owner_name": row.owner_name, "matched_on": matched})
-    return results
-
-
-def recycle_stale_leads(app=None) -> int:
-    """Back to the pool: open leads whose owner did nothing with them for N days (setting
-    ``lead_recycle_days``). Each lead is taken by one conditional UPDATE, so two workers (or
-    two runs) recycle and notice it once."""
-    from app.services.notifications import notify
-
+def recycle_cutoff() -> tuple[int, datetime]:
+    """(``lead_recycle_days``, the moment before which an untouched lead is stale)."""
     days = int(get_setting("lead_recycle_days"))
-    cutoff = utcnow() - timedelta(days=days)
-    stale = (Lead.status == "open", Lead.owner_id.is_not(None), Lead.owned_since < cutoff,
-             or_(Lead.last_activity_at.is_(None), Lead.last_activity_at < cutoff))
-    candidates = db.session.execute(
-        select(Lead.id, Lead.owner_id, Lead.name, Lead.owned_since).where(*stale)
+    return days, utcnow() - timedelta(days=days)
+
+
+def _stale(cutoff: datetime) -> tuple:
+    return (Lead.status == "open", Lead.owner_id.is_not(None), Lead.owned_since < cutoff,
+            or_(Lead.last_activity_at.is_(None), Lead.last_activity_at < cutoff))
+
+
+def stale_leads(cutoff: datetime) -> list:
+    """The oldest-owned stale leads, a batch at most: (id, owner_id, name, owned_since)."""
+    return db.session.execute(
+        select(Lead.id, Lead.owner_id, Lead.name, Lead.owned_since).where(*_stale(cutoff))
         .order_by(Lead.owned_since).limit(RECYCLE_BATCH)
     ).all()
-    db.session.rollback()  # end the read; each lead is then decided by its own UPDATE
-    recycled = 0
-    for lead_id, owner_id, name, owned_since in candidates:
-        result = db.session.execute(
-            update(Lead).where(Lead.id == lead_id, Lead.owner_id == owner_id, *stale)
-            .values(owner_id=None, owned_since=None, version=Lead.version + 1,
-                    updated_at=utcnow())
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            db.session.rollback()
-            continue
-        record_audit(None, "lead", lead_id, "recycled", {"owner_id": (owner_id, None)})
-        notify(owner_id, "lead_recycled", {"lead": name, "days": days}, url="/leads",
-               dedupe_key=f"lead_recycled:{lead_id}:{owned_since.isoformat()}")
-        db.session.commit()
-        recycled += 1
-    return recycled
+
+
+def recycle_lead(candidate, days: int, cutoff: datetime) -> bool:
+    """One stale lead back to the pool by a conditional UPDATE, audited and its owner told;
+    False (nothing written) when someone touched or took it since it was read."""
+    from app.services.notifications import notify
+
+    lead_id, owner_id, name, owned_since = candidate
+    result = db.session.execute(
+        update(Lead).where(Lead.id == lead_id, Lead.owner_id == owner_id, *_stale(cutoff))
+        .values(owner_id=None, owned_since=None, version=Lead.version + 1,
+                updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    record_audit(None, "lead", lead_id, "recycled", {"owner_id": (owner_id, None)})
+    notify(owner_id, "lead_recycled", {"lead": name, "days": days}, url="/leads",
+           dedupe_key=f"lead_recycled:{lead_id}:{owned_since.isoformat()}")
+    return True
 
 
 def convert_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> dict:
     """Lead -> customer + contact + opportunity (or contact + opportunity on an existing
     customer), all in the caller's one transaction: if any part fails, none remains."""
     from app.services import customers as customer_service
-    from app.services import deals as deal_service
+    from app.services import opportunities as opportunity_service
 
     check_version(lead, expected_version)
     _check_open(lead)
@@ -375,7 +281,7 @@ def convert_lead(actor: User, lead: Lead, data: dict, expected_version=None) -> 
     contact, _ = customer_service.create_contact(actor, {
         "customer_id": customer.id, "name": lead.name, "title": lead.title,
         "phone": lead.phone, "email": lead.email})
-    opportunity, _ = deal_service.create_opportunity(actor, {
+    opportunity, _ = opportunity_service.create_opportunity(actor, {
         "customer_id": customer.id, "owner_id": lead.owner_id,
         "name": data.get("opportunity_name") or lead.company or lead.name,
         "amount": data.get("amount"), "currency": data.get("currency"),

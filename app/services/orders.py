@@ -2,22 +2,23 @@
 here: its number, reading it, cancelling it, and taking payments."""
 import uuid
 from zoneinfo import ZoneInfo
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.auth.scoping import ORDER_ROLES, owner_scope, visible_orders
+from app.services.scoping import owner_scope, visible_orders
 from app.extensions import db
 from app.models import (
     Customer, OpportunityLine, OrderCounter, OrderLine, Payment, SalesOrder, User,
 )
 from app.models.base import utcnow
 from app.services.audit import record_audit
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
 from app.services.pagination import keyset_page
-from app.services.records import check_version, find_replay, new_id, where_equal
+from app.services.records import check_version, find_replay, new_id, read_of, where_equal
 
 PAYMENT_ROLES = ("finance", "manager", "admin")
 CANCEL_ROLES = ("finance", "manager", "admin")
@@ -84,19 +85,47 @@ def get_order(actor: User, order_id: uuid.UUID) -> SalesOrder:
     return order
 
 
-def order_detail(actor: User, order_id: uuid.UUID) -> SalesOrder:
+@dataclass(frozen=True)
+class OrderRead:
+    """An order as the API shows it: its columns and its customer's name."""
+
+    id: uuid.UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    number: str
+    customer_id: uuid.UUID
+    customer_name: str
+    opportunity_id: uuid.UUID | None
+    owner_id: uuid.UUID
+    currency: str
+    total: Decimal
+    paid: Decimal
+    status: str
+    ordered_at: datetime
+    cancelled_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OrderDetail(OrderRead):
+    lines: list[OrderLine]
+    payments: list[Payment]
+
+
+def order_detail(actor: User, order_id: uuid.UUID) -> OrderDetail:
     row = db.session.execute(
         visible_orders(select(SalesOrder, Customer.name), actor)
         .join(Customer, Customer.id == SalesOrder.customer_id)
         .where(SalesOrder.id == order_id)).first()
     if row is None:
         raise NotFound("Order not found.")
-    order, order.customer_name = row
-    order.lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)
-                                     .order_by(OrderLine.position)).all()
-    order.payments = db.session.scalars(select(Payment).where(Payment.order_id == order.id)
-                                        .order_by(Payment.received_at, Payment.id)).all()
-    return order
+    order, customer_name = row
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)
+                               .order_by(OrderLine.position)).all()
+    payments = db.session.scalars(select(Payment).where(Payment.order_id == order.id)
+                                  .order_by(Payment.received_at, Payment.id)).all()
+    return read_of(OrderDetail, order, customer_name=customer_name, lines=lines,
+                   payments=payments)
 
 
 def list_orders(actor: User, filters: dict, limit: int, cursor: str | None):
@@ -106,9 +135,7 @@ def list_orders(actor: User, filters: dict, limit: int, cursor: str | None):
         Customer, Customer.id == SalesOrder.customer_id)
     rows, next_cursor = keyset_page(query, (SalesOrder.created_at, SalesOrder.id), limit,
                                     cursor, descending=True, among=in_scope)
-    for order, name in rows:
-        order.customer_name = name
-    return [order for order, _ in rows], next_cursor
+    return [read_of(OrderRead, order, customer_name=name) for order, name in rows], next_cursor
 
 
 def _may_take_payments(actor: User, order: SalesOrder) -> bool:
@@ -139,7 +166,8 @@ def add_payment(actor: User, order: SalesOrder, data: dict) -> tuple[Payment, bo
     if amount <= 0:
         raise Invalid({"amount": ["Must be more than zero."]})
     if amount > order.total - order.paid:
-        raise Invalid({"amount": [f"More than the {outstanding} outstanding."]})
+        raise Invalid({"amount": [Text("More than the {outstanding} outstanding.",
+                                      outstanding=outstanding)]})
     payment = Payment(id=new_id(data.get("id")), order_id=order.id, amount=amount,
                       received_at=data.get("received_at") or utcnow(), method=data["method"],
                       reference=data.get("reference"), recorded_by=actor.id, version=1)
@@ -171,10 +199,6 @@ def cancel_order(actor: User, order: SalesOrder, expected_version=None) -> Sales
 def list_payments(actor: User, order: SalesOrder, limit: int, cursor: str | None):
     return keyset_page(select(Payment).where(Payment.order_id == order.id),
                        (Payment.received_at, Payment.id), limit, cursor)
-
-
-def sees_all_orders(actor: User) -> bool:
-    return actor.role in ORDER_ROLES
 
 
 # RFM: how a customer buys, for the customer card and list ------------------------------------
@@ -228,10 +252,8 @@ def rfm_segment(last_order_at, first_order_at, orders_12m, now=None) -> str | No
     return "loyal"
 
 
-def apply_rfm(customer, last_order_at, first_order_at, orders_12m, revenue_12m, now=None):
-    """The customer with the RFM figures of ``rfm_columns`` and its segment."""
-    customer.last_order_at = last_order_at
-    customer.orders_12m = orders_12m or 0
-    customer.revenue_12m = Decimal(revenue_12m or 0).quantize(Decimal("0.01"))
-    customer.rfm_segment = rfm_segment(last_order_at, first_order_at, orders_12m or 0, now)
-    return customer
+def rfm_values(last_order_at, first_order_at, orders_12m, revenue_12m, now=None) -> dict:
+    """The RFM figures of ``rfm_columns`` and their segment, by read-model field name."""
+    return {"last_order_at": last_order_at, "orders_12m": orders_12m or 0,
+            "revenue_12m": Decimal(revenue_12m or 0).quantize(Decimal("0.01")),
+            "rfm_segment": rfm_segment(last_order_at, first_order_at, orders_12m or 0, now)}

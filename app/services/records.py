@@ -1,15 +1,22 @@
 """Helpers every workflow shares: replayed creates, If-Match, field updates, owners."""
 import uuid
-from decimal import Decimal
+from dataclasses import fields as dataclass_fields
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from app.auth.scoping import can_assign_to
+from app.services.scoping import can_assign_to
 from app.extensions import db
 from app.models import Team, User
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion, Text
 
 MONEY_MAX = Decimal("9999999999.99")  # what a Numeric(12, 2) column holds
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal:
+    """To cents, half-up (1.005 -> 1.01), as everywhere money is rounded."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def find_replay(model, record_id: uuid.UUID | None, is_mine) -> object | None:
@@ -40,10 +47,8 @@ def get_visible(model, visible, actor: User, record_id: uuid.UUID, what: str):
 def check_version(record, expected: int | None) -> None:
     """412 when the client's If-Match version is not the stored one."""
     if expected is not None and expected != record.version:
-        raise StaleVersion(
-            f"This record was changed by someone else (now version {record.version}). "
-            "Reload it and try again."
-        )
+        raise StaleVersion(Text("This record was changed by someone else (now version "
+                                "{version}). Reload it and try again.", version=record.version))
 
 
 def apply_changes(record, data: dict, fields) -> dict:
@@ -69,6 +74,13 @@ def resolve_owner(actor: User, owner_id: uuid.UUID | None) -> User:
     if not can_assign_to(actor, owner, team):
         raise Forbidden("You may only give records to yourself or to members of teams you lead.")
     return owner
+
+
+def read_of(read_class, record, **values):
+    """A read model (a frozen dataclass) of ``record``: its attributes of the same names,
+    ``values`` for the ones it does not have (names joined in, figures computed)."""
+    return read_class(**{f.name: values[f.name] if f.name in values else getattr(record, f.name)
+                         for f in dataclass_fields(read_class)})
 
 
 def new_id(record_id: uuid.UUID | None) -> uuid.UUID:

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Numeric, func, literal_column, select, type_coerce
 
-from app.auth.scoping import owner_scope
+from app.services.scoping import owner_scope
 from app.extensions import db
 from app.models import ActivityDaily, FunnelDaily, Opportunity, Stage, User
 from app.models.rollups import COUNT_COLUMNS, LOGGED_KINDS

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import ApiToken, Team, User, UserSession
 from app.models.base import utcnow
 from app.services.audit import record_audit
-from app.services.errors import Conflict, Invalid, NotFound
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
 from app.services.normalize import search_text
 from app.services.notifications import reschedule_reminders_of
 from app.services.pagination import keyset_page
@@ -55,11 +55,18 @@ def _check_email_free(email: str, user_id=None) -> None:
 
 def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise Invalid({"password": [f"At least {MIN_PASSWORD} characters."]})
+        raise Invalid({"password": [Text("At least {min} characters.", min=MIN_PASSWORD)]})
     user.password_hash = generate_password_hash(password)
 
 
+def require_admin(actor: User | None) -> None:
+    """Only an administrator (or the system itself: ``actor`` None, the CLI and the demo)."""
+    if actor is not None and actor.role != "admin":
+        raise Forbidden("Only an administrator can do this.")
+
+
 def create_user(actor: User | None, data: dict) -> tuple[User, bool]:
+    require_admin(actor)
     existing = find_replay(User, data.get("id"), lambda u: True)
     if existing is not None:
         return existing, False
@@ -78,6 +85,13 @@ def create_user(actor: User | None, data: dict) -> tuple[User, bool]:
 
 
 def update_user(actor: User, user: User, data: dict, expected_version=None) -> User:
+    """An administrator changes anyone; anyone else only their own SELF_EDITABLE fields."""
+    if actor.role != "admin":
+        if user.id != actor.id:
+            raise Forbidden("Only an administrator can change other users.")
+        if set(data) - set(SELF_EDITABLE):
+            raise Forbidden("You may change only your name, language, timezone and "
+                            "reminder settings.")
     check_version(user, expected_version)
     if "email" in data:
         data = {**data, "email": data["email"].strip().lower()}
@@ -99,6 +113,12 @@ def update_user(actor: User, user: User, data: dict, expected_version=None) -> U
         reschedule_reminders_of(user)
     db.session.flush()
     return user
+
+
+def sees_all_of(actor: User, user: User) -> bool:
+    """Whether ``actor`` sees every field of ``user`` (themselves, or as an administrator);
+    anyone else sees the colleague fields only."""
+    return actor.role == "admin" or user.id == actor.id
 
 
 def get_user(user_id: uuid.UUID) -> User:
@@ -124,7 +144,8 @@ def list_users(actor: User, q: str | None, team_id, limit: int, cursor: str | No
 
 # Teams -------------------------------------------------------------------------------------
 
-def create_team(actor: User, data: dict) -> tuple[Team, bool]:
+def create_team(actor: User | None, data: dict) -> tuple[Team, bool]:
+    require_admin(actor)
     existing = find_replay(Team, data.get("id"), lambda t: True)
     if existing is not None:
         return existing, False
@@ -153,7 +174,8 @@ def _check_team_links(team: Team) -> None:
         parent_id = parent.parent_id
 
 
-def update_team(actor: User, team: Team, data: dict, expected_version=None) -> Team:
+def update_team(actor: User | None, team: Team, data: dict, expected_version=None) -> Team:
+    require_admin(actor)
     check_version(team, expected_version)
     if "name" in data and data["name"] != team.name and db.session.scalar(
             select(Team.id).where(Team.name == data["name"])):
@@ -249,8 +271,7 @@ def user_for_api_token(secret: str) -> User | None:
     user, token = row
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(hours=1):
-        token.last_used_at = now  # written at most hourly, not on every request
-        db.session.commit()
+        token.last_used_at = now  # at most hourly, not on every request; the caller commits
     return user
 
 

@@ -54,3 +54,8 @@ def walk(client, url: str, limit: int) -> tuple[list[dict], int]:
         if cursor is None:
             return items, pages
         assert pages < 1000
+
+
+def stages_by_name(client) -> dict:
+    """The pipeline's stages as the API lists them, by name."""
+    return {s["name"]: s for s in client.get(f"{API}/stages?limit=200").json["items"]}

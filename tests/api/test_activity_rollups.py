@@ -6,11 +6,12 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.extensions import db
 from app.models import ActivityDaily
 from app.services import reports
+from tests.plans import captured_statements, plan_text
 from tests import factories
 from tests.api.helpers import API
 from tests.rollups import oracle, rollup
@@ -186,29 +187,10 @@ def test_statements_are_constant(world, client_for, count_queries, reader):
 
 def _report_statement(actor, **filters):
     """The SQL and parameters the activity report runs for ``actor``."""
-    seen = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if "activity_daily" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with captured_statements(lambda statement: "activity_daily" in statement) as seen:
         reports.activity(actor, date(2026, 7, 1), date(2026, 9, 30), **filters)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
     assert len(seen) == 1, seen
     return seen[0]
-
-
-def _plan(statement, parameters) -> str:
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        return "\n".join(row[-1] for row in rows)
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-    return "\n".join(row[0] for row in rows)
 
 
 @pytest.mark.parametrize("reader, filters", [
@@ -225,7 +207,7 @@ def test_the_report_plan_reads_the_rollups_index_never_the_activities(
     db.session.execute(text("ANALYZE"))
     db.session.commit()
     filters = {k: getattr(world, v).id for k, v in filters.items()}
-    plan = _plan(*_report_statement(getattr(world, reader), **filters))
+    plan = plan_text(*_report_statement(getattr(world, reader), **filters))
     assert "activities" not in plan, plan
     if db.engine.dialect.name == "sqlite":
         # a range of the period's days in an index (the primary key or the day index)

@@ -6,14 +6,9 @@ import pytest
 
 from app.models import AuditEntry, Setting, Stage
 from tests import factories
-from tests.api.helpers import API, assert_error, count, reload
+from tests.api.helpers import API, assert_error, count, reload, stages_by_name
 
 ZH = {"Accept-Language": "zh-CN"}
-
-
-def _stage(client, name):
-    return next(s for s in client.get(f"{API}/stages?limit=200").json["items"]
-                if s["name"] == name)
 
 
 @pytest.mark.parametrize("role", ["rep", "lead", "manager", "finance", "cashier"])
@@ -21,7 +16,7 @@ def test_only_admins_change_a_stage(world, client_for, role):
     user = {"rep": world.rep_a1, "lead": world.lead_a, "manager": world.manager,
             "finance": world.finance, "cashier": world.cashier}[role]
     client = client_for(user)
-    proposal = _stage(client, "Proposal")
+    proposal = stages_by_name(client)["Proposal"]
     assert_error(client.patch(f"{API}/stages/{proposal['id']}",
                               json={"name": "Quote", "probability": 60}), 403)
     stored = reload(Stage, proposal["id"])
@@ -32,7 +27,7 @@ def test_only_admins_change_a_stage(world, client_for, role):
 @pytest.mark.parametrize("probability", [150, -1, "50", 12.5, None])
 def test_a_bad_probability_is_422_and_changes_nothing(world, client_for, probability):
     admin = client_for(world.admin)
-    proposal = _stage(admin, "Proposal")
+    proposal = stages_by_name(admin)["Proposal"]
     assert_error(admin.patch(f"{API}/stages/{proposal['id']}",
                              json={"name": "Quote", "probability": probability}), 422,
                  ["probability"])
@@ -42,7 +37,7 @@ def test_a_bad_probability_is_422_and_changes_nothing(world, client_for, probabi
 
 def test_a_stale_version_is_412_and_changes_nothing(world, client_for):
     admin = client_for(world.admin)
-    proposal = _stage(admin, "Proposal")
+    proposal = stages_by_name(admin)["Proposal"]
     first = admin.patch(f"{API}/stages/{proposal['id']}", json={"probability": 55},
                         headers={"If-Match": '"1"'})
     assert first.status_code == 200 and first.json["version"] == 2
@@ -53,7 +48,7 @@ def test_a_stale_version_is_412_and_changes_nothing(world, client_for):
 
 def test_won_and_lost_may_be_renamed_but_not_reweighted(world, client_for):
     admin = client_for(world.admin)
-    won = _stage(admin, "Won")
+    won = stages_by_name(admin)["Won"]
     assert_error(admin.patch(f"{API}/stages/{won['id']}", json={"probability": 100}), 422,
                  ["probability"])
     renamed = admin.patch(f"{API}/stages/{won['id']}", json={"name": "Signed"})
@@ -95,7 +90,7 @@ def test_a_bad_currency_says_what_is_wrong(world, client_for):
 
 def test_a_stage_error_speaks_the_admins_language(world, client_for):
     admin_zh = client_for(factories.make_user("admin", world.team_a, locale="zh-CN"))
-    proposal = _stage(admin_zh, "Proposal")
+    proposal = stages_by_name(admin_zh)["Proposal"]
     answer = assert_error(admin_zh.patch(f"{API}/stages/{proposal['id']}",
                                          json={"probability": 150}, headers=ZH),
                           422, ["probability"])

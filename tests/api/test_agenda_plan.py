@@ -4,10 +4,10 @@ never scans activities, customers or contacts; counts stop at a cap and say so."
 import re
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import event, text
 
 from app.extensions import db
 from app.services import activities as activity_service
+from tests.plans import captured_statements, plan_lines
 from tests import factories
 from tests.api.helpers import API
 
@@ -35,17 +35,8 @@ def _busy_rep(world):
 
 def _agenda_statement(client, url):
     """The SQL and parameters the agenda request ran, as the driver received them."""
-    seen = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if "ix_" not in statement and "activities" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with captured_statements(lambda s: "ix_" not in s and "activities" in s) as seen:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
     assert len(seen) == 1, [s for s, _ in seen]
     return seen[0]
 
@@ -75,17 +66,12 @@ def test_empty_agenda_counts_zero(world, client_for):
 def test_the_plan_reads_the_open_followups_index_and_scans_no_table(world, client_for):
     client = client_for(_busy_rep(world))
     statement, parameters = _agenda_statement(client, f"{API}/agenda?date={DAY}")
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        plan = [row[-1] for row in connection.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + statement, parameters)]
+    plan = plan_lines(statement, parameters)
+    if db.engine.dialect.name == "sqlite":
         scans = [line for line in plan if re.match(rf"SCAN ({'|'.join(TABLES)})\b", line)]
         reads = [line for line in plan if line.startswith("SEARCH activities")]
         by_id = "sqlite_autoindex_activities_1 (id=?)"
     else:
-        connection.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement,
-                                                             parameters)]
         scans = [line for line in plan if "Seq Scan" in line]
         reads = [line for line in plan if re.search(r"Index (Only )?Scan .* on activities", line)]
         by_id = "activities_pkey"

@@ -10,13 +10,10 @@ from app.extensions import db
 from app.models import (
     AuditEntry, Contact, Customer, Lead, Opportunity, OrderLine, SalesOrder, StageHistory,
 )
-from app.services import deals as deal_service
+from app.services import catalogue as catalogue_service
+from app.services import opportunities as opportunity_service
 from tests import factories
-from tests.api.helpers import API, assert_error, count, ids, reload
-
-
-def _stages(client):
-    return {s["name"]: s for s in client.get(f"{API}/stages").json["items"]}
+from tests.api.helpers import API, assert_error, count, ids, reload, stages_by_name
 
 
 # Money math ---------------------------------------------------------------------------------
@@ -30,17 +27,17 @@ def _stages(client):
     ("0.5", "0.05", "0", "0.03"),       # 0.025 -> 0.03
 ])
 def test_line_total_rounds_half_up_to_cents(quantity, price, discount, expected):
-    total = deal_service.line_total(Decimal(quantity), Decimal(price), Decimal(discount))
+    total = catalogue_service.line_total(Decimal(quantity), Decimal(price), Decimal(discount))
     assert total == Decimal(expected) and str(total) == expected
 
 
 def test_tier_price_picks_the_largest_reached_tier(app, world):
     product = factories.make_product(unit_price="100.00",
                                      tiers=[("10", "90.00"), ("50", "80.00")])
-    tiers = deal_service.tiers_of([product.id])[product.id]
-    assert deal_service.tier_price(product, tiers, Decimal("9.99")) == Decimal("100.00")
-    assert deal_service.tier_price(product, tiers, Decimal("10")) == Decimal("90.00")
-    assert deal_service.tier_price(product, tiers, Decimal("500")) == Decimal("80.00")
+    tiers = catalogue_service.tiers_of([product.id])[product.id]
+    assert catalogue_service.tier_price(product, tiers, Decimal("9.99")) == Decimal("100.00")
+    assert catalogue_service.tier_price(product, tiers, Decimal("10")) == Decimal("90.00")
+    assert catalogue_service.tier_price(product, tiers, Decimal("500")) == Decimal("80.00")
 
 
 # Stages and products ------------------------------------------------------------------------
@@ -61,7 +58,7 @@ def test_default_stages_and_admin_only_changes(world, client_for):
                  ["name"])
     assert_error(admin.post(f"{API}/stages", json={"name": "X", "probability": 101}), 422,
                  ["probability"])
-    won = _stages(rep)["Won"]
+    won = stages_by_name(rep)["Won"]
     assert_error(admin.patch(f"{API}/stages/{won['id']}", json={"probability": 50}), 422)
     changed = admin.patch(f"{API}/stages/{demo.json['id']}", json={"probability": 45})
     assert changed.status_code == 200 and changed.json["probability"] == 45
@@ -118,7 +115,7 @@ def test_lines_price_from_tiers_and_amount_is_their_sum(world, client_for):
 
 def test_probability_follows_stage_unless_overridden_and_history_is_kept(world, client_for):
     rep = client_for(world.rep_a1)
-    stages = _stages(rep)
+    stages = stages_by_name(rep)
     opportunity = factories.make_opportunity(world.rep_a1)
     url = f"{API}/opportunities/{opportunity.id}"
     moved = rep.patch(url, json={"stage_id": stages["Proposal"]["id"]})
@@ -290,14 +287,14 @@ def test_convert_onto_an_existing_customer(world, client_for):
 
 def test_failing_the_third_insert_leaves_nothing(world, client_for, monkeypatch):
     lead = factories.make_lead(world.rep_a1, name="Li Na", company="Acme")
-    real = deal_service.create_opportunity
+    real = opportunity_service.create_opportunity
 
     def third_insert_fails(actor, data):
         real(actor, data)
         db.session.flush()
         raise RuntimeError("the third insert failed")
 
-    monkeypatch.setattr(deal_service, "create_opportunity", third_insert_fails)
+    monkeypatch.setattr(opportunity_service, "create_opportunity", third_insert_fails)
     assert_error(client_for(world.rep_a1).post(f"{API}/leads/{lead.id}/convert", json={}), 500)
     assert count(Customer) == 0 and count(Contact) == 0 and count(Opportunity) == 0
     stored = reload(Lead, lead.id)

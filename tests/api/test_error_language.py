@@ -5,15 +5,21 @@ import ast
 import inspect
 import re
 import uuid
+from types import SimpleNamespace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
+from marshmallow import validate as marshmallow_validate
 
 from app.api import errors as api_errors
+from app.api import validate
 from app.api.messages import CATALOGUE, translate
-from app.services.errors import ServiceError
+from app.models import User
+from app.services.errors import ServiceError, Text
+from app.services.records import check_version
+from app.services.users import set_password
 from tests import factories
 from tests.api.helpers import API, assert_error
 
@@ -50,10 +56,13 @@ _MESSAGE_KEYWORDS = {"message", "error", "error_message"}
 
 
 def _strings(node) -> list:
-    """String constants and f-strings in an argument; dict values, never dict keys."""
+    """String constants, f-strings and ``Text(template, **params)`` in an argument; dict
+    values, never dict keys."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node]
     if isinstance(node, ast.JoinedStr):
+        return [node]
+    if isinstance(node, ast.Call) and _call_name(node) == "Text":
         return [node]
     if isinstance(node, ast.Dict):
         return [s for value in node.values for s in _strings(value)]
@@ -99,8 +108,8 @@ def _what_values() -> list[str]:
     return re.findall(r'get_visible\([^()]*"(\w+)"\)', source)
 
 
-# Values to put into f-string messages. An f-string with a name not listed here fails the
-# test: add sample values (and a translation or pattern for the message).
+# Values to put into f-string and Text messages. A value not listed here fails the test: add
+# sample values (and a translation for the message).
 _SAMPLES = {
     "what": _what_values,
     "MIN_PASSWORD": lambda: ["8", "12"],
@@ -113,9 +122,18 @@ _SAMPLES = {
 
 
 def _expand(node) -> list[str]:
-    """The messages a literal can produce: itself, or an f-string with each sample."""
+    """The messages a literal can produce: itself, an f-string with each sample, or a Text
+    (its template and parameters) with each sample."""
     if isinstance(node, ast.Constant):
         return [node.value]
+    if isinstance(node, ast.Call):
+        template = node.args[0].value
+        texts = [{}]
+        for keyword in node.keywords:
+            name = ast.unparse(keyword.value)
+            assert name in _SAMPLES, f"no sample values for {name} in Text message"
+            texts = [{**t, keyword.arg: v} for t in texts for v in _SAMPLES[name]()]
+        return [Text(template, **params) for params in texts]
     texts = [""]
     for part in node.values:
         if isinstance(part, ast.Constant):
@@ -153,7 +171,8 @@ def test_every_message_raised_in_app_has_a_chinese_translation():
 
 
 def _marshmallow_messages() -> list[str]:
-    """Every built-in marshmallow message, formatted as our schemas would see it."""
+    """Every built-in marshmallow message, formatted as our schemas would see it: with its
+    template and parameters (``Text``), as app/api/validate.py raises them."""
     samples = {"obj_type": "datetime", "awareness": "aware", "input": "x", "choices": "a, b",
                "values": "a, b", "min": 1, "max": 200, "equal": 8, "other": "None"}
     templates = set(Schema._default_error_messages.values())
@@ -161,17 +180,17 @@ def _marshmallow_messages() -> list[str]:
         if inspect.isclass(cls) and issubclass(cls, fields.Field):
             for klass in cls.__mro__:
                 templates.update(getattr(klass, "default_error_messages", {}).values())
-    for cls in (validate.Length, validate.OneOf, validate.Equal, validate.ContainsOnly,
-                validate.ContainsNoneOf, validate.Email, validate.URL, validate.Regexp,
-                validate.NoneOf, validate.Predicate):
+    mm = marshmallow_validate  # the templates (ours only change how they are raised)
+    for cls in (mm.Length, mm.OneOf, mm.Equal, mm.ContainsOnly, mm.ContainsNoneOf, mm.Email,
+                mm.URL, mm.Regexp, mm.NoneOf, mm.Predicate):
         templates.update(v for k, v in vars(cls).items() if isinstance(v, str)
                          and (k.startswith("message") or k == "default_message"))
-    messages = [t.format(**samples) for t in templates]
+    messages = [Text(t, **samples) for t in templates]
     messages += [f"Not a valid {t}." for t in ("datetime", "date", "time", "aware datetime",
                                                    "naive datetime")]
     early = datetime(1900, 1, 1, tzinfo=timezone.utc)
     late, first = datetime(9000, 1, 1, tzinfo=timezone.utc), datetime(1, 1, 1, tzinfo=timezone.utc)
-    for low, high, below in ((-90, 90, -91), (1, 200, 0), (early, late, first)):
+    for low, high, below in ((-90, 90, -91), (1, 200, 0), (early, late, first)):  # ours
         for validator in (validate.Range(low, high), validate.Range(min=low),
                           validate.Range(low, high, min_inclusive=False, max_inclusive=False),
                           validate.Range(min=low, min_inclusive=False)):
@@ -193,6 +212,36 @@ def test_every_marshmallow_message_has_a_chinese_translation():
     assert not missing, missing
 
 
+def _raised(call) -> str:
+    """The one message ``call`` raises (a validator's, or a service's field or top message)."""
+    try:
+        call()
+    except ValidationError as exc:
+        return exc.messages[0]
+    except ServiceError as exc:
+        return _messages(exc.errors)[0] if exc.errors else exc.message
+    raise AssertionError("nothing raised")
+
+
+# Each message raised by the code that raises it in the app, keyed by its English.
+_RAISED = {
+    "Must be one of: visit, call.": lambda: _raised(lambda: validate.OneOf(["visit", "call"])(
+        "party")),
+    "Length must be between 1 and 200.": lambda: _raised(lambda: validate.Length(1, 200)("")),
+    "Longer than maximum length 40.": lambda: _raised(lambda: validate.Length(max=40)("x" * 41)),
+    "Shorter than minimum length 1.": lambda: _raised(lambda: validate.Length(min=1)("")),
+    "Must be greater than or equal to -90 and less than or equal to 90.":
+        lambda: _raised(lambda: validate.Range(-90, 90)(91)),
+    "Must be greater than 0.":
+        lambda: _raised(lambda: validate.Range(min=0, min_inclusive=False)(0)),
+    "Must be less than or equal to 86400.":
+        lambda: _raised(lambda: validate.Range(max=86_400)(86_401)),
+    "At least 8 characters.": lambda: _raised(lambda: set_password(User(), "short")),
+    "This record was changed by someone else (now version 4). Reload it and try again.":
+        lambda: _raised(lambda: check_version(SimpleNamespace(version=4), 3)),
+}
+
+
 @pytest.mark.parametrize("english, chinese", [
     ("Must be one of: visit, call.", "必须是以下之一：visit, call。"),
     ("Length must be between 1 and 200.", "长度必须在 1 到 200 之间。"),
@@ -207,9 +256,11 @@ def test_every_marshmallow_message_has_a_chinese_translation():
      "此记录已被他人修改（当前版本 4），请重新加载后再试。"),
 ])
 def test_parameterised_messages(english, chinese):
-    assert translate(english, "zh-CN") == chinese
-    assert translate(english, "zh") == chinese
-    assert translate(english, "en") == english
+    message = _RAISED[english]()
+    assert message == english
+    assert translate(message, "zh-CN") == chinese
+    assert translate(message, "zh") == chinese
+    assert translate(message, "en") == english
 
 
 def test_unknown_messages_and_odd_values_pass_through():

@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.extensions import db
 from app.models import ExpenseClaim, ExpenseItem
 from app.services import expense_reports as report_service
 from app.services.expense_spend import rebuild_expense_spend
+from tests.plans import captured_statements, plan_text
 from tests.api.helpers import API
 
 START, END = date(2025, 7, 1), date(2025, 9, 30)
@@ -105,34 +106,16 @@ def test_statements_do_not_grow_with_the_claims(world, claims, client_for, count
 
 
 def _statements(actor):
-    seen = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with captured_statements() as seen:
         report_service.expense_report(actor, START, END)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
     return seen
-
-
-def _plan(statement, parameters) -> str:
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        return "\n".join(row[-1] for row in rows)
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-    return "\n".join(row[0] for row in rows)
 
 
 @pytest.mark.parametrize("reader", ["manager", "lead_a", "rep_a1", "finance", "cashier"])
 def test_the_spend_plan_reads_the_periods_items_by_index(world, claims, reader):
     spend = [s for s in _statements(getattr(world, reader)) if "expense_items" in s[0]]
     assert len(spend) == 1
-    plan = _plan(*spend[0])
+    plan = plan_text(*spend[0])
     # the period's items from a covering index (by day, or by owner), the claims never
     assert "expense_claims" not in plan, plan
     if db.engine.dialect.name == "sqlite":

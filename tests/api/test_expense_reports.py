@@ -137,15 +137,9 @@ def _won_deals(spend, client_for):
     """rep_a1 wins a 2,006.00 deal on 2026-10-01 and rep_b1 one of 1,003.00."""
     product = factories.make_product(unit_price="1003.00")
     for owner, quantity in ((spend.rep_a1, "2"), (spend.rep_b1, "1")):
-        customer = factories.make_customer(owner)
-        client = client_for(owner)
-        deal = client.post(f"{API}/opportunities", json={
-            "customer_id": str(customer.id), "name": f"Deal {quantity}",
-            "lines": [{"product_id": str(product.id), "quantity": quantity}]}).json
-        assert client.post(f"{API}/opportunities/{deal['id']}/win").status_code == 200
-    db.session.execute(Opportunity.__table__.update()
-                       .values(closed_at=datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)))
-    db.session.commit()
+        factories.win_deal(owner, name=f"Deal {quantity}",
+                           lines=[{"product_id": product.id, "quantity": Decimal(quantity)}],
+                           closed_at=datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc))
 
 
 def test_cost_to_revenue_shows_no_revenue_to_who_cannot_see_deals(spend, client_for):

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, ExpenseClaim, ExpenseStep, Notification
-from app.services import expenses as expense_service
+from app.services import claim_approvals as approval_service
+from app.services import claim_queries as claim_query_service
 from tests import factories
 from tests.api.helpers import API, assert_error, count, ids, reload
 
@@ -166,7 +167,7 @@ def test_nobody_approves_or_pays_their_own_claim(world, client_for):
     assert own["step"] == "finance"
     assert_error(act(finance, own, "approve"), 403)
     assert_error(act(finance, own, "reject", {"reason": "mine"}), 403)
-    assert expense_service.count_approvals(world.finance) == 1   # the manager's, not its own
+    assert claim_query_service.count_approvals(world.finance) == 1   # the manager's, not its own
     own = approve(admin, own)
     assert own["status"] == "approved"
     # A cashier's own claim is paid by someone else.
@@ -278,7 +279,7 @@ def test_concurrent_decisions_one_wins_the_other_gets_409(world, client_for, mon
     claim = approve(client_for(world.lead_a), submitted(client_for(world.rep_a1), "99.00"))
     clients = [client_for(world.finance), client_for(second_finance)]
     barrier = threading.Barrier(2, timeout=10)
-    real = expense_service._check_decision
+    real = approval_service._check_decision
     calls = []
 
     def both_read_first(*args, **kwargs):
@@ -287,7 +288,7 @@ def test_concurrent_decisions_one_wins_the_other_gets_409(world, client_for, mon
         if len(calls) <= 2:
             barrier.wait()
 
-    monkeypatch.setattr(expense_service, "_check_decision", both_read_first)
+    monkeypatch.setattr(approval_service, "_check_decision", both_read_first)
     answers = [None, None]
 
     def decide(i):
@@ -464,7 +465,7 @@ def test_a_team_lead_made_a_rep_gets_no_inbox_and_claims_do_not_stick(world, cli
     demoted = client_for(world.lead_a)
     assert demoted.get(f"{API}/approvals").json["items"] == []
     assert demoted.get(f"{API}/approvals/count").json == {"count": 0}
-    assert expense_service.count_approvals(world.lead_a) == 0
+    assert claim_query_service.count_approvals(world.lead_a) == 0
     assert_error(act(demoted, before, "approve"), 404)
     # The claim routed before the change is not stuck: an admin decides the lead step.
     inbox = [c["title"] for c in admin.get(f"{API}/approvals").json["items"]]

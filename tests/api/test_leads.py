@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, Lead, Notification
 from app.models.base import utcnow
-from app.push.worker import run_once
-from app.services import leads as lead_service
+from app.jobs.leads import recycle_stale_leads
+from app.jobs.worker import run_once
 from app.services import settings as settings_service
 from tests import factories
 from tests.api.helpers import API, assert_error, count, ids, reload
@@ -200,7 +200,7 @@ def test_recycle_in_parallel_workers_recycles_once(app, world):
 
     def work():
         with app.app_context():
-            results.append(lead_service.recycle_stale_leads(app))
+            results.append(recycle_stale_leads(app))
             db.session.remove()
 
     threads = [threading.Thread(target=work) for _ in range(3)]

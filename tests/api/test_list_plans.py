@@ -7,10 +7,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
-from app.services import deals as deal_service
+from app.services import opportunities as opportunity_service
+from tests.plans import captured_statements, plan_lines
 from tests import factories
 from tests.api.helpers import API
 
@@ -33,7 +33,7 @@ def _team_records(world, client_for):
             customer = factories.make_customer(owner, name=f"{owner.name} Co {i}")
             deal = factories.make_opportunity(owner, customer, amount=Decimal("10.00"))
             if i == 0:
-                deal_service.win_opportunity(owner, deal)
+                opportunity_service.win_opportunity(owner, deal)
             factories.make_lead(owner)
     db.session.commit()
     for who in (world.rep_a1, world.rep_a2):
@@ -45,17 +45,9 @@ def _team_records(world, client_for):
 
 def _page_statement(client, url, table):
     """The one statement of the request that reads ``table`` (besides the session)."""
-    seen = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if re.search(rf"\bFROM {table}\b", statement):
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with captured_statements(lambda statement: re.search(rf"\bFROM {table}\b", statement)) \
+            as seen:
         response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
     assert response.status_code == 200, response.json
     assert response.json["items"], url
     assert len(seen) == 1, [s for s, _ in seen]
@@ -63,14 +55,7 @@ def _page_statement(client, url, table):
 
 
 def _plan(statement, parameters):
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        lines = [row[-1] for row in connection.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + statement, parameters)]
-    else:
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        lines = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement,
-                                                              parameters)]
+    lines = plan_lines(statement, parameters)
     db.session.rollback()
     return lines
 

@@ -9,16 +9,12 @@ import pytest
 from app.extensions import db
 from app.models import Payment, SalesOrder
 from app.models.base import utcnow
-from app.services import deals as deal_service
 from tests import factories
 from tests.api.helpers import API, assert_error, count, ids, reload
 
 
 def _won_order(owner, amount="100.00", customer=None):
-    opportunity = factories.make_opportunity(owner, customer, amount=Decimal(amount))
-    _, order = deal_service.win_opportunity(owner, opportunity)
-    db.session.commit()
-    return order
+    return factories.win_deal(owner, customer, amount=Decimal(amount))[1]
 
 
 def test_payments_move_paid_outstanding_and_status(world, client_for):

@@ -194,14 +194,14 @@ def test_a_receipt_change_racing_a_submit_never_lands_on_the_submitted_claim(
     threads): one of them wins, the other is 409, and the stored claim is consistent."""
     import threading
 
-    from app.services import expenses as expense_service
+    from app.services import claim_approvals as approval_service
     from app.services import receipts as receipt_service
 
     rep_submit, rep_receipt = client_for(world.rep_a1), client_for(world.rep_a1)
     claim = make_claim(rep_submit, "12.00")
     existing = upload(rep_submit, claim, PNG).json if change == "delete" else None
     barrier = threading.Barrier(2, timeout=10)
-    real_check, real_path = expense_service.check_version, receipt_service.path_of
+    real_check, real_path = approval_service.check_version, receipt_service.path_of
 
     def submit_read(*args, **kwargs):
         real_check(*args, **kwargs)
@@ -211,7 +211,7 @@ def test_a_receipt_change_racing_a_submit_never_lands_on_the_submitted_claim(
         barrier.wait()
         return real_path(*args, **kwargs)
 
-    monkeypatch.setattr(expense_service, "check_version", submit_read)
+    monkeypatch.setattr(approval_service, "check_version", submit_read)
     if change == "add":
         real_sniff = receipt_service.sniff
 

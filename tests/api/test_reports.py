@@ -4,19 +4,15 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import Opportunity
-from app.services import deals as deal_service
+from app.services import opportunities as opportunity_service
 from tests import factories
-from tests.api.helpers import API, assert_error
-
-
-def _stage_ids(client):
-    return {s["name"]: s["id"] for s in client.get(f"{API}/stages").json["items"]}
+from tests.api.helpers import API, assert_error, stages_by_name
 
 
 def _pipeline(world, client_for):
     """rep_a1: 3 deals (one to Proposal and won, one lost, one open); rep_b1: 1 deal."""
     rep = client_for(world.rep_a1)
-    stages = _stage_ids(rep)
+    stages = {name: s["id"] for name, s in stages_by_name(rep).items()}
     soon = date.today() + timedelta(days=10)
     a = factories.make_opportunity(world.rep_a1, amount=Decimal("100.00"),
                                    expected_close_date=soon)
@@ -105,12 +101,12 @@ def test_reports_run_constant_statements(world, client_for, count_queries):
     assert empty.n == full.n <= 4 and forecast.n <= 4
     db.session.rollback()
     assert db.session.query(Opportunity).count() == 14
-    assert deal_service.money(Decimal("1.005")) == Decimal("1.01")
+    assert opportunity_service.money(Decimal("1.005")) == Decimal("1.01")
 
 
 def test_a_reopened_deal_counts_once_in_a_stage_it_entered_again(world, client_for):
     rep = client_for(world.rep_a1)
-    stages = _stage_ids(rep)
+    stages = {name: s["id"] for name, s in stages_by_name(rep).items()}
     deal = factories.make_opportunity(world.rep_a1, amount=Decimal("100.00"))
     assert rep.post(f"{API}/opportunities/{deal.id}/lose",
                     json={"reason": "Price"}).status_code == 200

@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Contact, Lead, Opportunity
-from app.services import deals as deal_service
+from app.services import opportunities as opportunity_service
 from app.services import settings as settings_service
 from tests import factories
 from tests.api.helpers import API, assert_error, count, reload
@@ -39,7 +39,7 @@ def test_report_periods_at_the_ends_of_the_calendar_are_422(world, client_for, q
 @pytest.mark.parametrize("when", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"])
 def test_a_payment_dated_at_the_ends_of_the_calendar_is_422(world, client_for, when):
     opportunity = factories.make_opportunity(world.rep_a1, None, amount=Decimal("100.00"))
-    _, order = deal_service.win_opportunity(world.rep_a1, opportunity)
+    _, order = opportunity_service.win_opportunity(world.rep_a1, opportunity)
     db.session.commit()
     assert_error(client_for(world.rep_a1).post(f"{API}/orders/{order.id}/payments", json={
         "amount": "10.00", "method": "cash", "received_at": when}), 422, ["received_at"])

@@ -9,13 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Opportunity, SalesOrder, Stage, StageHistory, User
-from app.services import deals as deal_service
+from app.services import opportunities as opportunity_service
+from app.services import pipeline as pipeline_service
 from app.services import orders as order_service
 from app.services import reports
+from tests.plans import captured_statements, plan_lines
 from tests import factories
 from tests.api.helpers import API
 
@@ -34,7 +36,7 @@ def _shuffle_history(world, seed: int, n_deals: int = 24):
     losses and reopens (through the services), then spread over the last 200 days."""
     rnd = random.Random(seed)
     reps = [world.rep_a1, world.rep_a2, world.rep_b1]
-    deal_service.ensure_default_stages()
+    pipeline_service.ensure_default_stages()
     open_stages = db.session.scalars(select(Stage).where(Stage.kind == "open")
                                      .order_by(Stage.position)).all()
     deals = []
@@ -50,16 +52,17 @@ def _shuffle_history(world, seed: int, n_deals: int = 24):
         owner = db.session.get(User, deal.owner_id)
         action = rnd.choice(("stage", "stage", "amount", "win", "lose", "reopen"))
         if deal.status == "open" and action == "stage":
-            deal_service.update_opportunity(owner, deal, {"stage_id": rnd.choice(open_stages).id})
+            opportunity_service.update_opportunity(
+                owner, deal, {"stage_id": rnd.choice(open_stages).id})
         elif deal.status == "open" and action == "amount":
-            deal_service.update_opportunity(owner, deal,
+            opportunity_service.update_opportunity(owner, deal,
                                             {"amount": Decimal(rnd.randint(1, 99999)) / 100})
         elif deal.status == "open" and action == "win":
-            deal_service.win_opportunity(owner, deal)
+            opportunity_service.win_opportunity(owner, deal)
         elif deal.status == "open" and action == "lose":
-            deal_service.lose_opportunity(owner, deal, "Price", None)
+            opportunity_service.lose_opportunity(owner, deal, "Price", None)
         elif deal.status == "lost" and action == "reopen":
-            deal_service.reopen_opportunity(world.manager, deal,
+            opportunity_service.reopen_opportunity(world.manager, deal,
                                             rnd.choice((None, rnd.choice(open_stages).id)))
         db.session.commit()
     # Spread the history back in time (creation, stays, closing): some deals fall before
@@ -163,15 +166,15 @@ def test_reports_equal_the_raw_tables_after_random_changes(world, seed):
 
 
 def test_a_deal_reentering_a_stage_counts_once_with_every_stay_averaged(world):
-    deal_service.ensure_default_stages()
+    pipeline_service.ensure_default_stages()
     stages = {s.name: s for s in db.session.scalars(select(Stage))}
     deal = factories.make_opportunity(world.rep_a1, amount=Decimal("40.00"))
     for stage in ("Proposal", "Qualification", "Proposal"):
-        deal_service.update_opportunity(world.rep_a1, db.session.get(Opportunity, deal.id),
+        opportunity_service.update_opportunity(world.rep_a1, db.session.get(Opportunity, deal.id),
                                         {"stage_id": stages[stage].id})
-    deal_service.lose_opportunity(world.rep_a1, db.session.get(Opportunity, deal.id), "Price",
-                                  None)
-    deal_service.reopen_opportunity(world.manager, db.session.get(Opportunity, deal.id))
+    opportunity_service.lose_opportunity(
+        world.rep_a1, db.session.get(Opportunity, deal.id), "Price", None)
+    opportunity_service.reopen_opportunity(world.manager, db.session.get(Opportunity, deal.id))
     db.session.commit()
     stays = db.session.scalars(select(StageHistory).where(StageHistory.opportunity_id == deal.id)
                                .order_by(StageHistory.entered_at)).all()
@@ -211,19 +214,11 @@ def test_report_statements_stay_few_and_constant(world, client_for, count_querie
 
 def _plans(statements):
     """(statement, plan lines) for each SELECT, planned by the database with its
-    parameters; on PostgreSQL with sequential scans off, so a plan that can only scan
-    says so."""
-    connection = db.session.connection()
-    postgres = db.engine.dialect.name == "postgresql"
-    if postgres:
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    plans = []
-    for statement, params in statements:
-        if not statement.lstrip().upper().startswith("SELECT") or "user_sessions" in statement:
-            continue
-        prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
-        rows = connection.exec_driver_sql(prefix + statement, params).all()
-        plans.append((statement, [str(row[-1]) for row in rows]))
+    parameters (``tests.plans.plan_lines``)."""
+    plans = [(statement, [str(line) for line in plan_lines(statement, params)])
+             for statement, params in statements
+             if statement.lstrip().upper().startswith("SELECT")
+             and "user_sessions" not in statement]
     db.session.rollback()
     return plans
 
@@ -243,16 +238,8 @@ def _assert_no_full_scan(plans):
 
 
 def _statements_of(app, call):
-    captured = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        captured.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with captured_statements() as captured:
         call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
     return captured
 
 
@@ -278,7 +265,7 @@ def test_report_plans_use_an_index(world, client_for, app, who):
 def test_rfm_plans_read_only_the_returned_customers_orders(world, client_for, app):
     customer = factories.make_customer(world.rep_a1)
     deal = factories.make_opportunity(world.rep_a1, customer, amount=Decimal("12.00"))
-    deal_service.win_opportunity(world.rep_a1, deal)
+    opportunity_service.win_opportunity(world.rep_a1, deal)
     db.session.commit()
     for who in (world.rep_a1, world.lead_a, world.manager):
         client = client_for(who)
@@ -299,7 +286,7 @@ def test_rfm_equals_a_group_by_over_the_raw_orders(world, client_for):
         for _ in range(rnd.randint(1, 4)):
             deal = factories.make_opportunity(world.rep_a1, customer,
                                               amount=Decimal(rnd.randint(100, 9999)) / 100)
-            _, order = deal_service.win_opportunity(world.rep_a1, deal)
+            _, order = opportunity_service.win_opportunity(world.rep_a1, deal)
             order.ordered_at = NOW - timedelta(days=rnd.choice((5, 60, 100, 200, 400)))
             if rnd.random() < 0.2:
                 order_service.cancel_order(world.manager, order)

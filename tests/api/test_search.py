@@ -5,11 +5,10 @@ write, rebuilt after bulk loads, constant statements, and plans that use the ind
 import random
 import re
 import uuid
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from app.extensions import db
 from app.models import Contact, Customer, Lead
@@ -18,6 +17,7 @@ from app.services.normalize import company_key
 from app.services.search import (
     contacts_matching, customers_matching, leads_matching, rebuild_search_index,
 )
+from tests.plans import captured_statements, plan_text
 from tests import factories
 from tests.api.helpers import API, ids
 
@@ -203,30 +203,9 @@ def _bulk(world, n, seed=11):
     return customers, contacts, leads, written
 
 
-@contextmanager
-def _captured():
-    seen = []
-
-    def before(conn, cursor, statement, params, context, executemany):
-        seen.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-
-
 def _plan(statement, params) -> str:
     with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
-            return "\n".join(row[-1] for row in rows)
-        # Proves the index is usable: the tables are too small here for the planner to
-        # prefer it on its own (at 100,000 rows it does).
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        rows = connection.exec_driver_sql(f"EXPLAIN {statement}", params)
-        return "\n".join(row[0] for row in rows)
+        return plan_text(statement, params, connection)
 
 
 RECORD_TABLES = "customers|contacts|leads"
@@ -277,7 +256,7 @@ def test_search_plans_use_the_text_index(world, client_for):
     for user in (world.rep_a1, world.lead_a, world.manager):
         client = client_for(user)
         for resource, search_table, q in searches:
-            with _captured() as seen:
+            with captured_statements() as seen:
                 response = client.get(f"{API}/{resource}", query_string={"q": q})
             assert response.status_code == 200, response.json
             statement, params = next((s, p) for s, p in seen if search_table in s)
@@ -293,7 +272,7 @@ def test_search_plans_use_the_text_index(world, client_for):
     for user in (world.rep_a1, world.manager):
         client = client_for(user)
         for resource, search_table, q, _ in grams:
-            with _captured() as seen:
+            with captured_statements() as seen:
                 response = client.get(f"{API}/{resource}", query_string={"q": q})
             assert response.status_code == 200, response.json
             statement, params = next((s, p) for s, p in seen if search_table in s)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from app.extensions import db
-from app.services import deals as deal_service
+from app.services import opportunities as opportunity_service
 from tests import factories
 from tests.api.helpers import API, assert_error
 
@@ -50,7 +50,7 @@ def one_of_each(world, client_for):
     factories.make_lead(rep, name="Li Lei", company="Slim Leads")
     opportunity = factories.make_opportunity(rep, customer, amount=Decimal("100.00"))
     factories.make_opportunity(rep, customer, name="Still open", amount=Decimal("50.00"))
-    deal_service.win_opportunity(rep, opportunity)
+    opportunity_service.win_opportunity(rep, opportunity)
     db.session.commit()
     client = client_for(rep)
     claim = client.post(f"{API}/expenses", json={"title": "Taxi", "items": [

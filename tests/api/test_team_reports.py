@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 
 from app.extensions import db
-from app.models import Activity, Opportunity
-from app.services import deals as deal_service
+from app.models import Activity
 from tests import factories
 from tests.api.helpers import API, assert_error
 
@@ -20,12 +19,8 @@ def _log(owner, kind, days_ago=1, **extra):
 
 
 def _won(owner, amount, days_ago=1, currency="CNY"):
-    deal = factories.make_opportunity(owner, amount=Decimal(amount), currency=currency)
-    deal_service.win_opportunity(owner, deal)
-    db.session.commit()
-    db.session.execute(Opportunity.__table__.update().where(Opportunity.id == deal.id)
-                       .values(closed_at=NOW - timedelta(days=days_ago)))
-    db.session.commit()
+    factories.win_deal(owner, amount=Decimal(amount), currency=currency,
+                       closed_at=NOW - timedelta(days=days_ago))
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """A real server on a fresh, migrated, seeded SQLite database, and the system
 Chromium in phone emulation (360 x 780, an Android Chrome user agent)."""
 import os
-
-import socket
 import subprocess
 import sys
 import time
@@ -10,6 +8,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.ports import free_port
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -24,12 +24,6 @@ PASSWORD = "fieldline"
 REP = "rep1@demo.fieldline.app"  # 王伟, Asia/Shanghai, English
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cli() -> list[str]:

@@ -16,8 +16,9 @@ from app.extensions import db
 from app.models import FunnelDaily, Opportunity, Stage, StageHistory, User
 from app.models.rollups import FUNNEL_COLUMNS
 from app.services import customers as customer_service
-from app.services import deals as deal_service
+from app.services import opportunities as deal_service
 from app.services.funnel_rollups import microseconds, rebuild_funnel_rollups
+from app.services.pipeline import ensure_default_stages
 
 ZONES = ("Asia/Shanghai", "America/New_York", "Asia/Kolkata", "Europe/Berlin")
 BASE = datetime(2026, 3, 20, tzinfo=timezone.utc)  # New York and Berlin change clocks
@@ -60,7 +61,7 @@ def _people(rng):
             for i, zone in enumerate(ZONES)]
     db.session.add_all([manager, *reps])
     db.session.flush()
-    deal_service.ensure_default_stages()
+    ensure_default_stages()
     customers = [customer_service.create_customer(manager, {"name": f"C{n}"})[0]
                  for n in range(3)]
     db.session.commit()
@@ -197,7 +198,7 @@ def test_rollups_rebuild_counts_what_a_core_bulk_insert_left_out(app):
 
 
 def test_the_demo_company_comes_with_its_funnel_rollup(app):
-    from app.seed import seed_demo
+    from app.demo.company import seed_demo
 
     seed_demo()
     counted = oracle()

@@ -207,7 +207,7 @@ def test_rollups_rebuild_counts_what_a_core_bulk_insert_left_out(app):
 
 
 def test_the_demo_company_comes_with_its_rollup(app):
-    from app.seed import seed_demo
+    from app.demo.company import seed_demo
 
     seed_demo()
     counted = oracle()

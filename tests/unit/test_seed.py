@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models import Activity, AuditEntry, Contact, Customer, Team, User
 from app.models.activities import FOLLOWUP_ACTIONS
 from app.models.customers import CONTACT_ROLES
-from app.seed import demo_id, seed_demo, today_slot
+from app.demo.common import demo_id, today_slot
+from app.demo.company import seed_demo
 from app.services.activities import agenda, distance_m
 from app.services.normalize import company_key, email_key, phone_e164
 from app.services.users import authenticate
@@ -156,7 +157,7 @@ def test_demo_company_is_complete_and_a_second_run_changes_nothing(app):
         day = agenda(user, today)
         counts = day["counts"]
         if user.role in ("rep", "lead"):
-            due_today = [item["activity"].due_at for item in day["today"]]
+            due_today = [item.due_at for item in day["today"]]
             assert any(d < now for d in due_today) and any(d > now for d in due_today), key
         if user.role == "rep":
             assert 2 <= counts["overdue"] <= 6, key
@@ -206,7 +207,7 @@ def test_an_unrelated_user_with_the_demo_email_stops_the_load(app):
 
 def test_demo_expense_claims_sit_at_every_step(app):
     from app.models import ExpenseClaim, ExpenseStep, Notification
-    from app.services.expenses import count_approvals
+    from app.services.claim_queries import count_approvals
 
     seed_demo(now=_local_now(11, 0))
     claims = list(db.session.scalars(select(ExpenseClaim)))

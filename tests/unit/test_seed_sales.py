@@ -6,7 +6,7 @@ from app.models import (
     Lead, Opportunity, OpportunityLine, OrderCounter, OrderLine, Payment, PriceTier, Product,
     SalesOrder, Stage, StageHistory,
 )
-from app.seed import seed_demo
+from app.demo.company import seed_demo
 
 
 def _counts():

@@ -13,12 +13,13 @@ from app.models import (
     Opportunity, OpportunityLine, OrderCounter, OrderLine, Payment, SalesOrder, Stage,
     StageHistory, Team, User,
 )
-from app.seed import demo_id, seed_demo
-from app.seed_sales import POOL_LEADS
-from app.seed_scale import (
+from app.demo.common import demo_id
+from app.demo.company import seed_demo
+from app.demo.sales import POOL_LEADS
+from app.demo.scale import block_marker, lead_email, rep_email, seed_scale
+from app.demo.scale_context import (
     ACTIVITIES_PER_CUSTOMER, BLOCK_CUSTOMERS, CLAIMS_PER_BLOCK, CONTACTS_PER_CUSTOMER,
-    DEALS_PER_BLOCK, LEADS_PER_BLOCK, REPS_PER_TEAM, TEAM_COUNT, YEARS, block_marker,
-    lead_email, rep_email, seed_scale,
+    DEALS_PER_BLOCK, LEADS_PER_BLOCK, REPS_PER_TEAM, TEAM_COUNT, YEARS,
 )
 from app.services.normalize import company_key, email_key, phone_e164
 from tests.conftest import ApiClient

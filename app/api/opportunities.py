@@ -1,11 +1,13 @@
-"""The pipeline: stages, products, opportunities (with lines), win, lose, reopen."""
+"""Opportunities (shown as "deals"), the pipeline's stages and the product catalogue: win, lose,
+reopen. The blueprint keeps its name "deals" (its OpenAPI tag)."""
 from decimal import Decimal
 
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from app.api import validate
 from app.api.common import (
     DAY_RANGE, FieldsArgs, Money, PageArgs, RecordSchema, SearchPageArgs, StrictSchema, etag,
     if_match_version, list_page, page, page_schema, slim,
@@ -13,7 +15,9 @@ from app.api.common import (
 from app.api.orders import OrderSchema
 from app.extensions import db
 from app.models.deals import OPPORTUNITY_STATUSES, STAGE_KINDS
-from app.services import deals as deal_service
+from app.services import catalogue as catalogue_service
+from app.services import opportunities as opportunity_service
+from app.services import pipeline as pipeline_service
 from app.services import orders as order_service
 
 blp = Blueprint("deals", __name__, url_prefix="/api/v1",
@@ -142,7 +146,7 @@ class Stages(MethodView):
     @blp.response(200, page_schema(StageSchema, "StagePage"))
     def get(self, args):
         """The pipeline's stages in order, each with its probability"""
-        items = page(*deal_service.list_stages(args["limit"], args["cursor"]))
+        items = page(*pipeline_service.list_stages(args["limit"], args["cursor"]))
         db.session.commit()  # the default stages, the first time
         return items
 
@@ -150,7 +154,7 @@ class Stages(MethodView):
     @blp.response(201, StageSchema)
     def post(self, data):
         """Add a stage (administrators)"""
-        stage, created = deal_service.create_stage(current_user, data)
+        stage, created = pipeline_service.create_stage(current_user, data)
         db.session.commit()
         return stage, 201 if created else 200, etag(stage)
 
@@ -160,15 +164,15 @@ class StageById(MethodView):
     @blp.response(200, StageSchema)
     def get(self, stage_id):
         """One stage"""
-        stage = deal_service.get_stage(stage_id)
+        stage = pipeline_service.get_stage(stage_id)
         return stage, 200, etag(stage)
 
     @blp.arguments(StageUpdateSchema(partial=True))
     @blp.response(200, StageSchema)
     def patch(self, data, stage_id):
         """Rename, reorder, re-weight or retire a stage (administrators)"""
-        stage = deal_service.update_stage(current_user, deal_service.get_stage(stage_id), data,
-                                          if_match_version())
+        stage = pipeline_service.update_stage(
+            current_user, pipeline_service.get_stage(stage_id), data, if_match_version())
         db.session.commit()
         return stage, 200, etag(stage)
 
@@ -181,13 +185,13 @@ class Products(MethodView):
     @blp.response(200, page_schema(ProductSchema, "ProductPage"))
     def get(self, args):
         """Products by name, with their price tiers; ``q`` searches name and SKU"""
-        return page(*deal_service.list_products(args["q"], args["limit"], args["cursor"]))
+        return page(*catalogue_service.list_products(args["q"], args["limit"], args["cursor"]))
 
     @blp.arguments(ProductSchema)
     @blp.response(201, ProductSchema)
     def post(self, data):
         """Add a product (managers, administrators)"""
-        product, created = deal_service.create_product(current_user, data)
+        product, created = catalogue_service.create_product(current_user, data)
         db.session.commit()
         return product, 201 if created else 200, etag(product)
 
@@ -197,15 +201,15 @@ class ProductById(MethodView):
     @blp.response(200, ProductSchema)
     def get(self, product_id):
         """One product with its price tiers"""
-        product = deal_service.get_product(product_id)
+        product = catalogue_service.get_product(product_id)
         return product, 200, etag(product)
 
     @blp.arguments(ProductUpdateSchema(partial=True))
     @blp.response(200, ProductSchema)
     def patch(self, data, product_id):
         """Change a product; ``price_tiers`` replaces all tiers"""
-        product = deal_service.update_product(
-            current_user, deal_service.get_product(product_id), data, if_match_version())
+        product = catalogue_service.update_product(
+            current_user, catalogue_service.find_product(product_id), data, if_match_version())
         db.session.commit()
         return product, 200, etag(product)
 
@@ -213,7 +217,7 @@ class ProductById(MethodView):
 # Opportunities ------------------------------------------------------------------------------
 
 def _detail(opportunity_id):
-    return deal_service.opportunity_detail(current_user, opportunity_id)
+    return opportunity_service.opportunity_detail(current_user, opportunity_id)
 
 
 @blp.route("/opportunities")
@@ -223,7 +227,7 @@ class Opportunities(MethodView):
     def get(self, args):
         """Deals you can see, newest first (filter by status, stage, customer, owner)"""
         filters = {k: args[k] for k in ("status", "stage_id", "customer_id", "owner_id", "q")}
-        return list_page(args, OpportunityRecordSchema, *deal_service.list_opportunities(
+        return list_page(args, OpportunityRecordSchema, *opportunity_service.list_opportunities(
             current_user, filters, args["limit"], args["cursor"]))
 
     @blp.arguments(OpportunitySchema)
@@ -231,7 +235,7 @@ class Opportunities(MethodView):
     def post(self, data):
         """Open a deal; with ``lines`` its amount is their sum"""
         _check_discounts(data)
-        opportunity, created = deal_service.create_opportunity(current_user, data)
+        opportunity, created = opportunity_service.create_opportunity(current_user, data)
         db.session.commit()
         opportunity = _detail(opportunity.id)
         return opportunity, 201 if created else 200, etag(opportunity)
@@ -250,8 +254,8 @@ class OpportunityById(MethodView):
     def patch(self, data, opportunity_id):
         """Change a deal: fields, stage (kept in its history), ``lines`` (replaces all)"""
         _check_discounts(data)
-        opportunity = deal_service.get_opportunity(current_user, opportunity_id)
-        deal_service.update_opportunity(current_user, opportunity, data, if_match_version())
+        opportunity = opportunity_service.get_opportunity(current_user, opportunity_id)
+        opportunity_service.update_opportunity(current_user, opportunity, data, if_match_version())
         db.session.commit()
         opportunity = _detail(opportunity_id)
         return opportunity, 200, etag(opportunity)
@@ -266,8 +270,8 @@ class WinSchema(StrictSchema):
 @blp.response(200, WinSchema)
 def win(opportunity_id):
     """Won: the deal closes and its sales order is made, in one transaction"""
-    opportunity = deal_service.get_opportunity(current_user, opportunity_id)
-    _, order = deal_service.win_opportunity(current_user, opportunity, if_match_version())
+    opportunity = opportunity_service.get_opportunity(current_user, opportunity_id)
+    _, order = opportunity_service.win_opportunity(current_user, opportunity, if_match_version())
     db.session.commit()
     order = order_service.order_detail(current_user, order.id)
     return {"opportunity": _detail(opportunity_id), "order": order}
@@ -278,8 +282,8 @@ def win(opportunity_id):
 @blp.response(200, OpportunitySchema)
 def lose(data, opportunity_id):
     """Lost, with a reason from the company's pick list (and a note)"""
-    opportunity = deal_service.get_opportunity(current_user, opportunity_id)
-    deal_service.lose_opportunity(current_user, opportunity, data["reason"], data["note"],
+    opportunity = opportunity_service.get_opportunity(current_user, opportunity_id)
+    opportunity_service.lose_opportunity(current_user, opportunity, data["reason"], data["note"],
                                   if_match_version())
     db.session.commit()
     opportunity = _detail(opportunity_id)
@@ -291,8 +295,8 @@ def lose(data, opportunity_id):
 @blp.response(200, OpportunitySchema)
 def reopen(data, opportunity_id):
     """Back in the pipeline after a loss (team lead, manager, admin)"""
-    opportunity = deal_service.get_opportunity(current_user, opportunity_id)
-    deal_service.reopen_opportunity(current_user, opportunity, data["stage_id"],
+    opportunity = opportunity_service.get_opportunity(current_user, opportunity_id)
+    opportunity_service.reopen_opportunity(current_user, opportunity, data["stage_id"],
                                     if_match_version())
     db.session.commit()
     opportunity = _detail(opportunity_id)

@@ -1,240 +1,31 @@
-"""The pipeline: stages, products and their price tiers, opportunities with lines, and
-moving a deal through its stages to won or lost."""
+"""Opportunities (the API's "deals"): their lines, and moving one through the pipeline's
+stages to won or lost."""
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select
 
-from app.auth.scoping import SEE_ALL, visible_customers, visible_opportunities
+from app.services.scoping import visible_customers, visible_opportunities
 from app.extensions import db
-from app.models import (
-    Customer, Opportunity, OpportunityLine, PriceTier, Product, Stage, StageHistory, User,
-)
+from app.models import Customer, Opportunity, OpportunityLine, Product, Stage, StageHistory, User
 from app.models.base import utcnow
 from app.services.audit import record_audit
-from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.catalogue import line_total, tier_price, tiers_of
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
 from app.services.pagination import keyset_page
+from app.services.pipeline import first_open_stage, open_stage, terminal_stage
 from app.services.records import (
     MONEY_MAX,
-    apply_changes, check_version, find_replay, get_visible, new_id, resolve_owner, where_equal,
+    apply_changes, check_version, find_replay, get_visible, money, new_id, resolve_owner,
+    where_equal,
 )
 from app.services.settings import get_setting
 
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
-DEFAULT_STAGES = (
-    ("Qualification", 10, "open"), ("Needs analysis", 25, "open"), ("Proposal", 50, "open"),
-    ("Negotiation", 75, "open"), ("Won", 100, "won"), ("Lost", 0, "lost"),
-)
-TERMINAL_POSITION = 10_000
 REOPEN_ROLES = ("lead", "manager", "admin")
-CATALOGUE_ROLES = ("manager", "admin")
 OPPORTUNITY_FIELDS = ("name", "currency", "expected_close_date")
 
-
-def money(value: Decimal) -> Decimal:
-    """To cents, half-up (1.005 -> 1.01), as everywhere money is rounded."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def line_total(quantity: Decimal, unit_price: Decimal, discount_pct: Decimal) -> Decimal:
-    """quantity x unit price less the discount, rounded once at the end."""
-    return money(Decimal(quantity) * Decimal(unit_price) * (HUNDRED - Decimal(discount_pct))
-                 / HUNDRED)
-
-
-def tier_price(product: Product, tiers: list[PriceTier], quantity: Decimal) -> Decimal:
-    """The unit price for ``quantity``: the tier with the largest ``min_qty`` reached."""
-    reached = [t for t in tiers if t.min_qty <= quantity]
-    if not reached:
-        return product.unit_price
-    return max(reached, key=lambda t: t.min_qty).unit_price
-
-
-# Stages -------------------------------------------------------------------------------------
-
-def ensure_default_stages() -> None:
-    """The default pipeline, the first time anyone needs one (safe when two do at once)."""
-    if db.session.scalar(select(Stage.id).limit(1)) is not None:
-        return
-    try:
-        with db.session.begin_nested():
-            for position, (name, probability, kind) in enumerate(DEFAULT_STAGES, start=1):
-                # the terminal stages stay last when stages are added
-                position = position * 10 if kind == "open" else TERMINAL_POSITION + position
-                db.session.add(Stage(id=uuid.uuid4(), name=name, position=position,
-                                     probability=probability, kind=kind, active=True,
-                                     version=1))
-    except IntegrityError:
-        pass  # someone else created them a moment ago
-
-
-def _require_admin(actor: User) -> None:
-    if actor.role != "admin":
-        raise Forbidden("Only an administrator can do this.")
-
-
-def list_stages(limit: int, cursor: str | None):
-    ensure_default_stages()
-    return keyset_page(select(Stage), (Stage.position, Stage.id), limit, cursor)
-
-
-def get_stage(stage_id: uuid.UUID) -> Stage:
-    stage = db.session.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound("Stage not found.")
-    return stage
-
-
-def create_stage(actor: User, data: dict) -> tuple[Stage, bool]:
-    _require_admin(actor)
-    ensure_default_stages()
-    existing = find_replay(Stage, data.get("id"), lambda s: True)
-    if existing is not None:
-        return existing, False
-    if db.session.scalar(select(Stage.id).where(Stage.name == data["name"])) is not None:
-        raise Invalid({"name": ["A stage with this name already exists."]})
-    position = data.get("position")
-    if position is None:  # after the last open stage, before won and lost
-        position = (db.session.scalar(select(func.max(Stage.position))
-                                      .where(Stage.kind == "open")) or 0) + 10
-    stage = Stage(id=new_id(data.get("id")), name=data["name"], position=position,
-                  probability=data["probability"], kind="open", active=True, version=1)
-    db.session.add(stage)
-    db.session.flush()
-    record_audit(actor, "stage", stage.id, "created", {"name": (None, stage.name)})
-    return stage, True
-
-
-def update_stage(actor: User, stage: Stage, data: dict, expected_version=None) -> Stage:
-    _require_admin(actor)
-    check_version(stage, expected_version)
-    if "name" in data and data["name"] != stage.name and db.session.scalar(
-            select(Stage.id).where(Stage.name == data["name"])) is not None:
-        raise Invalid({"name": ["A stage with this name already exists."]})
-    if stage.kind != "open" and ("probability" in data or data.get("active") is False):
-        raise Invalid({"probability": ["Won and lost are fixed stages."]})
-    changes = apply_changes(stage, data, ("name", "probability", "position", "active"))
-    if changes:
-        record_audit(actor, "stage", stage.id, "changed", changes)
-        db.session.flush()
-    return stage
-
-
-def _terminal_stage(kind: str) -> Stage:
-    ensure_default_stages()
-    stage = db.session.scalar(select(Stage).where(Stage.kind == kind)
-                              .order_by(Stage.position).limit(1))
-    if stage is None:  # an administrator cannot remove them; only a broken database
-        raise Conflict("The pipeline has no won or lost stage.")
-    return stage
-
-
-def first_open_stage() -> Stage:
-    ensure_default_stages()
-    stage = db.session.scalar(select(Stage).where(Stage.kind == "open", Stage.active.is_(True))
-                              .order_by(Stage.position, Stage.id).limit(1))
-    if stage is None:
-        raise Conflict("The pipeline has no open stage.")
-    return stage
-
-
-def _open_stage(stage_id: uuid.UUID) -> Stage:
-    stage = db.session.get(Stage, stage_id)
-    if stage is None or not stage.active:
-        raise Invalid({"stage_id": ["Unknown stage."]})
-    if stage.kind != "open":
-        raise Invalid({"stage_id": ["Use win or lose to close a deal."]})
-    return stage
-
-
-# Products -----------------------------------------------------------------------------------
-
-def _require_catalogue(actor: User) -> None:
-    if actor.role not in CATALOGUE_ROLES:
-        raise Forbidden("Only a manager or an administrator can change products.")
-
-
-def tiers_of(product_ids) -> dict:
-    """{product_id: [tiers by min_qty]} in one query."""
-    result = {pid: [] for pid in product_ids}
-    if not result:
-        return result
-    for tier in db.session.scalars(select(PriceTier).where(PriceTier.product_id.in_(result))
-                                   .order_by(PriceTier.min_qty)):
-        result[tier.product_id].append(tier)
-    return result
-
-
-def with_tiers(products):
-    tiers = tiers_of([p.id for p in products])
-    for product in products:
-        product.price_tiers = tiers[product.id]
-    return products
-
-
-def _set_tiers(product: Product, tiers: list[dict]) -> None:
-    quantities = [tier["min_qty"] for tier in tiers]
-    if len(set(quantities)) != len(quantities):
-        raise Invalid({"price_tiers": ["Each minimum quantity only once."]})
-    db.session.execute(delete(PriceTier).where(PriceTier.product_id == product.id))
-    for tier in tiers:
-        db.session.add(PriceTier(id=uuid.uuid4(), product_id=product.id,
-                                 min_qty=tier["min_qty"], unit_price=tier["unit_price"]))
-
-
-def list_products(q: str | None, limit: int, cursor: str | None):
-    query = select(Product)
-    if q and q.strip():
-        term = q.strip()
-        query = query.where(Product.name.icontains(term, autoescape=True)
-                            | Product.sku.icontains(term, autoescape=True))
-    rows, next_cursor = keyset_page(query, (Product.name, Product.id), limit, cursor)
-    return with_tiers(list(rows)), next_cursor
-
-
-def get_product(product_id: uuid.UUID) -> Product:
-    product = db.session.get(Product, product_id)
-    if product is None:
-        raise NotFound("Product not found.")
-    return with_tiers([product])[0]
-
-
-def create_product(actor: User, data: dict) -> tuple[Product, bool]:
-    _require_catalogue(actor)
-    existing = find_replay(Product, data.get("id"), lambda p: True)
-    if existing is not None:
-        return with_tiers([existing])[0], False
-    if db.session.scalar(select(Product.id).where(Product.sku == data["sku"])) is not None:
-        raise Invalid({"sku": ["Already in use."]})
-    product = Product(id=new_id(data.get("id")), sku=data["sku"], name=data["name"],
-                      unit_price=data["unit_price"], currency=data.get("currency") or "CNY",
-                      active=data.get("active", True), version=1)
-    db.session.add(product)
-    db.session.flush()
-    _set_tiers(product, data.get("price_tiers") or [])
-    db.session.flush()
-    return with_tiers([product])[0], True
-
-
-def update_product(actor: User, product: Product, data: dict, expected_version=None):
-    _require_catalogue(actor)
-    check_version(product, expected_version)
-    if "sku" in data and data["sku"] != product.sku and db.session.scalar(
-            select(Product.id).where(Product.sku == data["sku"])) is not None:
-        raise Invalid({"sku": ["Already in use."]})
-    changes = apply_changes(product, data, ("sku", "name", "unit_price", "currency", "active"))
-    if "price_tiers" in data:
-        _set_tiers(product, data["price_tiers"])
-        product.updated_at = utcnow()  # a new version of the product, tiers and all
-    if changes or "price_tiers" in data:
-        record_audit(actor, "product", product.id, "changed", changes)
-        db.session.flush()
-    return with_tiers([product])[0]
-
-
-# Opportunities ------------------------------------------------------------------------------
 
 def get_opportunity(actor: User, opportunity_id: uuid.UUID) -> Opportunity:
     return get_visible(Opportunity, visible_opportunities, actor, opportunity_id, "Opportunity")
@@ -319,7 +110,7 @@ def create_opportunity(actor: User, data: dict) -> tuple[Opportunity, bool]:
         return existing, False
     customer = _customer_for(actor, data["customer_id"])
     owner = resolve_owner(actor, data.get("owner_id"))
-    stage = _open_stage(data["stage_id"]) if data.get("stage_id") else first_open_stage()
+    stage = open_stage(data["stage_id"]) if data.get("stage_id") else first_open_stage()
     opportunity = Opportunity(
         id=new_id(data.get("id")), customer_id=customer.id, owner_id=owner.id,
         stage_id=stage.id, name=data["name"], currency=data.get("currency") or "CNY",
@@ -361,7 +152,7 @@ def update_opportunity(actor: User, opportunity: Opportunity, data: dict,
         changes["probability"] = (opportunity.probability_override, data["probability"])
         opportunity.probability_override = data["probability"]
     if "stage_id" in data and data["stage_id"] != opportunity.stage_id:
-        stage = _open_stage(data["stage_id"])
+        stage = open_stage(data["stage_id"])
         changes["stage_id"] = (opportunity.stage_id, stage.id)
         _enter_stage(actor, opportunity, stage)
         record_audit(actor, "opportunity", opportunity.id, "stage_changed",
@@ -390,7 +181,7 @@ def win_opportunity(actor: User, opportunity: Opportunity, expected_version=None
     check_version(opportunity, expected_version)
     _check_open(opportunity)
     old_stage = opportunity.stage_id
-    _enter_stage(actor, opportunity, _terminal_stage("won"))
+    _enter_stage(actor, opportunity, terminal_stage("won"))
     opportunity.status, opportunity.closed_at = "won", utcnow()
     opportunity.probability_override = None
     db.session.flush()
@@ -409,10 +200,10 @@ def lose_opportunity(actor: User, opportunity: Opportunity, reason: str | None,
         raise Invalid({"reason": ["Say why the deal was lost."]})
     if reason not in reasons:
         choices = ", ".join(reasons)
-        raise Invalid({"reason": [f"Must be one of: {choices}."]})
+        raise Invalid({"reason": [Text("Must be one of: {choices}.", choices=choices)]})
     _check_open(opportunity)
     old_stage = opportunity.stage_id
-    _enter_stage(actor, opportunity, _terminal_stage("lost"))
+    _enter_stage(actor, opportunity, terminal_stage("lost"))
     opportunity.status, opportunity.closed_at = "lost", utcnow()
     opportunity.lost_reason, opportunity.lost_note = reason, note
     record_audit(actor, "opportunity", opportunity.id, "lost",
@@ -432,7 +223,7 @@ def reopen_opportunity(actor: User, opportunity: Opportunity, stage_id=None,
     if opportunity.status != "lost":
         raise Conflict("Only a lost deal can be reopened.")
     if stage_id is not None:
-        stage = _open_stage(stage_id)
+        stage = open_stage(stage_id)
     else:
         stage = db.session.scalar(
             select(Stage).join(StageHistory, StageHistory.stage_id == Stage.id)
@@ -462,19 +253,48 @@ def lines_of(opportunity_ids) -> dict:
     return result
 
 
-def decorate(rows) -> list[Opportunity]:
-    """(opportunity, stage, customer name, owner name) rows -> opportunities carrying what
-    the API shows (stage name, effective probability, names)."""
-    result = []
-    for opportunity, stage, customer_name, owner_name in rows:
-        opportunity.stage_name = stage.name
-        opportunity.probability = (opportunity.probability_override
-                                   if opportunity.probability_override is not None
-                                   else stage.probability)
-        opportunity.customer_name = customer_name
-        opportunity.owner_name = owner_name
-        result.append(opportunity)
-    return result
+@dataclass(frozen=True)
+class OpportunityRead:
+    """An opportunity as the API shows it: its columns, its stage's name, the effective
+    probability (its own, else its stage's), its customer's and owner's names, and (one
+    opportunity's detail only) its lines."""
+
+    id: uuid.UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    customer_id: uuid.UUID
+    customer_name: str
+    name: str
+    amount: Decimal
+    currency: str
+    stage_id: uuid.UUID
+    stage_name: str
+    probability: int
+    probability_override: int | None
+    expected_close_date: date | None
+    owner_id: uuid.UUID
+    owner_name: str
+    status: str
+    lost_reason: str | None
+    lost_note: str | None
+    closed_at: datetime | None
+    lines: list[OpportunityLine] | None = None
+
+
+def _reads(rows, lines: dict | None = None) -> list[OpportunityRead]:
+    """(opportunity, stage, customer name, owner name) rows -> read models."""
+    return [OpportunityRead(
+        id=o.id, version=o.version, created_at=o.created_at, updated_at=o.updated_at,
+        customer_id=o.customer_id, customer_name=customer_name, name=o.name, amount=o.amount,
+        currency=o.currency, stage_id=o.stage_id, stage_name=stage.name,
+        probability=(o.probability_override if o.probability_override is not None
+                     else stage.probability),
+        probability_override=o.probability_override,
+        expected_close_date=o.expected_close_date, owner_id=o.owner_id, owner_name=owner_name,
+        status=o.status, lost_reason=o.lost_reason, lost_note=o.lost_note,
+        closed_at=o.closed_at, lines=lines[o.id] if lines is not None else None)
+        for o, stage, customer_name, owner_name in rows]
 
 
 def _decorated(query):
@@ -488,14 +308,12 @@ def _decorated_query(actor: User):
         select(Opportunity, Stage, Customer.name, User.name), actor))
 
 
-def opportunity_detail(actor: User, opportunity_id: uuid.UUID) -> Opportunity:
+def opportunity_detail(actor: User, opportunity_id: uuid.UUID) -> OpportunityRead:
     row = db.session.execute(_decorated_query(actor).where(Opportunity.id == opportunity_id)
                              ).first()
     if row is None:
         raise NotFound("Opportunity not found.")
-    opportunity = decorate([row])[0]
-    opportunity.lines = lines_of([opportunity.id])[opportunity.id]
-    return opportunity
+    return _reads([row], lines_of([opportunity_id]))[0]
 
 
 def list_opportunities(actor: User, filters: dict, limit: int, cursor: str | None):
@@ -508,8 +326,4 @@ def list_opportunities(actor: User, filters: dict, limit: int, cursor: str | Non
     query = _decorated(select(Opportunity, Stage, Customer.name, User.name))
     rows, next_cursor = keyset_page(query, (Opportunity.created_at, Opportunity.id), limit,
                                     cursor, descending=True, among=in_scope)
-    return decorate(rows), next_cursor
-
-
-def can_see_all(actor: User) -> bool:
-    return actor.role in SEE_ALL
+    return _reads(rows), next_cursor

@@ -1,6 +1,6 @@
 """The demo company's expense claims: drafts, claims waiting at each step, approved, paid
 and one returned with a reason. Built through the services (the real chain), with fixed
-ids, so a second run changes nothing. Called from ``app.seed``'s load step.
+ids, so a second run changes nothing. Called from ``app.demo.company``'s load step.
 """
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,7 +9,8 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import ExpenseClaim, Notification, User
-from app.services import expenses as expense_service
+from app.services import claim_approvals as approval_service
+from app.services import claims as claim_service
 
 # title, submitter, items [(category, amount, days ago, note)], how far it goes
 CLAIMS = (
@@ -50,7 +51,7 @@ def seed_expenses(people: dict[str, User], today: date, demo_id) -> int:
     manager, finance, cashier = people["manager"], people["finance"], people["cashier"]
     for n, (title, who, items, stop) in enumerate(CLAIMS):
         owner = people[who]
-        claim, _ = expense_service.create_claim(owner, {
+        claim, _ = claim_service.create_claim(owner, {
             "id": demo_id("expense", n), "title": title, "currency": "CNY",
             "items": [{"id": demo_id("expense", n, i), "category": category,
                        "amount": Decimal(amount), "spent_on": today - timedelta(days=ago),
@@ -58,20 +59,20 @@ def seed_expenses(people: dict[str, User], today: date, demo_id) -> int:
                       for i, (category, amount, ago, note) in enumerate(items)]})
         if STOPS[stop] == 0:
             continue
-        expense_service.submit_claim(owner, claim)
+        approval_service.submit_claim(owner, claim)
         deciders = {"lead": None, "manager": manager, "finance": finance}
         while claim.status == "pending":
             if stop == "rejected":
                 lead = db.session.get(User, claim.approver_id)
-                expense_service.reject_claim(
+                approval_service.reject_claim(
                     lead, claim, "Please attach the taxi receipts (photos are fine).")
                 break
             if claim.step == stop:
                 break
             decider = deciders[claim.step] or db.session.get(User, claim.approver_id)
-            expense_service.approve_claim(decider, claim, "OK")
+            approval_service.approve_claim(decider, claim, "OK")
         if stop == "paid":
-            expense_service.pay_claim(cashier, claim, f"BANK-{n:04d}")
+            approval_service.pay_claim(cashier, claim, f"BANK-{n:04d}")
     # Demo history is not news: nobody is pushed about claims decided before they joined.
     db.session.execute(delete(Notification).where(Notification.kind.like("expense_%")))
     db.session.flush()

@@ -2,7 +2,7 @@
 in the pool, some owned) and deals (open, won with orders and payments, lost).
 
 Everything goes through the services, with fixed ids (``demo_id``), so a second load finds
-the first product and changes nothing. Called from ``app.seed``: inside the demo company's
+the first product and changes nothing. Called from ``app.demo.company``: inside the demo company's
 one transaction on a fresh load, and on its own for a demo loaded before sales existed.
 """
 from datetime import datetime, timedelta
@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer, Product, User
-from app.services import deals as deal_service
+from app.services import catalogue as catalogue_service
+from app.services import opportunities as opportunity_service
+from app.services import pipeline as pipeline_service
 from app.services import leads as lead_service
 from app.services import orders as order_service
 
@@ -53,10 +55,10 @@ def sales_loaded(demo_id) -> bool:
 def load_sales(people: dict[str, User], demo_id, now: datetime) -> dict:
     """Products, stages, leads and deals for the demo company (caller commits)."""
     admin = people["admin"]
-    deal_service.ensure_default_stages()
+    pipeline_service.ensure_default_stages()
     products = []
     for sku, name, price, tiers in PRODUCTS:
-        product, _ = deal_service.create_product(admin, {
+        product, _ = catalogue_service.create_product(admin, {
             "id": demo_id("product", sku), "sku": sku, "name": name,
             "unit_price": Decimal(price), "currency": "CNY",
             "price_tiers": [{"min_qty": Decimal(q), "unit_price": Decimal(p)}
@@ -77,7 +79,7 @@ def load_sales(people: dict[str, User], demo_id, now: datetime) -> dict:
             "phone": f"1370000{i:04d}", "source": SOURCES[i % len(SOURCES)]})
         leads += 1
 
-    stages = {s.name: s for s in deal_service.list_stages(50, None)[0]}
+    stages = {s.name: s for s in pipeline_service.list_stages(50, None)[0]}
     open_stages = [stages[n] for n in ("Qualification", "Needs analysis", "Proposal",
                                        "Negotiation")]
     counts = {"open": 0, "won": 0, "lost": 0, "orders": 0, "payments": 0}
@@ -92,7 +94,7 @@ def load_sales(people: dict[str, User], demo_id, now: datetime) -> dict:
             lines = [{"product_id": product.id, "quantity": quantity,
                       "discount_pct": Decimal([0, 5, 0, 10, 2.5][c]).quantize(Decimal("0.01"))},
                      {"product_id": products[3].id, "quantity": Decimal(1)}]
-            opportunity, _ = deal_service.create_opportunity(rep, {
+            opportunity, _ = opportunity_service.create_opportunity(rep, {
                 "id": demo_id("opportunity", rep_key, c), "customer_id": customer.id,
                 "name": f"{product.name} × {quantity:g}",
                 "expected_close_date": (now + timedelta(days=12 + 9 * c + r)).date(),
@@ -100,10 +102,10 @@ def load_sales(people: dict[str, User], demo_id, now: datetime) -> dict:
             if c < 3:  # open, spread over the stages
                 stage = open_stages[(r + c) % len(open_stages)]
                 if stage.id != opportunity.stage_id:
-                    deal_service.update_opportunity(rep, opportunity, {"stage_id": stage.id})
+                    opportunity_service.update_opportunity(rep, opportunity, {"stage_id": stage.id})
                 counts["open"] += 1
             elif c == 3:  # won, an order, paid in part or in full
-                _, order = deal_service.win_opportunity(rep, opportunity)
+                _, order = opportunity_service.win_opportunity(rep, opportunity)
                 counts["won"] += 1
                 counts["orders"] += 1
                 finance = people["finance"]
@@ -120,7 +122,7 @@ def load_sales(people: dict[str, User], demo_id, now: datetime) -> dict:
                         "received_at": now - timedelta(days=1)})
                     counts["payments"] += 1
             else:  # lost
-                deal_service.lose_opportunity(rep, opportunity, "Price",
+                opportunity_service.lose_opportunity(rep, opportunity, "Price",
                                               "Went with a cheaper offer.")
                 counts["lost"] += 1
     db.session.flush()

@@ -1,4 +1,4 @@
-"""Expense claims: drafts, and the approval chain they go through.
+"""The approval chain an expense claim goes through once submitted.
 
 draft -> submitted -> team lead -> manager (only above the threshold) -> finance -> approved
 -> paid. A step is skipped (and the skip recorded) when nobody but the submitter could
@@ -11,127 +11,46 @@ Two people deciding the same claim at once: the claim's version column makes the
 UPDATE match no row, which is answered 409 (``Conflict``) here, never applied twice.
 """
 import uuid
-from collections import defaultdict
 from contextlib import contextmanager
-from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.scoping import visible_customer_ids, visible_expense_claims
+from app.services.scoping import visible_expense_claims
 from app.extensions import db
-from app.models import (
-    Customer, ExpenseClaim, ExpenseItem, ExpenseReceipt, ExpenseStep, Team, User,
-)
+from app.models import ExpenseClaim, ExpenseItem, ExpenseStep, Team, User
 from app.models.base import utcnow
 from app.services import settings as settings_service
 from app.services.audit import record_audit
+from app.services.claims import get_claim
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.notifications import notify
-from app.services.pagination import keyset_page
-from app.services.records import (
-    MONEY_MAX, check_version, find_replay, get_visible, new_id, where_equal,
-)
+from app.services.records import check_version, money
 
-CENT = Decimal("0.01")
 CHAIN = ("lead", "manager", "finance")
 # Who may decide a step besides its named approver; an admin may decide any of them.
 STEP_ROLES = {"lead": ("admin",), "manager": ("manager", "admin"),
               "finance": ("finance", "admin")}
 PAYERS = ("cashier", "admin")
-APPROVER_ROLES = ("lead", "manager", "finance", "cashier", "admin")
 # Why a step was skipped (stored as the history line's comment; the PWA words them).
 OWN_CLAIM, NO_TEAM_LEAD, BELOW_THRESHOLD = "own_claim", "no_team_lead", "below_threshold"
-CLAIM_FIELDS = ("title", "currency")
 
 
-def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-# Reading ------------------------------------------------------------------------------------
-
-def get_claim(actor: User, claim_id: uuid.UUID) -> ExpenseClaim:
-    return get_visible(ExpenseClaim, visible_expense_claims, actor, claim_id, "Expense claim")
-
-
-def hydrate(claims: list[ExpenseClaim], owner_names: dict | None = None) -> list[ExpenseClaim]:
-    """Attach ``items``, ``receipts`` and ``owner_name`` to claims: three statements for any
-    number of claims, two when ``owner_names`` (owner id -> name) are known already."""
-    if not claims:
-        return claims
-    ids = [c.id for c in claims]
-    items, receipts = defaultdict(list), defaultdict(list)
-    for item in db.session.scalars(select(ExpenseItem).where(ExpenseItem.claim_id.in_(ids))
-                                   .order_by(ExpenseItem.position, ExpenseItem.id)):
-        items[item.claim_id].append(item)
-    for receipt in db.session.scalars(
-            select(ExpenseReceipt).where(ExpenseReceipt.claim_id.in_(ids))
-            .order_by(ExpenseReceipt.created_at, ExpenseReceipt.id)):
-        receipts[receipt.claim_id].append(receipt)
-    names = owner_names if owner_names is not None else dict(db.session.execute(
-        select(User.id, User.name).where(User.id.in_({c.owner_id for c in claims}))).all())
-    for claim in claims:
-        claim.items = items[claim.id]
-        claim.receipts = receipts[claim.id]
-        claim.owner_name = names.get(claim.owner_id)
-    return claims
-
-
-def claim_detail(actor: User, claim_id: uuid.UUID, claim: ExpenseClaim | None = None):
-    """A claim with items, receipts and its whole history (who, when, comment).
-
-    ``claim``: one the actor just changed, found through the scoping rule before; it is
-    shown even if the change took it out of their scope (a cashier sending one back).
-    """
-    claim = hydrate([claim if claim is not None else get_claim(actor, claim_id)])[0]
-    rows = db.session.execute(
-        select(ExpenseStep, User.name).outerjoin(User, User.id == ExpenseStep.actor_id)
-        .where(ExpenseStep.claim_id == claim.id)
-        .order_by(ExpenseStep.seq, ExpenseStep.id)).all()
-    for step, name in rows:
-        step.actor_name = name
-    claim.history = [step for step, _ in rows]
-    claim.can = allowed_actions(actor, claim)
-    return claim
-
-
-def allowed_actions(actor: User, claim: ExpenseClaim) -> list[str]:
-    """What ``actor`` may do to the claim now (the PWA shows these buttons)."""
+def allowed_actions(actor: User, claim: ExpenseClaim, history=None) -> list[str]:
+    """What ``actor`` may do to the claim now (the PWA shows these buttons); ``history``:
+    the claim's lines when read already (else one statement when it matters)."""
     mine = claim.owner_id == actor.id
     if claim.status == "draft":
         return ["edit", "submit", "delete"] if mine else []
     if claim.status == "pending" and not mine and _may_decide(actor, claim) \
-            and not _approved_this_round(actor, claim, getattr(claim, "history", None)):
+            and not _approved_this_round(actor, claim, history):
         return ["approve", "reject"]
     if claim.status == "approved" and not mine and actor.role in PAYERS:
         return ["pay", "reject"]
     return []
 
 
-def list_claims(actor: User, filters: dict, limit: int, cursor: str | None):
-    query = visible_expense_claims(select(ExpenseClaim), actor)
-    query = where_equal(query, ExpenseClaim, filters, ("status", "step", "owner_id"))
-    if filters.get("mine"):
-        query = query.where(ExpenseClaim.owner_id == actor.id)
-    if filters.get("q") and filters["q"].strip():
-        query = query.where(ExpenseClaim.title.icontains(filters["q"].strip(), autoescape=True))
-    return _hydrated_page(query.with_only_columns(ExpenseClaim.id),
-                          (ExpenseClaim.created_at, ExpenseClaim.id), limit, cursor,
-                          descending=True)
-
-
-def _hydrated_page(in_scope, sort_columns, limit: int, cursor: str | None, descending=False):
-    """A page of the claims ``in_scope`` selects, with their owners' names joined in (one
-    statement fewer than asking for them after), items and receipts."""
-    rows, next_cursor = keyset_page(
-        select(ExpenseClaim, User.name).join(User, User.id == ExpenseClaim.owner_id),
-        sort_columns, limit, cursor, descending, among=in_scope)
-    claims = [claim for claim, _ in rows]
-    return hydrate(claims, {claim.owner_id: name for claim, name in rows}), next_cursor
-
-
-def _waiting_conditions(actor: User) -> list:
+def waiting_conditions(actor: User) -> list:
     """The ways a claim waits for ``actor`` (their OR is the inbox): a lead step naming
     them, any step of their role (in one ``step IN``), and for payers the approved claims.
     A step decided by someone who approved an earlier one of this round is not theirs."""
@@ -150,8 +69,8 @@ def waiting_for(query, actor: User, conditions=None):
     """``query`` narrowed to the claims waiting for ``actor``'s decision (or payment), among
     the ones they may see: a claim they could not open never shows in their inbox or count
     (someone named lead of a team, then made a rep, sees none of the team's claims).
-    ``conditions``: some of ``_waiting_conditions`` only."""
-    conditions = _waiting_conditions(actor) if conditions is None else conditions
+    ``conditions``: some of ``waiting_conditions`` only."""
+    conditions = waiting_conditions(actor) if conditions is None else conditions
     return visible_expense_claims(query, actor).where(ExpenseClaim.owner_id != actor.id,
                                                       or_(*conditions))
 
@@ -161,154 +80,6 @@ def _approved_by(actor: User, claim_id, round_):
     return exists().where(ExpenseStep.claim_id == claim_id, ExpenseStep.round == round_,
                           ExpenseStep.action == "approved", ExpenseStep.actor_id == actor.id)
 
-
-def list_approvals(actor: User, limit: int, cursor: str | None):
-    """The approvals inbox: oldest submission first, so nothing waits forever."""
-    # One page from each way a claim waits, then the page of their union: each part reads
-    # its own index in submission order and stops at the page (ix_expense_claims_step for
-    # the claims naming a lead, ix_expense_claims_waiting for a manager's or finance's
-    # step), where their OR would read and sort every claim waiting at the step.
-    parts = [waiting_for(select(ExpenseClaim.id), actor, [condition])
-             for condition in _waiting_conditions(actor)]
-    return _hydrated_page(parts, (ExpenseClaim.submitted_at, ExpenseClaim.id), limit, cursor)
-
-
-def count_approvals(actor: User) -> int:
-    return db.session.scalar(waiting_for(select(func.count()).select_from(ExpenseClaim),
-                                         actor))
-
-
-# Drafts -------------------------------------------------------------------------------------
-
-def create_claim(actor: User, data: dict) -> tuple[ExpenseClaim, bool]:
-    """Returns (claim, created); the same client id again returns the stored claim."""
-    existing = find_replay(ExpenseClaim, data.get("id"), lambda c: c.owner_id == actor.id)
-    if existing is not None:
-        return existing, False
-    claim = ExpenseClaim(id=new_id(data.get("id")), owner_id=actor.id, title=data["title"],
-                         currency=data.get("currency") or "CNY", total=Decimal("0.00"),
-                         status="draft", round=0, flagged=False, version=1)
-    db.session.add(claim)
-    _set_items(actor, claim, data.get("items") or [], existing_items=[])
-    db.session.flush()
-    record_audit(actor, "expense_claim", claim.id, "created",
-                 {"total": (None, claim.total)})
-    return claim, True
-
-
-def _editable(actor: User, claim: ExpenseClaim, expected_version) -> None:
-    if claim.owner_id != actor.id:
-        raise Forbidden("Only the submitter can change this claim.")
-    if claim.status != "draft":
-        raise Conflict("A submitted claim cannot be changed.")
-    check_version(claim, expected_version)
-
-
-def update_claim(actor: User, claim: ExpenseClaim, data: dict, expected_version=None):
-    _editable(actor, claim, expected_version)
-    changes = {}
-    for field in CLAIM_FIELDS:
-        if field in data and data[field] != getattr(claim, field):
-            changes[field] = (getattr(claim, field), data[field])
-            setattr(claim, field, data[field])
-    old_total = claim.total
-    if "items" in data:
-        current = list(db.session.scalars(
-            select(ExpenseItem).where(ExpenseItem.claim_id == claim.id)))
-        _set_items(actor, claim, data["items"], current)
-    elif "currency" in changes:
-        current = list(db.session.scalars(
-            select(ExpenseItem).where(ExpenseItem.claim_id == claim.id)))
-        _check_currency(claim, [{"currency": i.currency} for i in current])
-    if old_total != claim.total:
-        changes["total"] = (old_total, claim.total)
-    if changes or "items" in data:
-        claim.updated_at = utcnow()  # the items changed: a new version of the claim
-        db.session.flush()
-        record_audit(actor, "expense_claim", claim.id, "updated", changes)
-    return claim
-
-
-def delete_claim(actor: User, claim: ExpenseClaim, expected_version=None) -> None:
-    _editable(actor, claim, expected_version)
-    claim.deleted_at = utcnow()
-    record_audit(actor, "expense_claim", claim.id, "deleted", {"title": (claim.title, None)})
-    db.session.flush()
-
-
-def _check_currency(claim: ExpenseClaim, items: list[dict]) -> None:
-    wrong = [i for i, item in enumerate(items)
-             if (item.get("currency") or claim.currency) != claim.currency]
-    if wrong:
-        raise Invalid({"items": {i: {"currency": ["All items of a claim must be in the claim's "
-                                                  "currency."]} for i in wrong}})
-
-
-def _set_items(actor: User, claim: ExpenseClaim, items: list[dict], existing_items) -> None:
-    """Make the claim's items exactly ``items`` (matched by id), then its total and flags."""
-    _check_currency(claim, items)
-    if sum((money(i["amount"]) for i in items), Decimal(0)) > MONEY_MAX:
-        raise Invalid({"items": ["The claim's total may be at most 9,999,999,999.99: "
-                                 "split it into several claims."]})
-    customer_ids = {i["customer_id"] for i in items if i.get("customer_id")}
-    if customer_ids:
-        seen = set(db.session.scalars(
-            select(Customer.id).where(Customer.id.in_(customer_ids),
-                                      Customer.id.in_(visible_customer_ids(actor)))))
-        unknown = {i: {"customer_id": ["Unknown customer."]} for i, item in enumerate(items)
-                   if item.get("customer_id") and item["customer_id"] not in seen}
-        if unknown:
-            raise Invalid({"items": unknown})
-    ids = [item.get("id") for item in items if item.get("id")]
-    if len(ids) != len(set(ids)):
-        raise Invalid({"items": ["Each item id only once."]})
-    by_id = {item.id: item for item in existing_items}
-    if ids:
-        taken = db.session.scalar(select(ExpenseItem.id).where(
-            ExpenseItem.id.in_(ids), ExpenseItem.claim_id != claim.id).limit(1))
-        if taken is not None:
-            raise Conflict("This id is already used by another record.")
-    kept = []
-    for position, data in enumerate(items):
-        item = by_id.pop(data.get("id"), None) if data.get("id") else None
-        if item is None:
-            item = ExpenseItem(id=new_id(data.get("id")), claim_id=claim.id)
-            db.session.add(item)
-        item.position = position
-        item.category = data["category"]
-        item.amount = money(data["amount"])
-        item.currency = data.get("currency") or claim.currency
-        item.spent_on = data["spent_on"]
-        item.customer_id = data.get("customer_id")
-        item.note = data.get("note")
-        kept.append(item)
-    for gone in by_id.values():
-        db.session.delete(gone)
-    claim.total = money(sum((i.amount for i in kept), Decimal(0)))
-    in_company_currency = claim.currency == settings_service.get_setting("currency")
-    claim.flagged = flag_items(
-        kept, settings_service.get_setting("expense_limits") if in_company_currency else {})
-
-
-def flag_items(items: list[ExpenseItem], limits: dict) -> bool:
-    """Mark items over the company's per-category limits (per item, or per day summed over
-    the claim's items of that category and day). Returns whether any is over."""
-    per_day = defaultdict(Decimal)
-    for item in items:
-        per_day[(item.category, item.spent_on)] += item.amount
-    for item in items:
-        limit = limits.get(item.category)
-        if not limit:
-            item.over_limit, item.limit_amount = False, None
-            continue
-        amount = money(limit["amount"])
-        spent = per_day[(item.category, item.spent_on)] if limit.get("per") == "day" \
-            else item.amount
-        item.over_limit, item.limit_amount = spent > amount, amount
-    return any(item.over_limit for item in items)
-
-
-# The chain ----------------------------------------------------------------------------------
 
 class _History:
     """History lines written by one action, in order."""

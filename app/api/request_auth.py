@@ -7,7 +7,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 from flask_smorest import abort
 
-from app.extensions import login_manager
+from app.extensions import db, login_manager
 from app.services.users import user_for_api_token, user_for_session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -21,7 +21,10 @@ def load_user_from_request(req):
     header = req.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         g.auth_method = "bearer"
-        return user_for_api_token(header[len("Bearer "):].strip())
+        user = user_for_api_token(header[len("Bearer "):].strip())
+        if db.session.dirty:  # the token's last-used time, written at most hourly
+            db.session.commit()
+        return user
     token = req.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
     if token:
         g.auth_method = "cookie"

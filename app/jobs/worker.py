@@ -1,4 +1,5 @@
-"""The background worker: one loop that runs every periodic job.
+"""The background worker: one loop that runs every periodic job (the housekeeping jobs of
+this package, and push delivery from ``app.push``).
 
 Jobs are plain functions taking the app; each must be safe to run in several workers at
 once and twice in a row (they claim their rows, or their effect is idempotent).
@@ -7,24 +8,13 @@ import logging
 import signal
 import time
 
-from sqlalchemy import delete
-
 from app.extensions import db
-from app.models import UserSession
-from app.models.base import utcnow
+from app.jobs.leads import recycle_stale_leads
+from app.jobs.sessions import purge_expired_sessions
 from app.push.digest import queue_morning_digests
 from app.push.dispatch import send_push_notifications
-from app.services.leads import recycle_stale_leads
 
 log = logging.getLogger(__name__)
-
-
-def purge_expired_sessions(app) -> int:
-    """Forget browser sessions past their expiry (signed-out devices, old phones)."""
-    result = db.session.execute(delete(UserSession).where(UserSession.expires_at <= utcnow()))
-    db.session.commit()
-    return result.rowcount or 0
-
 
 # In the loop, a job runs every ``job.every`` seconds when it has that attribute (sending
 # push wants to be prompt), else every ``interval``.

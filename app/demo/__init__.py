@@ -1,0 +1,1 @@
+"""Demo and scale data: ``fieldline seed-demo`` (``company``) and ``--scale N`` (``scale``)."""
