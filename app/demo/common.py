@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 
+from app.demo.content import BOSS_TITLES, EN_FIRST, EN_LAST, GIVEN_NAMES, STAFF_TITLES, SURNAMES
 from app.services import activities as activity_service
 
 NAMESPACE = uuid.UUID("5d1f6c2e-8a43-4f0b-9c77-0e2f1a6b3d11")
@@ -78,3 +79,20 @@ def today_slot(now: datetime, u: float, before_now: bool) -> datetime:
     rounded = t - timedelta(minutes=t.astimezone(TZ).minute % 5, seconds=t.second,
                             microseconds=t.microsecond)
     return rounded if rounded >= low else t
+
+
+def contact_person(rng: random.Random, chinese: bool, boss: bool) -> tuple[str, ...]:
+    """A contact's name, its ASCII form for a mailbox, and a title (Chinese, English) and
+    role: a company's first contact is its boss. Mostly Chinese names at a Chinese company."""
+    if chinese and rng.random() < 0.85 or rng.random() < 0.3:
+        (sur, sur_py), (given, given_py) = rng.choice(SURNAMES), rng.choice(GIVEN_NAMES)
+        name, ascii_name = f"{sur}{given}", f"{given_py}.{sur_py}"
+    else:
+        first, last = rng.choice(EN_FIRST), rng.choice(EN_LAST)
+        name = f"{first} {last}"
+        ascii_name = f"{first}.{last}".lower().replace("ü", "ue")
+    if boss:
+        (title_zh, title_en), role = rng.choice(BOSS_TITLES), "decision_maker"
+    else:
+        title_zh, title_en, role = rng.choice(STAFF_TITLES)
+    return name, ascii_name, title_zh, title_en, role

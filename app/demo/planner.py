@@ -10,13 +10,12 @@ from app.models import Activity, User
 from app.services import activities as activity_service
 from app.services.normalize import company_key
 from app.demo.common import (
-    HISTORY_DAYS, TZ, UPCOMING_DAYS, demo_id, local_at, not_sunday, today_slot, weighted,
-    working_time,
+    HISTORY_DAYS, TZ, UPCOMING_DAYS, contact_person, demo_id, local_at, not_sunday,
+    today_slot, weighted, working_time,
 )
 from app.demo.content import (
-    BOSS_TITLES, BUSINESSES, CN_BRANDS, CN_SUFFIXES, City, EN_BRANDS, EN_FIRST, EN_LAST,
-    EN_SUFFIXES, FIXED_COMPANIES, FOLLOWUP_ACTIONS, FOLLOWUP_NOTES, GIVEN_NAMES, KINDS,
-    MOBILE_PREFIXES, NOTES, OUTCOMES, SOURCES, STAFF_TITLES, SURNAMES, TAGS,
+    BUSINESSES, CN_BRANDS, CN_SUFFIXES, City, EN_BRANDS, EN_SUFFIXES, FIXED_COMPANIES,
+    FOLLOWUP_ACTIONS, FOLLOWUP_NOTES, KINDS, MOBILE_PREFIXES, NOTES, OUTCOMES, SOURCES, TAGS,
 )
 
 
@@ -145,18 +144,8 @@ class Planner:
         count = weighted(rng, ((1, 30), (2, 45), (3, 25)))
         result = []
         for n in range(count):
-            if company["chinese"] and rng.random() < 0.85 or rng.random() < 0.3:
-                (sur, sur_py), (given, given_py) = rng.choice(SURNAMES), rng.choice(GIVEN_NAMES)
-                name, ascii_name = f"{sur}{given}", f"{given_py}.{sur_py}"
-            else:
-                first, last = rng.choice(EN_FIRST), rng.choice(EN_LAST)
-                name = f"{first} {last}"
-                ascii_name = f"{first}.{last}".lower().replace("ü", "ue")
-            if n == 0:
-                title_zh, title_en = rng.choice(BOSS_TITLES)
-                role = "decision_maker"
-            else:
-                title_zh, title_en, role = rng.choice(STAFF_TITLES)
+            name, ascii_name, title_zh, title_en, role = contact_person(
+                rng, company["chinese"], boss=n == 0)
             title = title_zh if company["chinese"] and rng.random() < 0.8 else title_en
             mailbox = rng.random()
             if mailbox < 0.7:

@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 
 from app.models import Activity, Contact, Customer, Lead, Notification
 from app.models.leads import LEAD_SOURCES
-from app.demo.common import demo_id, local_at, not_sunday, today_slot, weighted, working_time
-from app.demo.content import (
-    BOSS_TITLES, CITIES, EN_FIRST, EN_LAST, FOLLOWUP_ACTIONS, FOLLOWUP_NOTES,     GIVEN_NAMES,
-    KINDS, NOTES, OUTCOMES, STAFF_TITLES, SURNAMES,
+from app.demo.common import (
+    contact_person, demo_id, local_at, not_sunday, today_slot, weighted, working_time,
 )
+from app.demo.content import CITIES, FOLLOWUP_ACTIONS, FOLLOWUP_NOTES, KINDS, NOTES, OUTCOMES
 from app.demo.planner import Planner, offset_point
 from app.services.activities import distance_m
 from app.services.normalize import company_key, email_key, phone_e164
@@ -83,19 +82,9 @@ class Block(DealRows, ClaimRows):
         rng, region = self.rng, self.c.region
         result = []
         for n in range(CONTACTS_PER_CUSTOMER):
-            if company["chinese"] and rng.random() < 0.85 or rng.random() < 0.3:
-                (sur, sur_py), (given, given_py) = rng.choice(SURNAMES), rng.choice(GIVEN_NAMES)
-                name, ascii_name = f"{sur}{given}", f"{given_py}.{sur_py}"
-            else:
-                first, last = rng.choice(EN_FIRST), rng.choice(EN_LAST)
-                name, ascii_name = f"{first} {last}", f"{first}.{last}".lower()
-            if n == 0:
-                title_zh, title_en = rng.choice(BOSS_TITLES)
-                role = "decision_maker"
-            else:
-                title_zh, title_en, role = rng.choice(STAFF_TITLES)
-            email = (f"{ascii_name.replace('ü', 'ue')}@{company['domain']}"
-                     if rng.random() < 0.7 else None)
+            name, ascii_name, title_zh, title_en, role = contact_person(
+                rng, company["chinese"], boss=n == 0)
+            email = f"{ascii_name}@{company['domain']}" if rng.random() < 0.7 else None
             mobile = self.planner.phones.mobile() if rng.random() < 0.9 else None
             phone = self.planner.phones.landline(city) if rng.random() < 0.3 else None
             result.append(self.add(

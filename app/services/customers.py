@@ -262,17 +262,19 @@ def duplicate_keys(name: str | None, phone: str | None,
     return (company_key(name) if name else None), e164, email_key(email)
 
 
+def key_conditions(keys: tuple, name_column, phone_column, email_column) -> list:
+    """One equality per duplicate key that is set (``duplicate_keys``), on the record's
+    normalised name, phone and email columns."""
+    return [column == value for column, value in zip(
+        (name_column, phone_column, email_column), keys, strict=True) if value]
+
+
 def find_duplicates(name: str | None, phone: str | None, email: str | None, limit: int = 10):
     """Likely duplicates across the whole company, visible or not (only name and owner
     are shown, so a rep learns that a customer exists and whom to ask, nothing more)."""
-    key, e164, email_norm = duplicate_keys(name, phone, email)
-    conditions = []
-    if key:
-        conditions.append(Customer.name_norm == key)
-    if e164:
-        conditions.append(Customer.phone_e164 == e164)
-    if email_norm:
-        conditions.append(Customer.email_norm == email_norm)
+    key, e164, email_norm = keys = duplicate_keys(name, phone, email)
+    conditions = key_conditions(keys, Customer.name_norm, Customer.phone_e164,
+                                Customer.email_norm)
     contact_conditions = []
     if e164:
         contact_conditions += [Contact.phone_e164 == e164, Contact.mobile_e164 == e164]

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.models import Lead, User
 from app.models.base import utcnow
-from app.services.customers import duplicate_keys
+from app.services.customers import duplicate_keys, key_conditions
 from app.services.customers import find_duplicates as find_customer_duplicates
 from app.services.pagination import keyset_page
 from app.services.records import read_of
@@ -103,14 +103,8 @@ def find_duplicates(name: str | None, company: str | None, phone: str | None,
     """Customers and open leads that look like this one (company-wide, with their owner)."""
     results = [{**row, "kind": "customer"}
                for row in find_customer_duplicates(company or name, phone, email, limit)]
-    key, e164, email_norm = duplicate_keys(company, phone, email)
-    conditions = []
-    if key:
-        conditions.append(Lead.company_norm == key)
-    if e164:
-        conditions.append(Lead.phone_e164 == e164)
-    if email_norm:
-        conditions.append(Lead.email_norm == email_norm)
+    key, e164, email_norm = keys = duplicate_keys(company, phone, email)
+    conditions = key_conditions(keys, Lead.company_norm, Lead.phone_e164, Lead.email_norm)
     if not conditions:
         return results
     rows = db.session.execute(
