@@ -6,7 +6,7 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, pre_dump, validates_schema
 
 from app.api import validate
 from app.api.common import (
@@ -80,6 +80,13 @@ class ActivityCreateSchema(ActivitySchema):
     next = fields.Nested(NextSchema, load_only=True, allow_none=True)
     completes_id = fields.UUID(load_only=True, allow_none=True)
     followup = fields.Nested(ActivitySchema, dump_only=True, allow_none=True)
+
+    @pre_dump
+    def beside_its_followup(self, logged, **kwargs):
+        """A LoggedActivity: the activity's own fields, and the follow-up it set."""
+        names = [name for name in self.dump_fields if name != "followup"]
+        return {**{name: getattr(logged.activity, name) for name in names},
+                "followup": logged.followup}
 
     @validates_schema
     def check_kind(self, data, **kwargs):
@@ -210,8 +217,8 @@ class Activities(MethodView):
         """Log an activity; ``next`` sets the follow-up, ``completes_id`` closes one"""
         activity, followup, created = activity_service.log_activity(current_user, data)
         db.session.commit()
-        activity.followup = followup
-        return activity, 201 if created else 200, etag(activity)
+        return (activity_service.LoggedActivity(activity, followup), 201 if created else 200,
+                etag(activity))
 
 
 @blp.route("/activities/<uuid:activity_id>")

@@ -97,6 +97,14 @@ def _touch_customer(customer: Customer | None, when: datetime | None) -> None:
         set_committed_value(customer, "last_activity_at", when)
 
 
+@dataclass(frozen=True)
+class LoggedActivity:
+    """What logging an activity answers: the activity, and the follow-up it set (if any)."""
+
+    activity: Activity
+    followup: Activity | None
+
+
 def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bool]:
     """Record an activity; with ``next``, also the follow-up it sets; with ``completes_id``,
     mark that follow-up done. All in the caller's transaction.
