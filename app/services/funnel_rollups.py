@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from app.extensions import db
 from app.models import FunnelDaily, Opportunity, StageHistory, User
 from app.models.rollups import FUNNEL_COLUMNS
-from app.services.rollups import local_day, owner_timezones, sql_local_day
+from app.services.rollups import local_day, owner_timezones, rezoned_owners, sql_local_day
 
 DEAL_TRACKED = ("owner_id", "created_at", "amount")
 STAY_TRACKED = ("opportunity_id", "stage_id", "entered_at", "left_at")
@@ -123,8 +123,7 @@ def _before_flush(session, _flush_context, _instances):
 
 def _after_flush(session, _flush_context):
     before = session.info.pop(BEFORE, [])
-    rezoned = {user.id for user in session.dirty
-               if isinstance(user, User) and inspect(user).attrs.timezone.history.added}
+    rezoned = rezoned_owners(session)
     touched = _touched_deals(session)
     if not touched and not before and not rezoned:
         return

@@ -165,11 +165,17 @@ def _apply(session, connection, changes: list[tuple[int, tuple]]) -> None:
             set_={c: table.c[c] + statement.excluded[c] for c in COUNT_COLUMNS}))
 
 
+def rezoned_owners(session) -> set:
+    """The users whose timezone this flush changes: their local days move, so the daily
+    rollups rebuild their rows instead of applying deltas."""
+    return {user.id for user in session.dirty
+            if isinstance(user, User) and inspect(user).attrs.timezone.history.added}
+
+
 def _after_flush(session, _flush_context):
     """The flush's activity changes, as counts (the session still shows what was flushed:
     new, dirty and deleted objects and their attribute history)."""
-    rezoned = {user.id for user in session.dirty
-               if isinstance(user, User) and inspect(user).attrs.timezone.history.added}
+    rezoned = rezoned_owners(session)
     changes = []
     for activity in session.new:
         if isinstance(activity, Activity):
