@@ -10,6 +10,10 @@ import { daysBetween, formatTime, formatDue, isoWithOffset } from '../lib/time.j
 import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf } from '../lib/place.js';
 import { ICON } from './icons.js';
 import { customerSnapshot } from './customer-snapshot.js';
+// Static, not imported on the tap: a rep who signs in and drives into a tunnel before the
+// service worker has precached everything must still be able to reschedule or log.
+import { openReschedule } from './reschedule-sheet.js';
+import { openLog } from './log-sheet.js';
 
 function dueText(f, section) {
   const due = new Date(f.due_at);
@@ -91,10 +95,8 @@ export function bindFollowups(root, find, repaint) {
       toast(t('toast.done'));
       repaint();
     } else if (what === 'later') {
-      const { openReschedule } = await import('../components/reschedule-sheet.js');
       openReschedule(f, repaint);
     } else if (what === 'log') {
-      const { openLog } = await import('../components/log-sheet.js');
       openLog({
         customer: f.customer,
         contact: f.contact,
