@@ -42,7 +42,8 @@ class ThrowawayPostgres:
         self._run(initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8")
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+                   "-c random_page_cost=1.1")
         self._run(pg_ctl, "-D", str(self.data), "-w", "-l", str(self.dir / "log"), "-o", options,
                   "start")
         self.url_base = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"

@@ -208,7 +208,7 @@ def list_customers(actor: User, q: str | None, limit: int, cursor: str | None):
         in_scope = in_scope.where(Customer.id.in_(customers_matching(q)))
     query = select(Customer, User.name).outerjoin(User, User.id == Customer.owner_id)
     rows, next_cursor = keyset_page(_with_rfm(query), (Customer.name_norm, Customer.id), limit,
-                                    cursor, among=in_scope)
+                                    cursor, among=in_scope, matches_first=bool(q and q.strip()))
     return _rows_with_rfm(rows), next_cursor
 
 
@@ -380,15 +380,17 @@ def delete_contact(actor: User, contact: Contact, expected_version=None) -> None
 
 
 def list_contacts(actor: User, customer_id, q, limit, cursor):
-    if q and q.strip():
+    searching = bool(q and q.strip())
+    if searching:
         # The same scope as visible_contacts, but each match's customer checked by its key:
         # visible_contacts lists every visible customer first, all of them for a manager.
-        query = visible_customers(
-            select(Contact).join(Customer, Customer.id == Contact.customer_id), actor
+        in_scope = visible_customers(
+            select(Contact.id).join(Customer, Customer.id == Contact.customer_id), actor
         ).where(Contact.deleted_at.is_(None), Contact.id.in_(contacts_matching(q)))
     else:
-        query = visible_contacts(select(Contact), actor)
+        in_scope = visible_contacts(select(Contact.id), actor)
     if customer_id:
-        query = query.where(Contact.customer_id == customer_id)
-    return keyset_page(query, (Contact.name, Contact.id), limit, cursor)
+        in_scope = in_scope.where(Contact.customer_id == customer_id)
+    return keyset_page(select(Contact), (Contact.name, Contact.id), limit, cursor,
+                       among=in_scope, matches_first=searching)
 

@@ -90,11 +90,13 @@ def list_leads(actor: User, pool: bool, q: str | None, status: str | None, limit
                                          owner_scope(actor, Lead.owner_id))
         if status:
             in_scope = in_scope.where(Lead.status == status)
-    if q and q.strip():
+    searching = bool(q and q.strip())
+    if searching:
         in_scope = in_scope.where(Lead.id.in_(leads_matching(q)))
     rows, next_cursor = keyset_page(
         select(Lead, User.name).outerjoin(User, User.id == Lead.owner_id),
-        (Lead.created_at, Lead.id), limit, cursor, descending=True, among=in_scope)
+        (Lead.created_at, Lead.id), limit, cursor, descending=True, among=in_scope,
+        matches_first=searching)
     return [read_of(LeadRead, lead, owner_name=name) for lead, name in rows], next_cursor
 
 

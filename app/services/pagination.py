@@ -70,8 +70,17 @@ def _ordered_page(query, sort_columns, limit: int, cursor: str | None, descendin
     return query.order_by(*order).limit(limit + 1)
 
 
+def _matches_first(part, sort_columns, limit: int, cursor: str | None, descending: bool):
+    """The page of ``part`` from all its rows: computed in full (OFFSET 0 keeps either
+    planner from flattening it into the outer ORDER BY ... LIMIT), then ordered."""
+    keys = [c.label(f"k{i}") for i, c in enumerate(sort_columns)]
+    rows = part.with_only_columns(*keys).offset(0).subquery()
+    columns = [rows.c[key.name] for key in keys]
+    return _ordered_page(select(columns[-1]), columns, limit, cursor, descending)
+
+
 def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=False,
-                among=None):
+                among=None, matches_first=False):
     """One page of ``query`` ordered by ``sort_columns`` (the last must be unique).
 
     Returns ``(items, next_cursor)``; items are entities for a one-entity query, rows
@@ -84,10 +93,17 @@ def keyset_page(query, sort_columns, limit: int, cursor: str | None, descending=
     not the scope) runs for those rows only, in the same statement. SQLite stops reading
     an (owner, sort key) index at the LIMIT only when no join follows; with one (the
     owner's name, the RFM columns) it reads and sorts every row in scope first.
+
+    ``matches_first``: ``among`` is a search, whose matches are read in full from the text
+    index and then sorted, never found by walking the sort key's index and testing each
+    row. A planner that walks expects the matches spread evenly along the sort order and
+    so to stop early; they are not (names that hold 华联 sort together), and PostgreSQL
+    walked half the customers to fill a page.
     """
     if among is not None:
         parts = among if isinstance(among, list) else [among]
-        pages = [_ordered_page(part, sort_columns, limit, cursor, descending).subquery()
+        paged = _matches_first if matches_first else _ordered_page
+        pages = [paged(part, sort_columns, limit, cursor, descending).subquery()
                  for part in parts]
         page_ids = (select(pages[0].c[0]) if len(pages) == 1 else
                     union_all(*(select(page.c[0]) for page in pages)))
