@@ -101,6 +101,7 @@ def test_a_customer_and_its_contacts_edited_offline_then_synced_and_drawn_as_a_c
     sheet.locator("label.chip:has(input[name=role][value=champion])").click()
     sheet.locator("select[name=reports_to_id]").select_option(boss["id"])
     sheet.locator("input[name=mobile]").fill("139 0013 9222")
+    shot(page, shots, "record-contact-en.png")
     sheet.locator("button[type=submit]").click()
     sheet.wait_for(state="hidden")
     chen = page.locator(under(boss["id"], ".chain-node:has-text('Chen Jing')"))

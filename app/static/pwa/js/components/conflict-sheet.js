@@ -43,7 +43,8 @@ export async function openConflict(key, { onDone } = {}) {
   const m = RECORD_URL.exec(item?.url || '');
   if (!item || !m) return;
   const res = await api(`/${m[1]}/${m[2]}`);
-  if (!res.ok) {
+  // A copy the service worker kept is not the server's current version: no comparing with it.
+  if (!res.ok || res.offline) {
     toast(res.status === 404 ? t('pending.gone') : res.offline ? t('conflict.offline') : t('common.error'), { alert: true });
     return;
   }

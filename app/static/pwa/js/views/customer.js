@@ -130,7 +130,8 @@ function paint(page) {
         ${c.phone && html`<div><dt>${t('new.phone')}</dt><dd>${c.phone}</dd></div>`}
         ${c.email && html`<div><dt>${t('new.email')}</dt><dd>${c.email}</dd></div>`}
         ${c.address && html`<div><dt>${t('new.address')}</dt><dd>${c.address}</dd></div>`}
-        <div class="pin-row"><dt>${t('pin.position')}</dt><dd>${c.lat != null && c.lng != null ? t('pin.on_map') : t('pin.none')}</dd></div>
+        <div class="pin-row"><dt>${t('pin.position')}</dt><dd>${c.lat == null || c.lng == null ? t('pin.none')
+          : c.location_accuracy != null ? `${t('pin.on_map')} · ${t('pin.within', { m: Math.round(c.location_accuracy) })}` : t('pin.on_map')}</dd></div>
       </dl>
       <button class="btn btn-block pin-btn" type="button" data-pin>${ICON.pin}<span>${t('pin.button')}</span></button>
       ${dealsSection(c, shown.deals)}
