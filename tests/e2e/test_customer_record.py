@@ -255,3 +255,19 @@ def test_a_conflict_on_an_edit_is_resolved_field_by_field_and_nothing_typed_is_l
     page.wait_for_selector(".toast.show:has-text('server')")
     assert queued(page) == 0
     assert api(page, f"/customers/{customer['id']}")["body"]["phone"] == "021 5555 0000"
+
+    # Removing a contact someone just changed: what changed is shown; the rep keeps them.
+    contact = new_contact(page, customer, "Sun Mei", title="Buyer")
+    open_card(page, customer)
+    moved = api(page, f"/contacts/{contact['id']}", "PATCH", {"title": "Head of purchasing"})
+    assert moved["status"] == 200
+    page.click(f"[data-edit-contact='{contact['id']}']")
+    page.click("#sheet [data-remove]")
+    page.click("#sheet[open] button[value=yes]")
+    page.wait_for_selector("#sheet[open] [data-keep]")
+    assert "Head of purchasing" in page.inner_text("#sheet .facts")
+    shot(page, shots, "record-conflict-remove-en.png")
+    page.click("#sheet [data-keep]")
+    page.wait_for_selector(".toast.show:has-text('Contact kept')")
+    assert queued(page) == 0
+    assert contacts_of(page, customer)["Sun Mei"]["title"] == "Head of purchasing"

@@ -63,6 +63,7 @@ export async function openConflict(key, { onDone } = {}) {
     closeable: true,
     cancel: t('conflict.later'),
     ok: removing ? t('conflict.remove_anyway') : t('conflict.send'),
+    danger: removing,
     fields: html`<p class="sub">${t(removing ? 'conflict.explain_remove' : 'conflict.explain', { name: who })}${when && html` <span class="meta">${t('conflict.changed_at', { when })}</span>`}</p>
       ${rows.length
         ? html`${!removing && rows.length > 1 && html`<div class="all-picks">
