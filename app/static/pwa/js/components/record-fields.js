@@ -85,7 +85,9 @@ export function fieldInputs(specs, record = {}, options = {}) {
           ${spec.choices.map((c) => html`<label class="chip"><input type="radio" name="${spec.name}" value="${c}" ${record[spec.name] === c ? html`checked` : ''} /><span>${label(spec.words, c)}</span></label>`)}
         </div></fieldset>`;
     }
-    if (spec.kind === 'select' && !options[spec.name]?.length) return '';
+    // No one to pick: no drop-down, unless it must offer to clear a manager who left
+    // (the server refuses any change to a contact that reports to a removed one).
+    if (spec.kind === 'select' && !options[spec.name]?.length && !record[spec.name]) return '';
     return html`<label class="field"><span>${t(spec.label)}${spec.required ? ' *' : ''}</span>
       ${input(spec, record[spec.name], options[spec.name])}
       ${spec.hint && html`<span class="hint">${t(spec.hint)}</span>`}</label>`;
