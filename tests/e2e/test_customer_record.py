@@ -137,6 +137,14 @@ def test_a_customer_and_its_contacts_edited_offline_then_synced_and_drawn_as_a_c
     assert set(contacts_of(page, customer)) == {"Zhao Lei", "Qian Li"}
     # Their manager gone, the buyer heads the chain.
     assert page.locator(f".chain > [data-contact='{buyer['id']}']").count() == 1
+    # ... and can still be edited (the server refuses a change while the manager named is gone).
+    page.click(f"[data-edit-contact='{buyer['id']}']")
+    assert sheet.locator("select[name=reports_to_id]").input_value() == ""
+    sheet.locator("input[name=title]").fill("Purchasing manager")
+    sheet.locator("button[type=submit]").click()
+    sheet.wait_for(state="hidden")
+    wait_until_sent(page)
+    assert contacts_of(page, customer)["Qian Li"]["title"] == "Purchasing manager"
 
     with chinese(page):
         open_card(page, customer)
