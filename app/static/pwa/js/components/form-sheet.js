@@ -41,12 +41,19 @@ export function openFormSheet({ title, label = title, fields, ok, danger = false
  * Send what a sheet's form holds (see sync.send()). Refused: the reason goes in the
  * form's [data-error], the sheet stays open, resolves null. Otherwise the sheet
  * closes (a "saved on this phone" toast when it was queued) and resolves the result.
+ * With `onConflict`, a 412 (the record moved on) keeps the change in the outbox and
+ * hands its key to onConflict instead, to put both versions side by side.
  */
-export async function sendFromSheet(form, write) {
+export async function sendFromSheet(form, write, { onConflict = null } = {}) {
   const submit = form.querySelector('[type=submit]');
   submit.disabled = true;
-  const result = await send(write, { alive: () => sheetIsOpen() && form.isConnected });
+  const alive = () => sheetIsOpen() && form.isConnected;
+  const result = await send(write, { alive, keep: (error) => Boolean(onConflict) && error.status === 412 });
   submit.disabled = false;
+  if (result.state === 'refused' && result.kept) {
+    if (onConflict && alive()) onConflict(result.key);
+    return null;
+  }
   if (result.state === 'refused') {
     form.querySelector('[data-error]').textContent = refusal(result.error);
     return null;

@@ -23,6 +23,8 @@ export const ICON = {
   deals: svg(html`<path d="M4 19.5V13M9.3 19.5V9M14.6 19.5v-5M20 19.5V5M2.5 19.5h19"/>`),
   settings: svg(html`<circle cx="12" cy="12" r="3"/><path d="M12 2.5v3M12 18.5v3M21.5 12h-3M5.5 12h-3M18.7 5.3l-2.1 2.1M7.4 16.6l-2.1 2.1M18.7 18.7l-2.1-2.1M7.4 7.4 5.3 5.3"/>`),
   add: svg(html`<path d="M12 5v14M5 12h14"/>`),
+  edit: svg(html`<path d="M4 20h4L19 9l-4-4L4 16v4Z"/>`),
+  pin: svg(html`<path d="M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21Z"/><circle cx="12" cy="9.5" r="2.5"/><path d="M12 2v2M12 15v2"/>`),
   back: svg(html`<path d="M15 5l-7 7 7 7"/>`),
   close: svg(html`<path d="M6 6l12 12M18 6 6 18"/>`),
   lock: svg(html`<rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/>`),

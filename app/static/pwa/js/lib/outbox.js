@@ -179,14 +179,18 @@ export class Outbox {
     return item;
   }
 
-  /** Put a failed item back in line, optionally with an edited body or without If-Match. */
-  async retry(key, { body, dropIfMatch = false } = {}) {
+  /**
+   * Put a failed item back in line, optionally with an edited body, without If-Match,
+   * or with the If-Match of the version the rep has now seen (a 412 resolved).
+   */
+  async retry(key, { body, dropIfMatch = false, ifMatch = null } = {}) {
     const item = await this.store.get(key);
     if (!item) return null;
     if (body !== undefined) item.body = body;
-    if (dropIfMatch) {
+    if (dropIfMatch || ifMatch) {
       item.headers = { ...item.headers };
       delete item.headers['If-Match'];
+      if (ifMatch) item.headers['If-Match'] = ifMatch;
     }
     Object.assign(item, { status: 'pending', error: null, attempts: 0, blocked_by: null });
     await this.store.put(item);

@@ -157,3 +157,34 @@ export function applyToClaims(claims, items) {
   }
   return [...byId.values()].sort((a, b) => (b.created_at || '9').localeCompare(a.created_at || '9'));
 }
+
+const CUSTOMER_URL = /^\/api\/v1\/customers\/([0-9a-f-]{36})$/i;
+const CONTACT_URL = /^\/api\/v1\/contacts\/([0-9a-f-]{36})$/i;
+
+/**
+ * A customer's card with its queued edits applied: its own changes (edit, pin) and
+ * its contacts added, changed or removed. What the outbox still holds is flagged
+ * `_queued` ('pending' or 'failed') on the customer or on the contact.
+ */
+export function applyToCustomer(customer, items) {
+  const c = { ...customer, contacts: (customer.contacts || []).map((x) => ({ ...x })) };
+  for (const item of items) {
+    const own = CUSTOMER_URL.exec(item.url || '');
+    if (item.method === 'PATCH' && own && own[1].toLowerCase() === c.id && item.body) {
+      Object.assign(c, item.body, { _queued: item.status === 'failed' ? 'failed' : c._queued || 'pending' });
+      continue;
+    }
+    if (item.method === 'POST' && item.url === '/api/v1/contacts' && item.body?.customer_id === c.id) {
+      c.contacts = c.contacts.filter((x) => x.id !== item.body.id);
+      c.contacts.push({ title: null, role: null, reports_to_id: null, ...item.body, _queued: item.status });
+      continue;
+    }
+    const m = CONTACT_URL.exec(item.url || '');
+    const contact = m && c.contacts.find((x) => x.id === m[1].toLowerCase());
+    if (!contact) continue;
+    if (item.method === 'PATCH' && item.body) Object.assign(contact, item.body, { _queued: item.status });
+    else if (item.method === 'DELETE' && item.status !== 'failed') c.contacts = c.contacts.filter((x) => x !== contact);
+    else if (item.method === 'DELETE') contact._queued = 'failed';
+  }
+  return c;
+}

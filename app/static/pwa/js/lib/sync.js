@@ -30,7 +30,9 @@ export async function flush() {
   const result = await outbox.replay();
   if (result.sent.length) {
     setOnline(true);
-    const customers = result.sent.filter((s) => s.item.url === '/api/v1/customers' && s.data?.id);
+    // New and edited customers: the phone's copy is what the server now holds.
+    const customers = result.sent.filter((s) => /^\/api\/v1\/customers(\/[0-9a-f-]{36})?$/i.test(s.item.url) &&
+      s.item.method !== 'DELETE' && s.data?.id);
     await rememberCustomers(customers.map((s) => s.data)).catch(() => {});
     refreshView();
   }
@@ -64,8 +66,10 @@ export async function queue(write) {
  *                              item is taken back out so the screen can say why
  *                              and let the rep fix it there, unless `alive()` says
  *                              that screen is gone: then it stays in Pending changes
+ *                              (or `keep(error)` says the screen resolves it from
+ *                              there, a 412 say: `kept` and the item's `key` come back)
  */
-export async function send(write, { alive = () => true } = {}) {
+export async function send(write, { alive = () => true, keep = () => false } = {}) {
   const { item, sending } = await queue(write);
   const result = await sending;
   const after = await outbox.store.get(item.key);
@@ -73,7 +77,7 @@ export async function send(write, { alive = () => true } = {}) {
   if (after.status !== 'failed') return { state: 'queued' };
   // Nobody left to show it to (the sheet was closed, the rep moved on): it stays in
   // Pending changes with the server's reason, so what was typed is not lost.
-  if (!alive()) return { state: 'refused', error: after.error || {}, kept: true };
+  if (!alive() || keep(after.error || {})) return { state: 'refused', error: after.error || {}, kept: true, key: item.key };
   await outbox.discard(item.key);
   flush(); // anything held behind it can go now
   return { state: 'refused', error: after.error || {} };

@@ -8,9 +8,13 @@ import { t, label } from '../lib/i18n.js';
 import { staleNote, backLink, mountMissing } from '../components/page-head.js';
 import { setTitle } from '../lib/sheets.js';
 import { getCustomer, rememberCustomers } from '../lib/db.js';
-import { applyToFollowups, applyToTimeline, queuedCustomers } from '../lib/queued.js';
+import { applyToFollowups, applyToTimeline, applyToCustomer, queuedCustomers } from '../lib/queued.js';
 import { formatDateTime, formatDuration } from '../lib/time.js';
 import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf, describeDistance } from '../lib/place.js';
+import { decisionChain, awayInfo } from '../components/decision-chain.js';
+import { openCustomerEdit, openContactEdit } from '../components/record-edit-sheets.js';
+import { openConflict, resolvable } from '../components/conflict-sheet.js';
+import { pinHere } from '../components/pin-here.js';
 import { ICON } from '../components/icons.js';
 import { followupCard, bindFollowups } from '../components/followup-card.js';
 import { customerSnapshot } from '../components/customer-snapshot.js';
@@ -23,34 +27,6 @@ let shown = null; // {id, res, data}
 
 export function currentCustomer() {
   return shown?.data ? customerSnapshot(shown.data) : null;
-}
-
-function awayInfo(c, contact) {
-  return JSON.stringify({
-    customer_id: c.id,
-    customer_name: c.name,
-    contact_id: contact?.id || null,
-    contact_name: contact?.name || null,
-    completes_id: null,
-  });
-}
-
-function contactRow(c, ct) {
-  const mobile = telLink(ct.mobile_e164 || ct.mobile);
-  const phone = telLink(ct.phone_e164 || ct.phone);
-  const mail = mailtoLink(ct.email);
-  const away = awayInfo(c, ct);
-  return html`<li class="contact">
-    <div class="contact-main">
-      <strong>${ct.name}</strong>
-      <span class="meta">${[ct.title, ct.role && label('role', ct.role)].filter(Boolean).join(' · ')}</span>
-    </div>
-    <div class="contact-acts">
-      ${mobile && html`<a class="icon-act" href="${mobile}" data-away="${away}" aria-label="${t('customer.call_mobile', { name: ct.name })}">${ICON.call}<span>${t('customer.mobile')}</span></a>`}
-      ${phone && phone !== mobile && html`<a class="icon-act" href="${phone}" data-away="${away}" aria-label="${t('customer.call_phone', { name: ct.name })}">${ICON.call}<span>${t('customer.phone')}</span></a>`}
-      ${mail && html`<a class="icon-act" href="${mail}" data-away="${away}" aria-label="${t('customer.email_to', { name: ct.name })}">${ICON.email}<span>${t('act.email')}</span></a>`}
-    </div>
-  </li>`;
 }
 
 function timelineEntry(a) {
@@ -93,10 +69,28 @@ function buying(c, orders) {
   </section>`;
 }
 
+/** Changes to this customer or its contacts the server refused because it moved on. */
+function conflicts(c) {
+  const ids = new Set([c.id, ...(c.contacts || []).map((x) => x.id)]);
+  return state.queued.filter((i) => resolvable(i) && (i.targets || []).some((id) => ids.has(id)));
+}
+
+function conflictNote(c) {
+  const [first] = conflicts(c);
+  return first ? html`<div class="warn conflict-note" role="status"><p>${t('conflict.note')}</p>
+      <button class="btn btn-small" type="button" data-resolve="${first.key}">${t('conflict.compare')}</button></div>` : '';
+}
+
+/** The outbox moved (a change sent, refused or queued): show the card as it now stands. */
+export function onQueue(page) {
+  if (shown?.data && page.isConnected) paint(page);
+}
+
 function paint(page) {
   const { res, data } = shown;
   if (!data) return mountMissing(page, res, { back: '/customers', title: t('nav.customers'), notFound: 'customer.not_found' });
-  const c = data;
+  const c = applyToCustomer(data, state.queued); // what the rep changed shows at once, sent or not
+  page._customer = c;
   setTitle(c.name);
   const snap = customerSnapshot(c);
   const contacts = c.contacts || [];
@@ -116,10 +110,12 @@ function paint(page) {
     html`<header class="page-head row">${backLink('/customers')}
         <div class="head-text">
           <h1>${c.name}</h1>
-          <p class="sub">${[c.city, c.owner_name && t('customer.owner', { name: c.owner_name })].filter(Boolean).join(' · ')}</p>
+          <p class="sub">${[c.city, c.industry, c.owner_name && t('customer.owner', { name: c.owner_name })].filter(Boolean).join(' · ')}</p>
         </div>
+        <button class="icon-btn head-edit" type="button" data-edit-customer aria-label="${t('edit.title')}">${ICON.edit}</button>
       </header>
       ${staleNote(res || {})}
+      ${conflictNote(c)}
       ${c._queued && html`<p class="queued-note">${t(c._queued === 'failed' ? 'queue.failed_note' : 'queue.waiting_note')}</p>`}
       ${(c.status || c.tags?.length) &&
       html`<p class="tags">${c.status && html`<span class="badge b-${c.status}">${t(`customer_status.${c.status}`)}</span>`}
@@ -130,12 +126,14 @@ function paint(page) {
         ${map && html`<a class="big-act" href="${map}" ${map.startsWith('https:') ? html`target="_blank" rel="noopener"` : ''}>${ICON.navigate}<span>${t('act.navigate')}</span></a>`}
         <button class="big-act primary" type="button" data-log>${ICON.log}<span>${t('act.log')}</span></button>
       </div>
-      ${(c.address || c.phone || c.email) &&
-      html`<dl class="facts card">
+      <dl class="facts card">
         ${c.phone && html`<div><dt>${t('new.phone')}</dt><dd>${c.phone}</dd></div>`}
         ${c.email && html`<div><dt>${t('new.email')}</dt><dd>${c.email}</dd></div>`}
         ${c.address && html`<div><dt>${t('new.address')}</dt><dd>${c.address}</dd></div>`}
-      </dl>`}
+        <div class="pin-row"><dt>${t('pin.position')}</dt><dd>${c.lat == null || c.lng == null ? t('pin.none')
+          : c.location_accuracy != null ? `${t('pin.on_map')} · ${t('pin.within', { m: Math.round(c.location_accuracy) })}` : t('pin.on_map')}</dd></div>
+      </dl>
+      <button class="btn btn-block pin-btn" type="button" data-pin>${ICON.pin}<span>${t('pin.button')}</span></button>
       ${dealsSection(c, shown.deals)}
       ${buying(c, shown.orders)}
       <section>
@@ -144,12 +142,7 @@ function paint(page) {
           ? html`<ul class="cards">${followups.map((f) => followupCard(f, { section: 'upcoming', showCustomer: false }))}</ul>`
           : html`<p class="empty">${t('customer.no_followups')}</p>`}
       </section>
-      <section>
-        <h2>${t('customer.contacts')} <span class="count">${contacts.length}</span></h2>
-        ${contacts.length
-          ? html`<ul class="contacts card">${contacts.map((ct) => contactRow(c, ct))}</ul>`
-          : html`<p class="empty">${t('customer.no_contacts')}</p>`}
-      </section>
+      ${decisionChain(c)}
       <section>
         <h2>${t('customer.timeline')}</h2>
         ${timeline.length
@@ -170,6 +163,19 @@ export async function show(page, id) {
         const at = shown.id;
         openNewDeal(customerSnapshot(shown.data), () => page.isConnected && shown?.id === at && paint(page));
       }
+    });
+    // Edits: after one was sent (or queued), the card is read again (or repainted offline).
+    const reload = () => page.isConnected && shown?.id === id && show(page, id);
+    page.addEventListener('click', (e) => {
+      const c = page._customer;
+      if (!c || shown?.id !== id) return;
+      const contact = e.target.closest('[data-edit-contact]');
+      const resolve = e.target.closest('[data-resolve]');
+      if (e.target.closest('[data-edit-customer]')) openCustomerEdit(c, { onDone: reload });
+      else if (e.target.closest('[data-add-contact]')) openContactEdit(c, null, { onDone: reload });
+      else if (contact) openContactEdit(c, c.contacts.find((x) => x.id === contact.dataset.editContact), { onDone: reload });
+      else if (resolve) openConflict(resolve.dataset.resolve, { onDone: reload });
+      else if (e.target.closest('[data-pin]')) pinHere(c, { button: e.target.closest('[data-pin]'), onDone: reload });
     });
     page.addEventListener('click', async (e) => {
       if (!e.target.closest('[data-log]') || !shown?.data) return;
@@ -194,7 +200,8 @@ export async function show(page, id) {
   if (res.status === 401 || !page.isConnected || shown.id !== id) return;
   if (res.ok) {
     shown = { id, res, data: res.data, orders: orders.ok ? orders.data.items : [], deals: deals.ok ? deals.data.items : [] };
-    const { contacts, followups, timeline, ...plain } = res.data;
+    // The phone's copy is what the rep sees: the server's record with their queued edits.
+    const { contacts, followups, timeline, _queued, ...plain } = applyToCustomer(res.data, state.queued);
     rememberCustomers([plain]).catch(() => {});
   } else {
     shown = { ...shown, res };

@@ -9,6 +9,8 @@ import { outbox, flush } from '../lib/sync.js';
 import { setTitle, confirmSheet, toast } from '../lib/sheets.js';
 import { backLink } from '../components/page-head.js';
 import { formatDateTime, toInputValue, fromInputValue, isoWithOffset } from '../lib/time.js';
+import { fieldLabel as recordFieldLabel, fieldText } from '../components/record-fields.js';
+import { openConflict, resolvable } from '../components/conflict-sheet.js';
 
 export const live = true;
 
@@ -19,6 +21,9 @@ const FORM_FIELDS = {
   payment: { amount: 'orders.amount', reference: 'orders.reference' },
   deal_new: { name: 'leads.deal_name', amount: 'leads.amount' },
 };
+
+// Changes to a customer or its contacts made from the card (record-edit-sheets.js, pin-here.js).
+const RECORD_CHANGES = ['customer_edit', 'pin', 'contact_new', 'contact_edit', 'contact_delete'];
 
 function title(item) {
   const m = item.meta || {};
@@ -34,6 +39,14 @@ function title(item) {
       return [t(`kind.${b.kind}`), who].filter(Boolean).join(' · ');
     case 'customer':
       return t('pending.new_customer', { name: b.name || '' });
+    case 'customer_edit':
+    case 'pin':
+      return t(`pending.${m.type}`, { name: m.title || '' });
+    case 'contact_new':
+      return t('pending.contact_new', { name: b.name || '', customer: m.title || '' });
+    case 'contact_edit':
+    case 'contact_delete':
+      return t(`pending.${m.type}`, { name: m.contact || '', customer: m.title || '' });
     case 'lead':
       return t('pending.new_lead', { name: b.name || '' });
     case 'deal':
@@ -67,6 +80,13 @@ function text(item) {
   const lines = [];
   if (b.notes) lines.push(b.notes);
   if (b.next) lines.push(`${t('log.next')}: ${formatDateTime(new Date(b.next.due_at), state.locale, zone())}${b.next.note ? ` · ${b.next.note}` : ''}`);
+  if (RECORD_CHANGES.includes(item.meta?.type)) {
+    // A customer or contact change: each field as typed, the way the card shows it.
+    const names = item.meta.names || {};
+    const skip = item.meta.type === 'contact_new' ? ['id', 'customer_id', 'name'] : [];
+    return Object.entries(b).filter(([f]) => !skip.includes(f))
+      .map(([f, v]) => `${recordFieldLabel(f)}: ${fieldText(f, v, { names })}`);
+  }
   const fields = FORM_FIELDS[item.meta?.type];
   if (fields) {
     lines.push(...Object.entries(fields).filter(([f]) => b[f] && f !== 'name').map(([f, label]) => `${t(label)}: ${b[f]}`));
@@ -146,9 +166,11 @@ function card(item, editing) {
       : html`<div class="row-buttons">
           <button class="btn btn-small btn-quiet" type="button" data-discard>${t('pending.discard')}</button>
           ${editable(item) && html`<button class="btn btn-small" type="button" data-editbtn>${t('pending.edit')}</button>`}
-          <button class="btn btn-small btn-primary" type="button" data-retry>
+          ${resolvable(item)
+            ? html`<button class="btn btn-small btn-primary" type="button" data-resolve>${t('conflict.compare')}</button>`
+            : html`<button class="btn btn-small btn-primary" type="button" data-retry>
             ${item.status === 'failed' && item.error?.status === 412 ? t('pending.overwrite') : item.status === 'failed' ? t('pending.retry') : t('pending.send_now')}
-          </button>
+          </button>`}
         </div>`}
   </li>`;
 }
@@ -206,6 +228,9 @@ export async function show(page) {
     } else if (e.target.closest('[data-cancel]')) {
       editingKey = null;
       paint(page);
+    } else if (e.target.closest('[data-resolve]')) {
+      // Both versions side by side, field by field (conflict-sheet.js); it resends itself.
+      openConflict(key, { onDone: () => page.isConnected && paint(page) });
     } else if (e.target.closest('[data-retry]')) {
       await outbox.retry(key, { dropIfMatch: item.error?.status === 412 });
       await flush();
