@@ -70,6 +70,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": env.get("LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # A shared store (Redis) that cannot be reached: count in each process meanwhile
+        # (the limits hold per process, as with memory://) instead of failing sign-in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Receipt files (expense claims): outside the static folder, never served directly.

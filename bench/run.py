@@ -385,6 +385,20 @@ def reads(card_ids: dict) -> list[tuple[str, str, str]]:
             for role in ("rep", "lead", "manager") for name, path in paths]
 
 
+def items_in(raw: bytes) -> int | None:
+    """The records a list answers (the agenda: its sections together), None for others."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    if "items" in body:
+        return len(body["items"])
+    sections = [body[k] for k in ("overdue", "today", "upcoming") if isinstance(body.get(k), list)]
+    return sum(map(len, sections)) if sections else None
+
+
 def warm_up(port, path, cookie, times=3):
     """A few requests first, so the first measured ones do not pay for cold caches."""
     conn = HTTPConnection("127.0.0.1", port, timeout=30)
@@ -408,7 +422,8 @@ def measure_phase(env, url, users, seconds, connections):
     results = {}
     for role, name, path in measured:
         n, status, raw = statements_of(app, clients[role], path)
-        results[(role, name)] = {"statements": n, "status": status, "bytes": len(raw)}
+        results[(role, name)] = {"statements": n, "status": status, "bytes": len(raw),
+                                 "items": items_in(raw)}
     with app.app_context():
         db.engine.dispose()
     app_port, base_port = free_port(), free_port()
@@ -501,9 +516,12 @@ def scale_run(backend, blocks, seconds, connections):
            f"{scale_base['rps']:.0f} req/s, p50 {scale_base['p50']:.1f} ms.")
     report(f"Users: demo {DEMO_REP}, {DEMO_LEAD}, {DEMO_MANAGER}; at scale {rep_email(0)}, "
            f"{lead_email(0)}, {DEMO_MANAGER} (the manager sees the whole company).\n")
+    report("Items: the records a list answered at demo size / at scale (a page at demo size "
+           "is often shorter, and its p50 lower for that alone).\n")
     report("| role | endpoint | demo p50 ms | scale p50 ms | scale/demo | scale p99 ms | "
-           "scale req/s | ratio to baseline | statements | errors | budgets |")
-    report("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+           "scale req/s | ratio to baseline | statements | items | KB at scale | errors | "
+           "budgets |")
+    report("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     rep_agenda = scale[("rep", "agenda")]["p50"]
     over = 0
     for (role, name), at_scale in scale.items():
@@ -515,8 +533,13 @@ def scale_run(backend, blocks, seconds, connections):
         report(f"| {role} | {name} | {at_demo['p50']:.1f} | {at_scale['p50']:.1f} | "
                f"{ratio:.2f} | {at_scale['p99']:.1f} | {at_scale['rps']:.0f} | "
                f"{at_scale['rps'] / scale_base['rps']:.3f} | {at_scale['statements']} | "
+               f"{_items(at_demo)} / {_items(at_scale)} | {at_scale['bytes'] / 1024:.1f} | "
                f"{errors} | {'ok' if not misses else 'OVER: ' + '; '.join(misses)} |")
     report(f"\n{backend}: {len(scale) - over} of {len(scale)} endpoints within every budget.")
+
+
+def _items(result) -> str:
+    return "-" if result.get("items") is None else str(result["items"])
 
 
 def main_scale(args):

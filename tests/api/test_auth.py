@@ -1,4 +1,8 @@
 """Signing in and out, sessions, CSRF, integration tokens and login throttling."""
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -8,6 +12,7 @@ from tests import factories
 from tests.conftest import ApiClient
 from tests.factories import PASSWORD
 from tests.api.helpers import API, assert_error, count
+from tests.ports import free_port
 
 COOKIE = "fieldline_session"
 
@@ -319,3 +324,35 @@ def test_invalid_login_bodies_do_not_count_as_failures(world, anon):
     for _ in range(8):
         assert anon.post(f"{API}/auth/login", json={"email": world.rep_a1.email}).status_code == 422
     assert _login(anon, world.rep_a1.email).status_code == 200
+
+
+RATE_STORE_DOWN = """
+import sys
+from app import create_app
+from app.extensions import db
+from tests import factories
+
+app = create_app({"TESTING": True, "SECRET_KEY": "x", "SERVER_NAME": "localhost",
+                  "SQLALCHEMY_DATABASE_URI": sys.argv[1], "RATELIMIT_STORAGE_URI": sys.argv[2]})
+with app.app_context():
+    db.create_all()
+    email = factories.make_user().email
+    db.session.commit()
+client = app.test_client()
+codes = [client.post("/api/v1/auth/login", json={"email": email, "password": password}
+                     ).status_code for password in [factories.PASSWORD] + ["wrong"] * 6]
+print(" ".join(map(str, codes)))
+"""
+
+
+def test_sign_in_works_while_the_rate_limit_store_is_down(tmp_path):
+    """RATELIMIT_STORAGE_URI names a Redis nobody answers on: sign-in still works and
+    failures are still throttled, counted in the process meanwhile (it answered 500).
+    Its own process: the limiter is one object per process, shared by the apps in it."""
+    database = f"sqlite:///{tmp_path / 'down.db'}"
+    store = f"redis://127.0.0.1:{free_port()}/0"
+    done = subprocess.run([sys.executable, "-c", RATE_STORE_DOWN, database, store],
+                          capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["200", "401", "401", "401", "401", "401", "429"], done.stderr
