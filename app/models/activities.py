@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models.base import RecordMixin, UTCDateTime
 
 ACTIVITY_KINDS = ("call", "email", "visit", "meeting", "note", "task")
+CHECKIN_STATUSES = ("verified", "far", "unverified")
 FOLLOWUP_ACTIONS = ("call", "email", "visit", "meeting", "task")
 
 
@@ -36,6 +37,8 @@ class Activity(RecordMixin, db.Model):
     lng: Mapped[float | None] = mapped_column(Float)
     accuracy: Mapped[float | None] = mapped_column(Float)
     distance_m: Mapped[int | None] = mapped_column(Integer)
+    # A visit's check-in: verified, far or unverified (services.visits); None otherwise.
+    checkin_status: Mapped[str | None] = mapped_column(String(12))
     followup_of: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("activities.id"))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -52,6 +55,17 @@ class Activity(RecordMixin, db.Model):
         Index("ix_activities_owner_created", "owner_id", "created_at", "id"),
         Index("ix_activities_created", "created_at", "id"),
         Index("ix_activities_lead", "lead_id", "occurred_at"),
+        # A customer's latest visit (its last_visit_at), and the latest activity with each
+        # of its contacts (the decision chain on the card).
+        Index(
+            "ix_activities_customer_visits", "customer_id", "occurred_at",
+            sqlite_where=text("kind = 'visit' AND deleted_at IS NULL"),
+            postgresql_where=text("kind = 'visit' AND deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_activities_contact_occurred", "contact_id", "occurred_at",
+            sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL"),
+        ),
     )
 
     @property
