@@ -59,7 +59,7 @@ def _with_rfm(query):
     from app.services.orders import rfm_columns
 
     return query.add_columns(*rfm_columns(Customer.id),
-                             *visit_columns(Customer.id, Customer.owner_id))
+                             *visit_columns(Customer.owner_id))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from app.services.settings import DEFAULTS
 NO_SEGMENT = "none"
 
 
-def visit_columns(customer_id, owner_id) -> tuple:
+def visit_columns(owner_id) -> tuple:
     """What a customer query adds to derive the cadence of each row: the owner's timezone
     and the company's ``visit_interval_days`` setting, as scalar subqueries (primary-key
     lookups), so a customer read costs no statement more than it did."""
@@ -48,7 +48,7 @@ def visit_cadence(customer: Customer, segment: str | None, timezone: str,
 
 def refresh_last_visit(customer: Customer | None) -> None:
     """Set the customer's ``last_visit_at`` to its latest visit not deleted (one UPDATE
-    over ix_activities_customer_visits), after a visit was logged, moved or deleted.
+    over ix_activities_customer_kind), after a visit was logged, moved or deleted.
 
     Like ``last_activity_at`` it changes neither the version nor ``updated_at``: a visit is
     not an edit of the customer, and must not turn a queued offline edit into a 412.

@@ -61,4 +61,4 @@ def test_0014_fills_last_visit_at_from_the_visits_there(empty_app):  # noqa: F81
     activity_columns = {c["name"] for c in inspect(db.engine).get_columns("activities")}
     assert "checkin_status" not in activity_columns
     indexes = {i["name"] for i in inspect(db.engine).get_indexes("activities")}
-    assert not indexes & {"ix_activities_customer_visits", "ix_activities_contact_occurred"}
+    assert not indexes & {"ix_activities_customer_kind", "ix_activities_contact_occurred"}
