@@ -13,6 +13,7 @@ from app.models import (
     Activity, Contact, Customer, Opportunity, OpportunityLine, Product, Stage, StageHistory, User,
 )
 from app.models.base import utcnow
+from app.models.customers import CONTACT_ROLES
 from app.services.audit import record_audit
 from app.services.catalogue import line_total, tier_price, tiers_of
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
@@ -27,7 +28,7 @@ from app.services.settings import get_setting
 
 REOPEN_ROLES = ("lead", "manager", "admin")
 # The buying roles a deal should reach (contacts' roles but "other"), in the order shown.
-DEAL_ROLES = ("decision_maker", "influencer", "champion", "user", "gatekeeper")
+DEAL_ROLES = tuple(role for role in CONTACT_ROLES if role != "other")
 OPPORTUNITY_FIELDS = ("name", "currency", "expected_close_date")
 
 

@@ -4,9 +4,9 @@ customers gain visit_interval_days (null: the company's default for the RFM segm
 last_visit_at (the latest visit not deleted, filled here from the activities there),
 location_accuracy and located_at (a pin from the phone). activities gain checkin_status
 (verified, far, unverified; null for what is not a visit; visits logged before this stay
-null: nobody checked them in). Two partial indexes (rows not deleted): a customer's
-activities by kind and time (its last_visit_at) and a contact's activities by time (the
-card's decision chain, a deal's roles touched).
+null: nobody checked them in). Two indexes: a customer's activities by kind and time (its
+last_visit_at) and a contact's activities by time (the card's decision chain, a deal's
+roles touched).
 
 Revision ID: 0014
 Revises: 0013
@@ -33,12 +33,9 @@ def upgrade():
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.add_column(sa.Column('checkin_status', sa.String(length=12), nullable=True))
         batch_op.create_index('ix_activities_customer_kind',
-                              ['customer_id', 'kind', 'occurred_at'], unique=False,
-                              sqlite_where=sa.text('deleted_at IS NULL'),
-                              postgresql_where=sa.text('deleted_at IS NULL'))
+                              ['customer_id', 'kind', 'occurred_at'], unique=False)
         batch_op.create_index('ix_activities_contact_occurred', ['contact_id', 'occurred_at'],
-                              unique=False, sqlite_where=sa.text('deleted_at IS NULL'),
-                              postgresql_where=sa.text('deleted_at IS NULL'))
+                              unique=False)
     # Only the customers with a visit, not every customer.
     op.execute("""
         UPDATE customers SET last_visit_at = (
@@ -51,12 +48,8 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('activities', schema=None) as batch_op:
-        batch_op.drop_index('ix_activities_contact_occurred',
-                            sqlite_where=sa.text('deleted_at IS NULL'),
-                            postgresql_where=sa.text('deleted_at IS NULL'))
-        batch_op.drop_index('ix_activities_customer_kind',
-                            sqlite_where=sa.text('deleted_at IS NULL'),
-                            postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index('ix_activities_contact_occurred')
+        batch_op.drop_index('ix_activities_customer_kind')
         batch_op.drop_column('checkin_status')
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.drop_column('located_at')
