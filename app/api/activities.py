@@ -15,7 +15,7 @@ from app.api.common import (
     page_schema, slim,
 )
 from app.extensions import db
-from app.models.activities import ACTIVITY_KINDS, FOLLOWUP_ACTIONS
+from app.models.activities import ACTIVITY_KINDS, CHECKIN_STATUSES, FOLLOWUP_ACTIONS
 from app.services import activities as activity_service
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1",
@@ -60,20 +60,24 @@ class ActivitySchema(RecordSchema):
                                       validate=validate.Range(0, 86_400))
     location = fields.Nested(LocationSchema, allow_none=True)
     distance_m = fields.Integer(dump_only=True)
+    checkin_status = fields.String(dump_only=True, allow_none=True, metadata={
+        "enum": [*CHECKIN_STATUSES, None],
+        "description": "A visit's check-in (verified: within the company's checkin_radius_m "
+                       "with accuracy better than it; far; unverified); null for the rest"})
     followup_of = fields.UUID(dump_only=True)
 
 
 # Slim shapes (issue 11): what the customer card's timeline and follow-up cards show.
 TimelineItemSchema = slim("TimelineItemSchema", ActivitySchema, (
     "id", "version", "updated_at", "kind", "occurred_at", "done_at", "outcome", "notes",
-    "duration_seconds", "distance_m"), "A timeline entry")
+    "duration_seconds", "distance_m", "checkin_status"), "A timeline entry")
 FollowupItemSchema = slim("FollowupItemSchema", ActivitySchema, (
     "id", "version", "updated_at", "kind", "action", "customer_id", "contact_id", "due_at",
     "notes"), "An open follow-up")
 ActivityListItemSchema = slim("ActivityListItemSchema", ActivitySchema, (
     "id", "version", "created_at", "updated_at", "kind", "action", "owner_id", "customer_id",
     "contact_id", "lead_id", "occurred_at", "due_at", "done_at", "outcome", "notes",
-    "duration_seconds", "location", "distance_m"), "An activity")
+    "duration_seconds", "location", "distance_m", "checkin_status"), "An activity")
 
 
 class ActivityCreateSchema(ActivitySchema):

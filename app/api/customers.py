@@ -12,7 +12,8 @@ from app.api.common import (
     if_match_version, list_page, page_schema, slim,
 )
 from app.extensions import db
-from app.models.customers import CONTACT_ROLES, CUSTOMER_STATUSES
+from app.models.customers import CONTACT_ROLES, CUSTOMER_STATUSES, PIN_MAX_ACCURACY_M
+from app.services import customer_card
 from app.services import customers as customer_service
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1", description="Customers and contacts")
@@ -31,6 +32,13 @@ class CustomerSchema(RecordSchema):
     city = _text(100)
     lat = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     lng = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
+    location_accuracy = fields.Float(allow_none=True, validate=[
+        validate.Range(min=0),
+        validate.Range(max=PIN_MAX_ACCURACY_M, error=(
+            "The phone knows its position only to {input} m; a pin needs {max} m or better. "
+            "Try again outside or by a window."))], metadata={
+        "description": "metres: how sure the phone was of lat/lng (sent with them; a pin)"})
+    located_at = fields.DateTime(dump_only=True, allow_none=True)
     industry = _text(100)
     source = _text(100)
     owner_id = fields.UUID()
@@ -45,11 +53,21 @@ class CustomerSchema(RecordSchema):
     revenue_12m = Money(dump_only=True)
     rfm_segment = fields.String(dump_only=True, allow_none=True, metadata={
         "enum": ["champion", "loyal", "at risk", "new", "dormant", None]})
+    # Visit cadence (services.visits): its own interval (null: the company's default for
+    # its segment), the one in force, and when it is due (owner's timezone).
+    visit_interval_days = fields.Integer(strict=True, allow_none=True,
+                                         validate=validate.Range(1, 365))
+    effective_visit_interval_days = fields.Integer(dump_only=True)
+    last_visit_at = fields.DateTime(dump_only=True, allow_none=True)
+    visit_due_on = fields.Date(dump_only=True)
+    visit_overdue = fields.Boolean(dump_only=True)
 
 
 # What the customers list row and the phone's offline book show (issue 11: 20 KB a page):
 # email too, so a customer only ever seen in the list keeps its Email button offline (the
 # card, a follow-up queued for it). The address does not fit in 20 KB; Navigate uses lat/lng.
+# Nor does the visit cadence (issue 13: 50 items of test_query_counts are 20,435 bytes, the
+# five cadence fields make them 27,085): ``?fields=full`` items and the card carry it.
 CustomerListItemSchema = slim("CustomerListItemSchema", CustomerSchema, (
     "id", "version", "name", "status", "city", "owner_id", "owner_name", "phone_e164", "email",
     "tags", "lat", "lng", "rfm_segment", "last_activity_at"), "A customer")
@@ -84,8 +102,14 @@ class ContactUpdateSchema(ContactSchema):
         exclude = ("id", "customer_id")
 
 
+class CardContactSchema(ContactSchema):
+    """A contact on the customer card, with its latest activity (the decision chain)."""
+
+    last_activity_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
 class CustomerDetailSchema(CustomerSchema):
-    contacts = fields.List(fields.Nested(ContactSchema), dump_only=True)
+    contacts = fields.List(fields.Nested(CardContactSchema), dump_only=True)
     followups = fields.List(fields.Nested(FollowupItemSchema), dump_only=True)
     timeline = fields.List(fields.Nested(TimelineItemSchema), dump_only=True)
 
@@ -93,7 +117,7 @@ class CustomerDetailSchema(CustomerSchema):
 class CustomerFullDetailSchema(CustomerSchema):
     """The card with every field of its follow-ups and timeline (``?fields=full``)."""
 
-    contacts = fields.List(fields.Nested(ContactSchema), dump_only=True)
+    contacts = fields.List(fields.Nested(CardContactSchema), dump_only=True)
     followups = fields.List(fields.Nested(ActivitySchema), dump_only=True)
     timeline = fields.List(fields.Nested(ActivitySchema), dump_only=True)
 
@@ -164,7 +188,7 @@ class CustomerById(MethodView):
 
         Follow-ups and timeline entries are slim; ``fields=full`` for every field of each.
         """
-        customer = customer_service.customer_detail(current_user, customer_id)
+        customer = customer_card.customer_detail(current_user, customer_id)
         # The card's timeline, follow-ups and RFM move without the customer's version (its
         # ETag): a browser that kept the card would revalidate it into a stale 304.
         headers = {**etag(customer), "Cache-Control": "private, no-store"}

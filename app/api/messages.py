@@ -66,6 +66,10 @@ CATALOGUE: dict[str, str] = {
     "A contact cannot report to themselves.": "联系人不能向自己汇报。",
     "Must be a contact of the same customer.": "必须是同一客户的联系人。",
     "That would make a reporting loop.": "这会形成循环汇报关系。",
+    "Send it together with lat and lng.": "请与 lat 和 lng 一起提交。",
+    ("The phone knows its position only to {input} m; a pin needs {max} m or better. "
+     "Try again outside or by a window."):
+        "手机定位精度只有 {input} 米；标注客户位置需要 {max} 米以内的精度。请到室外或窗边再试。",
     "Only its owner or their team lead can change this activity.":
         "只有负责人或其团队主管可以修改此活动。",
     "Must be a contact of the chosen customer.": "必须是所选客户的联系人。",

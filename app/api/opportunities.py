@@ -72,6 +72,14 @@ class LineSchema(StrictSchema):
     line_total = Money(dump_only=True)
 
 
+class DealRolesSchema(StrictSchema):
+    """The buying roles (decision_maker, influencer, champion, user, gatekeeper) the deal
+    has reached: a contact in that role with an activity since the deal was opened."""
+
+    touched = fields.List(fields.String())
+    missing = fields.List(fields.String())
+
+
 class OpportunitySchema(RecordSchema):
     customer_id = fields.UUID(required=True)
     customer_name = fields.String(dump_only=True)
@@ -90,13 +98,14 @@ class OpportunitySchema(RecordSchema):
     lost_note = fields.String(dump_only=True, allow_none=True)
     closed_at = fields.DateTime(dump_only=True, allow_none=True)
     lines = fields.List(fields.Nested(LineSchema), validate=validate.Length(max=100))
+    roles = fields.Nested(DealRolesSchema, dump_only=True)
 
 
 class OpportunityRecordSchema(OpportunitySchema):
     """A deal without its lines: a list's ``?fields=full`` item."""
 
     class Meta:
-        exclude = ("lines",)
+        exclude = ("lines", "roles")
 
 
 # What the deals board and the customer card's deals show.

@@ -28,6 +28,13 @@ class SettingsSchema(StrictSchema):
     expense_limits = fields.Dict(
         keys=fields.String(validate=validate.OneOf(settings_service.EXPENSE_CATEGORIES)),
         values=fields.Nested(ExpenseLimitSchema))
+    visit_interval_days = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(settings_service.VISIT_INTERVAL_KEYS)),
+        values=fields.Integer(strict=True, validate=validate.Range(1, 365)),
+        metadata={"description": "Days between visits by RFM segment (\"none\": no orders "
+                                 "yet), for customers without their own visit_interval_days"})
+    checkin_radius_m = fields.Integer(strict=True, validate=validate.Range(10, 10_000), metadata={
+        "description": "A visit logged this close to its customer is a verified check-in"})
 
     @validates("lose_reasons")
     def _distinct_reasons(self, value, **kwargs):

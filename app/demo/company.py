@@ -27,6 +27,7 @@ from app.services import customers as customer_service
 from app.services import users as user_service
 from app.services.errors import ServiceError
 from app.services.rollups import rebuild_activity_rollups
+from app.services.settings import get_setting
 from app.demo.expenses import seed_expenses
 from app.demo.common import (
     CUSTOMERS_PER_LEAD, CUSTOMER_COUNT, PASSWORD, TZ, TZ_NAME, demo_email, demo_id,
@@ -146,15 +147,18 @@ def _load(now: datetime) -> dict:
         followups.update(planner.open_followups(local, mine, local.startswith("lead.")))
 
     rows, still_open = [], []
+    checkin_radius_m = get_setting("checkin_radius_m")
     for index, (owner_key, customer, company, contacts) in enumerate(plans):
         history = planner.history(index, customer, company, contacts, followups.get(index))
         owner, record = people[owner_key], db.session.get(Customer, customer["id"])
         if index in followups:
             still_open.append((owner, history.pop()))
         for data in history:
-            rows += closed_activities(owner, record, data)
+            rows += closed_activities(owner, record, data, checkin_radius_m)
         if history:
             record.last_activity_at = history[-1]["occurred_at"]
+        visits = [data["occurred_at"] for data in history if data["kind"] == "visit"]
+        record.last_visit_at = max(visits, default=None)
     db.session.add_all(rows)
 
     # The open follow-ups go through the service: whatever it schedules for an open

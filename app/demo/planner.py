@@ -278,7 +278,8 @@ class Planner:
         return activities
 
 
-def closed_activities(owner: User, customer, data: dict) -> list[Activity]:
+def closed_activities(owner: User, customer, data: dict,
+                      checkin_radius_m: int) -> list[Activity]:
     """What ``log_activity`` stores for a past activity, and its follow-up already done.
 
     The history is thousands of rows with no side effects to run (nothing of it is still
@@ -293,13 +294,7 @@ def closed_activities(owner: User, customer, data: dict) -> list[Activity]:
         notes=data.get("notes"), duration_seconds=data.get("duration_seconds"), version=1,
         created_at=at, updated_at=at,
     )
-    location = data.get("location")
-    if location:
-        activity.lat, activity.lng = location["lat"], location["lng"]
-        activity.accuracy = location.get("accuracy")
-        if activity.kind == "visit" and customer.lat is not None and customer.lng is not None:
-            activity.distance_m = activity_service.distance_m(
-                activity.lat, activity.lng, customer.lat, customer.lng)
+    activity_service.place_activity(activity, customer, data.get("location"), checkin_radius_m)
     rows = [activity]
     nxt = data.get("next")
     if nxt:

@@ -14,6 +14,8 @@ from app.demo.common import (
 from app.demo.content import CITIES, FOLLOWUP_ACTIONS, FOLLOWUP_NOTES, KINDS, NOTES, OUTCOMES
 from app.demo.planner import Planner, offset_point
 from app.services.activities import distance_m
+from app.services.settings import DEFAULTS
+from app.services.visits import checkin_status
 from app.services.normalize import company_key, email_key, phone_e164
 from app.services.notifications import REMINDER, reminder_time
 from app.demo.scale_context import (
@@ -150,6 +152,9 @@ class Block(DealRows, ClaimRows):
                     row["accuracy"] = float(rng.randint(5, 60))
                     row["distance_m"] = distance_m(row["lat"], row["lng"], customer["lat"],
                                                    customer["lng"])
+                row["checkin_status"] = checkin_status(
+                    row["distance_m"], row["accuracy"], DEFAULTS["checkin_radius_m"])
+                customer["last_visit_at"] = at
             rows.append(row)
         # Follow-ups done: set by one contact, completed by the next (as PATCH done_at does).
         for n in sorted(rng.sample(range(len(rows) - 1), done)):

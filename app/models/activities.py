@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models.base import RecordMixin, UTCDateTime
 
 ACTIVITY_KINDS = ("call", "email", "visit", "meeting", "note", "task")
+CHECKIN_STATUSES = ("verified", "far", "unverified")
 FOLLOWUP_ACTIONS = ("call", "email", "visit", "meeting", "task")
 
 
@@ -36,6 +37,8 @@ class Activity(RecordMixin, db.Model):
     lng: Mapped[float | None] = mapped_column(Float)
     accuracy: Mapped[float | None] = mapped_column(Float)
     distance_m: Mapped[int | None] = mapped_column(Integer)
+    # A visit's check-in: verified, far or unverified (services.visits); None otherwise.
+    checkin_status: Mapped[str | None] = mapped_column(String(12))
     followup_of: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("activities.id"))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -52,6 +55,13 @@ class Activity(RecordMixin, db.Model):
         Index("ix_activities_owner_created", "owner_id", "created_at", "id"),
         Index("ix_activities_created", "created_at", "id"),
         Index("ix_activities_lead", "lead_id", "occurred_at"),
+        # A customer's latest visit (its last_visit_at), and the latest activity with each
+        # of its contacts (the decision chain on the card, a deal's roles). Read from the
+        # newest end, so the rare deleted row costs a step, not a predicate: a partial index
+        # (on kind = 'visit' or deleted_at IS NULL) is never matched by a query's kind = ?
+        # parameter, and planners took one for whole-index scans of other queries.
+        Index("ix_activities_customer_kind", "customer_id", "kind", "occurred_at"),
+        Index("ix_activities_contact_occurred", "contact_id", "occurred_at"),
     )
 
     @property

@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -10,6 +10,8 @@ from app.models.base import RecordMixin, UTCDateTime
 
 CUSTOMER_STATUSES = ("prospect", "active", "inactive")
 CONTACT_ROLES = ("decision_maker", "influencer", "champion", "user", "gatekeeper", "other")
+# A pin ("this customer is here") from a phone less sure of its position is refused.
+PIN_MAX_ACCURACY_M = 100
 
 
 class Customer(RecordMixin, db.Model):
@@ -32,6 +34,13 @@ class Customer(RecordMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="prospect")
     tags: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Visit cadence: days between visits (None: the company's default for its RFM segment)
+    # and the latest visit's time, kept by services.visits in the visit's transaction.
+    visit_interval_days: Mapped[int | None] = mapped_column(Integer)
+    last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A pin: how sure the phone was of lat/lng (metres) and when they were set.
+    location_accuracy: Mapped[float | None] = mapped_column(Float)
+    located_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (

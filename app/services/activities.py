@@ -21,6 +21,8 @@ from app.services.pagination import keyset_page
 from app.services.records import (
     apply_changes, check_version, find_replay, get_visible, new_id, read_of, where_equal,
 )
+from app.services.settings import get_setting
+from app.services.visits import checkin_status, refresh_last_visit
 
 AGENDA_SECTION_LIMIT = 20  # per section; keeps a busy agenda under 20 KB
 AGENDA_COUNT_CAP = 999  # a section's count reads at most this many index rows (+1)
@@ -97,6 +99,22 @@ def _touch_customer(customer: Customer | None, when: datetime | None) -> None:
         set_committed_value(customer, "last_activity_at", when)
 
 
+def place_activity(activity: Activity, customer: Customer | None, location: dict | None,
+                   checkin_radius_m: int | None) -> None:
+    """Where an activity was logged; for a visit also how far from its customer it was
+    (``distance_m``) and its ``checkin_status`` (services.visits.checkin_status)."""
+    if location:
+        activity.lat, activity.lng = location["lat"], location["lng"]
+        activity.accuracy = location.get("accuracy")
+    if activity.kind != "visit":
+        return
+    if location and customer is not None and customer.lat is not None \
+            and customer.lng is not None:
+        activity.distance_m = distance_m(activity.lat, activity.lng, customer.lat, customer.lng)
+    activity.checkin_status = checkin_status(activity.distance_m, activity.accuracy,
+                                             checkin_radius_m)
+
+
 @dataclass(frozen=True)
 class LoggedActivity:
     """What logging an activity answers: the activity, and the follow-up it set (if any)."""
@@ -135,13 +153,8 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
         outcome=data.get("outcome"), notes=data.get("notes"),
         duration_seconds=data.get("duration_seconds"), version=1,
     )
-    location = data.get("location")
-    if location:
-        activity.lat, activity.lng = location["lat"], location["lng"]
-        activity.accuracy = location.get("accuracy")
-        if kind == "visit" and customer is not None and customer.lat is not None \
-                and customer.lng is not None:
-            activity.distance_m = distance_m(activity.lat, activity.lng, customer.lat, customer.lng)
+    place_activity(activity, customer, data.get("location"),
+                   get_setting("checkin_radius_m") if kind == "visit" else None)
     db.session.add(activity)
 
     if data.get("completes_id"):
@@ -164,6 +177,8 @@ def log_activity(actor: User, data: dict) -> tuple[Activity, Activity | None, bo
         )
         db.session.add(followup)
     _touch_customer(customer, occurred_at)
+    if kind == "visit":
+        refresh_last_visit(customer)
     if lead is not None and occurred_at is not None:
         lead_service.touch_lead(lead.id, occurred_at)
     if data.get("completes_id"):
@@ -186,7 +201,13 @@ def update_activity(actor: User, activity: Activity, data: dict, expected_versio
         schedule_reminder(activity, actor)
     if changes:
         db.session.flush()
+    if activity.kind == "visit" and changes.keys() & {"occurred_at", "done_at"}:
+        refresh_last_visit(_visited(activity))
     return activity
+
+
+def _visited(visit: Activity) -> Customer | None:
+    return db.session.get(Customer, visit.customer_id) if visit.customer_id else None
 
 
 def delete_activity(actor: User, activity: Activity, expected_version=None) -> None:
@@ -196,6 +217,8 @@ def delete_activity(actor: User, activity: Activity, expected_version=None) -> N
     record_audit(actor, "activity", activity.id, "deleted",
                  {"kind": (activity.kind, None), "due_at": (activity.due_at, None)})
     db.session.flush()
+    if activity.kind == "visit":
+        refresh_last_visit(_visited(activity))
 
 
 def list_activities(actor: User, filters: dict, limit: int, cursor: str | None):

@@ -1,11 +1,11 @@
 """Customers and contacts: create, change, delete, find, and spot duplicates."""
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import or_, select, union_all, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.services.scoping import visible_contacts, visible_customers
@@ -23,17 +23,16 @@ from app.services.records import (
 from app.services.search import (
     contacts_matching, customers_matching, index_contact, index_customer,
 )
+from app.services.visits import visit_cadence, visit_columns, visit_intervals
 
 CUSTOMER_FIELDS = (
     "name", "phone", "email", "address", "city", "lat", "lng", "industry", "source", "status",
-    "tags",
+    "tags", "visit_interval_days",
 )
 CONTACT_FIELDS = ("name", "title", "phone", "mobile", "email", "role", "reports_to_id", "notes")
 # What the search index holds of each (services.search): a change to these re-indexes.
 CUSTOMER_SEARCHED = {"name", "city", "email", "phone"}
 CONTACT_SEARCHED = {"name", "email", "phone", "mobile"}
-TIMELINE_SIZE = 30
-OPEN_FOLLOWUPS_SHOWN = 50
 
 
 def _phone(value, field: str):
@@ -55,10 +54,12 @@ def get_customer(actor: User, customer_id: uuid.UUID) -> Customer:
 
 def _with_rfm(query):
     """The customer query with its RFM columns (services.orders.rfm_columns): correlated
-    on the customer, so only the returned rows' orders are read."""
+    on the customer, so only the returned rows' orders are read; and what its visit
+    cadence is derived from (services.visits.visit_columns)."""
     from app.services.orders import rfm_columns
 
-    return query.add_columns(*rfm_columns(Customer.id))
+    return query.add_columns(*rfm_columns(Customer.id),
+                             *visit_columns(Customer.owner_id))
 
 
 @dataclass(frozen=True)
@@ -84,23 +85,24 @@ class CustomerRead:
     status: str
     tags: list
     last_activity_at: datetime | None
+    visit_interval_days: int | None
+    last_visit_at: datetime | None
+    location_accuracy: float | None
+    located_at: datetime | None
 
 
 @dataclass(frozen=True)
 class CustomerWithRfm(CustomerRead):
-    """... and how it buys (services.orders.rfm_columns): lists and the card."""
+    """... how it buys (services.orders.rfm_columns) and when it is due a visit
+    (services.visits): lists and the card."""
 
     last_order_at: datetime | None
     orders_12m: int
     revenue_12m: Decimal
     rfm_segment: str | None
-
-
-@dataclass(frozen=True)
-class CustomerCard(CustomerWithRfm):
-    contacts: list[Contact]
-    followups: list[Activity]
-    timeline: list[Activity]
+    effective_visit_interval_days: int
+    visit_due_on: date
+    visit_overdue: bool
 
 
 def customer_read(customer: Customer, owner_name: str | None = None) -> CustomerRead:
@@ -112,12 +114,18 @@ def customer_read(customer: Customer, owner_name: str | None = None) -> Customer
 
 
 def _rows_with_rfm(rows) -> list[CustomerWithRfm]:
-    """(customer, owner name, *rfm_columns) rows -> read models."""
+    """(customer, owner name, *rfm_columns, *visit_columns) rows -> read models."""
     from app.services.orders import rfm_values
 
     now = utcnow()
-    return [read_of(CustomerWithRfm, row[0], owner_name=row[1], **rfm_values(*row[2:], now=now))
-            for row in rows]
+    reads = []
+    for customer, owner_name, *rfm, owner_timezone, stored_intervals in rows:
+        rfm = rfm_values(*rfm, now=now)
+        cadence = visit_cadence(customer, rfm["rfm_segment"], owner_timezone,
+                                visit_intervals(stored_intervals), now)
+        reads.append(read_of(CustomerWithRfm, customer, owner_name=owner_name, **rfm,
+                             **cadence))
+    return reads
 
 
 def get_customer_with_owner(actor: User, customer_id: uuid.UUID) -> CustomerWithRfm:
@@ -145,7 +153,7 @@ def create_customer(actor: User, data: dict) -> tuple[Customer, bool]:
         return existing, False
     owner = resolve_owner(actor, data.get("owner_id"))
     customer = Customer(id=new_id(data.get("id")), owner_id=owner.id, tags=[], version=1)
-    apply_changes(customer, data, CUSTOMER_FIELDS)
+    _pin(customer, data, apply_changes(customer, data, CUSTOMER_FIELDS))
     customer.status = customer.status or "prospect"
     _normalise_customer(customer)
     db.session.add(customer)
@@ -157,6 +165,7 @@ def create_customer(actor: User, data: dict) -> tuple[Customer, bool]:
 def update_customer(actor: User, customer: Customer, data: dict, expected_version=None):
     check_version(customer, expected_version)
     changes = apply_changes(customer, data, CUSTOMER_FIELDS)
+    _pin(customer, data, changes)
     if "owner_id" in data and data["owner_id"] != customer.owner_id:
         owner = resolve_owner(actor, data["owner_id"])
         changes["owner_id"] = (customer.owner_id, owner.id)
@@ -170,6 +179,22 @@ def update_customer(actor: User, customer: Customer, data: dict, expected_versio
     if changes.keys() & CUSTOMER_SEARCHED:
         index_customer(customer)
     return customer
+
+
+def _pin(customer: Customer, data: dict, changes: dict) -> None:
+    """New coordinates: when they were set (``located_at``) and how sure the phone was
+    (``location_accuracy``, sent with lat and lng; none for typed ones). The address stays
+    as typed."""
+    if "location_accuracy" in data and not {"lat", "lng"} <= data.keys():
+        raise Invalid({"location_accuracy": ["Send it together with lat and lng."]})
+    accuracy = data.get("location_accuracy")
+    moved = changes.keys() & {"lat", "lng"}
+    if not (moved or ("location_accuracy" in data and accuracy != customer.location_accuracy)):
+        return
+    placed = customer.lat is not None and customer.lng is not None
+    changes["location_accuracy"] = (customer.location_accuracy, accuracy if placed else None)
+    customer.location_accuracy = changes["location_accuracy"][1]
+    customer.located_at = utcnow() if placed else None
 
 
 def _hand_over_followups(customer_id, old_owner_id, new_owner: User) -> int:
@@ -210,45 +235,6 @@ def list_customers(actor: User, q: str | None, limit: int, cursor: str | None):
     rows, next_cursor = keyset_page(_with_rfm(query), (Customer.name_norm, Customer.id), limit,
                                     cursor, among=in_scope, matches_first=bool(q and q.strip()))
     return _rows_with_rfm(rows), next_cursor
-
-
-def customer_detail(actor: User, customer_id: uuid.UUID) -> CustomerCard:
-    """The customer card: record, contacts, open follow-ups and recent timeline.
-
-    Four statements at most, whatever the customer's history: owner join, contacts, and one
-    UNION for follow-ups plus timeline (the fourth is the session lookup done by auth).
-    """
-    customer = get_customer_with_owner(actor, customer_id)
-    contacts = db.session.scalars(
-        select(Contact).where(Contact.customer_id == customer.id, Contact.deleted_at.is_(None))
-        .order_by(Contact.name, Contact.id)
-    ).all()
-    open_q = (
-        select(Activity.id)
-        .where(Activity.customer_id == customer.id, Activity.deleted_at.is_(None),
-               Activity.due_at.is_not(None), Activity.done_at.is_(None))
-        .order_by(Activity.due_at, Activity.id)
-        .limit(OPEN_FOLLOWUPS_SHOWN)
-    )
-    timeline_q = (
-        select(Activity.id)
-        .where(Activity.customer_id == customer.id, Activity.deleted_at.is_(None),
-               or_(Activity.due_at.is_(None), Activity.done_at.is_not(None)))
-        .order_by(Activity.occurred_at.desc().nulls_last(), Activity.id.desc())
-        .limit(TIMELINE_SIZE)
-    )
-    ids = union_all(select(open_q.subquery().c.id),
-                    select(timeline_q.subquery().c.id)).subquery()
-    activities = db.session.scalars(
-        select(Activity).where(Activity.id.in_(select(ids.c.id)))
-    ).all()
-    followups = sorted((a for a in activities if a.is_open_followup), key=lambda a: a.due_at)
-    timeline = sorted(
-        (a for a in activities if not a.is_open_followup),
-        key=lambda a: (a.occurred_at or a.created_at), reverse=True,
-    )
-    return CustomerCard(**vars(customer), contacts=contacts, followups=followups,
-                        timeline=timeline)
 
 
 def duplicate_keys(name: str | None, phone: str | None,

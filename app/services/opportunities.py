@@ -1,7 +1,7 @@
 """Opportunities (the API's "deals"): their lines, and moving one through the pipeline's
 stages to won or lost."""
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,8 +9,11 @@ from sqlalchemy import delete, select
 
 from app.services.scoping import visible_customers, visible_opportunities
 from app.extensions import db
-from app.models import Customer, Opportunity, OpportunityLine, Product, Stage, StageHistory, User
+from app.models import (
+    Activity, Contact, Customer, Opportunity, OpportunityLine, Product, Stage, StageHistory, User,
+)
 from app.models.base import utcnow
+from app.models.customers import CONTACT_ROLES
 from app.services.audit import record_audit
 from app.services.catalogue import line_total, tier_price, tiers_of
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, Text
@@ -24,6 +27,8 @@ from app.services.records import (
 from app.services.settings import get_setting
 
 REOPEN_ROLES = ("lead", "manager", "admin")
+# The buying roles a deal should reach (contacts' roles but "other"), in the order shown.
+DEAL_ROLES = tuple(role for role in CONTACT_ROLES if role != "other")
 OPPORTUNITY_FIELDS = ("name", "currency", "expected_close_date")
 
 
@@ -280,6 +285,7 @@ class OpportunityRead:
     lost_note: str | None
     closed_at: datetime | None
     lines: list[OpportunityLine] | None = None
+    roles: dict | None = None
 
 
 def _reads(rows, lines: dict | None = None) -> list[OpportunityRead]:
@@ -308,12 +314,29 @@ def _decorated_query(actor: User):
         select(Opportunity, Stage, Customer.name, User.name), actor))
 
 
+def roles_of(opportunity: Opportunity) -> dict:
+    """Which of the buying roles the deal has touched: the roles of its customer's contacts
+    with an activity since the deal was opened (one statement: the customer's contacts,
+    each with one probe of ix_activities_contact_occurred), and the ones still missing."""
+    talked_to = (select(Activity.id)
+                 .where(Activity.contact_id == Contact.id, Activity.deleted_at.is_(None),
+                        Activity.occurred_at >= opportunity.created_at)
+                 .exists())
+    touched = set(db.session.scalars(
+        select(Contact.role).distinct()
+        .where(Contact.customer_id == opportunity.customer_id, Contact.deleted_at.is_(None),
+               Contact.role.in_(DEAL_ROLES), talked_to)))
+    return {"touched": [role for role in DEAL_ROLES if role in touched],
+            "missing": [role for role in DEAL_ROLES if role not in touched]}
+
+
 def opportunity_detail(actor: User, opportunity_id: uuid.UUID) -> OpportunityRead:
     row = db.session.execute(_decorated_query(actor).where(Opportunity.id == opportunity_id)
                              ).first()
     if row is None:
         raise NotFound("Opportunity not found.")
-    return _reads([row], lines_of([opportunity_id]))[0]
+    read = _reads([row], lines_of([opportunity_id]))[0]
+    return replace(read, roles=roles_of(row[0]))
 
 
 def list_opportunities(actor: User, filters: dict, limit: int, cursor: str | None):

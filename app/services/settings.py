@@ -17,6 +17,9 @@ from app.services.errors import Forbidden, Invalid
 SETTINGS_ENTITY_ID = uuid.UUID(int=0)
 
 EXPENSE_CATEGORIES = ("travel", "lodging", "meals", "fuel", "entertainment", "other")
+# The keys of ``visit_interval_days``: the RFM segments (services.orders.rfm_segment) and
+# "none" for a customer with no segment (no orders yet).
+VISIT_INTERVAL_KEYS = ("champion", "loyal", "at risk", "new", "dormant", "none")
 
 DEFAULTS: dict[str, object] = {
     # Leads: how many open leads one rep may hold, and after how many days without any
@@ -37,7 +40,18 @@ DEFAULTS: dict[str, object] = {
         "meals": {"amount": "200.00", "per": "day"},
         "lodging": {"amount": "600.00", "per": "day"},
     },
+    # Visit cadence: days between visits of a customer whose own visit_interval_days is
+    # not set, by its RFM segment ("none": no orders yet). A key left out of a change keeps
+    # this default (services.visits.visit_intervals).
+    "visit_interval_days": {"champion": 14, "loyal": 21, "at risk": 14, "new": 14,
+                            "dormant": 60, "none": 30},
+    # Check-ins: a visit logged within this many metres of its customer, by a phone sure of
+    # its position to better than this, is "verified".
+    "checkin_radius_m": 200,
 }
+
+# Settings whose change names only the keys it changes (the others keep their values).
+MERGED = ("visit_interval_days",)
 
 
 def get_settings() -> dict:
@@ -60,6 +74,8 @@ def update_settings(actor: User, data: dict) -> dict:
         raise Invalid({key: ["Unknown field."] for key in sorted(unknown)})
     current = get_settings()
     for key, value in data.items():
+        if key in MERGED:
+            value = {**current[key], **value}
         if value == current[key]:
             continue
         row = db.session.get(Setting, key)

@@ -19,7 +19,8 @@ SLIM = {
                  "phone_e164", "mobile_e164", "email"},
     "activities": {"id", "version", "created_at", "updated_at", "kind", "action", "owner_id",
                    "customer_id", "contact_id", "lead_id", "occurred_at", "due_at", "done_at",
-                   "outcome", "notes", "duration_seconds", "location", "distance_m"},
+                   "outcome", "notes", "duration_seconds", "location", "distance_m",
+                   "checkin_status"},
     "leads": {"id", "version", "updated_at", "name", "company", "city", "status", "owner_id",
               "owner_name", "score"},
     "opportunities": {"id", "version", "updated_at", "name", "customer_id", "customer_name",
@@ -32,7 +33,8 @@ SLIM = {
                  "owner_id", "owner_name", "status", "step", "flagged", "receipts"},
 }
 # What the single-record GET embeds and a list never does (its own statements).
-EMBEDDED = {"customers": {"contacts", "followups", "timeline"}, "opportunities": {"lines"},
+EMBEDDED = {"customers": {"contacts", "followups", "timeline"},
+            "opportunities": {"lines", "roles"},
             "orders": {"lines", "payments"}, "expenses": {"items", "history", "can"}}
 # Lists whose full items always carried their embedded lists (claims: their items).
 LISTED_EMBEDS = {"expenses": {"items"}}
@@ -106,7 +108,7 @@ def test_card_embeds_slim_entries_and_full_on_request(world, client_for):
     assert card.status_code == 200 and card.headers["ETag"] == '"1"'
     assert set(card.json["timeline"][0]) == {
         "id", "version", "updated_at", "kind", "occurred_at", "done_at", "outcome", "notes",
-        "duration_seconds", "distance_m"}
+        "duration_seconds", "distance_m", "checkin_status"}
     assert set(card.json["followups"][0]) == {
         "id", "version", "updated_at", "kind", "action", "customer_id", "contact_id", "due_at",
         "notes"}

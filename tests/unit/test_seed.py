@@ -149,6 +149,16 @@ def test_demo_company_is_complete_and_a_second_run_changes_nothing(app):
     for c in customers:
         mine = [a.occurred_at for a in past if a.customer_id == c.id]
         assert c.last_activity_at == (max(mine) if mine else None)
+        visited = [a.occurred_at for a in past if a.customer_id == c.id and a.kind == "visit"]
+        assert c.last_visit_at == max(visited, default=None)
+    # Check-ins as the service records them: every visit has one, the seeded ones on site
+    # (within 180 m, accuracy at most 60 m) verified.
+    assert {a.checkin_status for a in past if a.kind == "visit"} <= {"verified", "far",
+                                                                     "unverified"}
+    assert all(v.checkin_status == "verified" for v in visits if v.distance_m <= 180
+               and v.accuracy is not None and v.accuracy < 200)
+    assert all(v.checkin_status == "far" for v in visits if v.distance_m > 1000
+               and v.accuracy is not None and v.accuracy < 200)
 
     # Follow-ups: every rep's agenda has something overdue, due today and coming up.
     done = [a for a in activities if a.due_at is not None and a.done_at is not None]

@@ -81,6 +81,14 @@ def test_one_block_has_what_was_promised_and_a_second_run_adds_nothing(app):
         Activity.customer_id.in_(ids), Activity.kind == "visit",
         Activity.lat.is_not(None))).all()
     assert visits and all(v.distance_m is not None for v in visits)
+    assert {v.checkin_status for v in visits} == {"verified", "far"}
+    last_visits = dict(db.session.execute(
+        select(Activity.customer_id, func.max(Activity.occurred_at))
+        .where(Activity.customer_id.in_(ids), Activity.kind == "visit")
+        .group_by(Activity.customer_id)).all())
+    stored = dict(db.session.execute(select(Customer.id, Customer.last_visit_at)
+                                     .where(Customer.id.in_(ids))).all())
+    assert stored == {i: last_visits.get(i) for i in ids}
     # The reminders the service schedules for an open follow-up that is not yet due.
     reminders = db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.activity_id.in_([f.id for f in open_followups])))
