@@ -178,6 +178,8 @@ def test_pin_here_asks_on_the_tap_and_refuses_a_poor_fix_or_no_permission(page, 
     pinned = api(page, f"/customers/{customer['id']}")["body"]
     assert abs(pinned["lat"] - 31.2397) < 1e-6 and abs(pinned["lng"] - 121.4998) < 1e-6
     assert (pinned["address"], pinned["city"]) == ("88 Zhongshan Road", "Shanghai")
+    assert pinned["location_accuracy"] == 14 and pinned["located_at"]
+    page.wait_for_selector(".pin-row:has-text('within 14 m')")
 
     # Worse than 100 m: said politely, nothing written.
     context.set_geolocation({"latitude": 31.30, "longitude": 121.60, "accuracy": 450})

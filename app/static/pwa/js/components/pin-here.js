@@ -77,14 +77,7 @@ export async function pinHere(customer, { button = null, onDone } = {}) {
     headers: guardOf(customer),
     meta: { type: 'pin', title: customer.name, seen: { lat: customer.lat ?? null, lng: customer.lng ?? null } },
   };
-  // A server that does not keep the accuracy yet refuses it as an unknown field: the
-  // position alone is still worth keeping.
-  const fallback = (error) => {
-    const fields = Object.keys(error.fields || {});
-    return error.status === 422 && fields.length === 1 && fields[0] === 'location_accuracy'
-      ? { ...write, body: { lat: pin.lat, lng: pin.lng } } : null;
-  };
-  const result = await sendEdit(write, { onDone, fallback });
+  const result = await sendEdit(write, { onDone });
   if (result?.state === 'sent') toast(t('pin.done', { name: customer.name }));
   return result;
 }

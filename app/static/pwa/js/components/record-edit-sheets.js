@@ -39,7 +39,7 @@ function namesOf(contacts) {
  * 'sent' (with the server's record), 'queued', 'conflict' (kept, the view opened),
  * or null when refused (`form` shows why, else a toast does).
  */
-export async function sendEdit(write, { form = null, onDone, fallback = () => null }) {
+export async function sendEdit(write, { form = null, onDone }) {
   const onConflict = (key) => openConflict(key, { onDone });
   if (form) {
     const result = await sendFromSheet(form, write, { onConflict });
@@ -47,10 +47,7 @@ export async function sendEdit(write, { form = null, onDone, fallback = () => nu
     return result;
   }
   const keep = (e) => e.status === 412;
-  let result = await send(write, { keep });
-  // Refused for a reason a smaller change avoids (`fallback` answers that change).
-  const instead = result.state === 'refused' && !result.kept ? fallback(result.error) : null;
-  if (instead) result = await send(instead, { keep });
+  const result = await send(write, { keep });
   if (result.state === 'refused' && result.kept) {
     if (result.error.status === 412) onConflict(result.key);
     return null;
