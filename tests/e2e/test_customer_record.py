@@ -4,6 +4,7 @@ Each test makes its own customer through the API, so the demo data stays as it w
 import re
 import uuid
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 
 from tests.e2e.conftest import api, sign_in, wait_for_worker
 from tests.e2e.test_sales_offline import go_offline, go_online, queued, wait_until_sent
@@ -281,3 +282,46 @@ def test_a_conflict_on_an_edit_is_resolved_field_by_field_and_nothing_typed_is_l
     page.wait_for_selector(".toast.show:has-text('Contact kept')")
     assert queued(page) == 0
     assert contacts_of(page, customer)["Sun Mei"]["title"] == "Head of purchasing"
+
+
+def test_visit_cadence_on_the_card_and_edited_in_the_form(page, shots):
+    sign_in(page)
+    customer = new_customer(page)
+    visited = (datetime.now(timezone.utc) - timedelta(days=20)).isoformat()
+    res = api(page, "/activities", "POST", {"kind": "visit", "customer_id": customer["id"],
+                                            "occurred_at": visited, "outcome": "interested"})
+    assert res["status"] == 201, res
+    open_card(page, customer)
+    # The company default (no orders yet: every 30 days): due in 10 days.
+    row = page.locator(".visit-row")
+    assert "every 30 days" in row.inner_text() and "in 10 days" in row.inner_text()
+    assert page.locator(".visit-row.overdue").count() == 0
+
+    page.click("[data-edit-customer]")
+    sheet = page.locator("#sheet[open]")
+    assert "every 30 days for this customer" in sheet.inner_text()
+    sheet.locator("input[name=visit_interval_days]").fill("14")
+    sheet.locator("button[type=submit]").click()
+    sheet.wait_for(state="hidden")
+    page.wait_for_selector(".visit-row.overdue")
+    assert "Overdue" in row.inner_text() and "every 14 days" in row.inner_text()
+    stored = api(page, f"/customers/{customer['id']}")["body"]
+    assert (stored["visit_interval_days"], stored["visit_overdue"]) == (14, True)
+    row.scroll_into_view_if_needed()
+    shot(page, shots, "record-visit-en.png")
+
+    # Out of range: the browser keeps the form open on the field, nothing is written.
+    page.click("[data-edit-customer]")
+    sheet.locator("input[name=visit_interval_days]").fill("400")
+    sheet.locator("button[type=submit]").click()
+    assert sheet.locator("input[name=visit_interval_days]:invalid").count() == 1
+    assert sheet.is_visible()
+    sheet.locator("button:has-text('Cancel')").first.click()
+    sheet.wait_for(state="hidden")
+    assert api(page, f"/customers/{customer['id']}")["body"]["version"] == stored["version"]
+
+    with chinese(page):
+        open_card(page, customer)
+        assert "已逾期" in page.inner_text(".visit-row") and "每 14 天" in page.inner_text(".visit-row")
+        page.locator(".visit-row").scroll_into_view_if_needed()
+        shot(page, shots, "record-visit-zh.png")

@@ -10,8 +10,9 @@ export const CUSTOMER_STATUSES = ['prospect', 'active', 'inactive'];
 export const CONTACT_ROLES = ['decision_maker', 'influencer', 'champion', 'user', 'gatekeeper', 'other'];
 
 /**
- * kind: 'text' (default), 'tel', 'email', 'choice' (chips; `choices`, words in
- * `words.<code>`), 'select' (a drop-down; its options come with the form), 'tags'.
+ * kind: 'text' (default), 'tel', 'email', 'number' (`min`, `max`; blank is null),
+ * 'choice' (chips; `choices`, words in `words.<code>`), 'select' (a drop-down; its
+ * options come with the form), 'tags'. `hintParams(record)`: the hint's parameters.
  */
 export const CUSTOMER_FIELDS = [
   { name: 'name', label: 'new.name', required: true, max: 200, autocomplete: 'organization' },
@@ -22,6 +23,8 @@ export const CUSTOMER_FIELDS = [
   { name: 'industry', label: 'edit.industry', max: 100 },
   { name: 'status', label: 'edit.status', kind: 'choice', choices: CUSTOMER_STATUSES, words: 'customer_status' },
   { name: 'tags', label: 'edit.tags', kind: 'tags', hint: 'edit.tags_hint' },
+  { name: 'visit_interval_days', label: 'edit.visit_interval', kind: 'number', min: 1, max: 365,
+    hint: 'edit.visit_interval_hint', hintParams: (c) => ({ n: c.effective_visit_interval_days ?? '–' }) },
 ];
 
 export const CONTACT_FIELDS = [
@@ -63,6 +66,8 @@ function input(spec, value, options) {
       return html`<input name="${spec.name}" type="tel" inputmode="tel" autocomplete="tel" maxlength="${spec.max}" value="${v}" />`;
     case 'email':
       return html`<input name="${spec.name}" type="email" inputmode="email" autocomplete="email" maxlength="${spec.max}" value="${v}" />`;
+    case 'number':
+      return html`<input name="${spec.name}" type="number" inputmode="numeric" min="${spec.min}" max="${spec.max}" step="1" value="${v}" />`;
     case 'tags':
       return html`<input name="${spec.name}" value="${(value || []).join(', ')}" autocapitalize="off" />`;
     case 'select':
@@ -90,7 +95,7 @@ export function fieldInputs(specs, record = {}, options = {}) {
     if (spec.kind === 'select' && !options[spec.name]?.length && !record[spec.name]) return '';
     return html`<label class="field"><span>${t(spec.label)}${spec.required ? ' *' : ''}</span>
       ${input(spec, record[spec.name], options[spec.name])}
-      ${spec.hint && html`<span class="hint">${t(spec.hint)}</span>`}</label>`;
+      ${spec.hint && html`<span class="hint">${t(spec.hint, spec.hintParams?.(record))}</span>`}</label>`;
   });
 }
 
@@ -103,6 +108,7 @@ export function readFields(form, specs) {
     if (spec.kind === 'choice') out[spec.name] = el.value || null;
     else if (spec.kind === 'tags') out[spec.name] = parseTags(el.value);
     else if (spec.kind === 'select') out[spec.name] = el.value || null;
+    else if (spec.kind === 'number') out[spec.name] = el.value.trim() === '' ? null : Number(el.value);
     else out[spec.name] = el.value.trim();
   }
   return out;

@@ -9,7 +9,8 @@ import { staleNote, backLink, mountMissing } from '../components/page-head.js';
 import { setTitle } from '../lib/sheets.js';
 import { getCustomer, rememberCustomers } from '../lib/db.js';
 import { applyToFollowups, applyToTimeline, applyToCustomer, queuedCustomers } from '../lib/queued.js';
-import { formatDateTime, formatDuration } from '../lib/time.js';
+import { formatDateTime, formatDuration, localDate, relativeDays } from '../lib/time.js';
+import { visitStatus } from '../lib/visits.js';
 import { telLink, mailtoLink, mapsLink, phoneFor, emailFor, platformOf, describeDistance } from '../lib/place.js';
 import { decisionChain, awayInfo } from '../components/decision-chain.js';
 import { openCustomerEdit, openContactEdit } from '../components/record-edit-sheets.js';
@@ -53,6 +54,17 @@ function timelineEntry(a) {
 }
 
 /** RFM (from the card) and the latest orders, each a link to its detail. */
+/** Visits: when the next is due (or how overdue it is) and the interval in force. */
+function visitRow(c) {
+  const visit = visitStatus(c, localDate(new Date(), zone()));
+  if (!visit) return '';
+  const when = relativeDays(visit.days, state.locale);
+  const parts = [visit.every && t('visit.every', { n: visit.every }), !visit.visited && t('visit.never')].filter(Boolean);
+  return html`<div class="visit-row${visit.overdue ? ' overdue' : ''}"><dt>${t('visit.label')}</dt>
+    <dd>${visit.overdue ? html`<strong class="overdue-text">${t('visit.overdue', { rel: when })}</strong>` : t('visit.due', { rel: when })}
+      ${parts.length ? html`<span class="sub">${parts.join(' · ')}</span>` : ''}</dd></div>`;
+}
+
 function buying(c, orders) {
   if (c.orders_12m === undefined && !orders?.length) return '';
   const currency = orders?.[0]?.currency || 'CNY';
@@ -132,6 +144,7 @@ function paint(page) {
         ${c.address && html`<div><dt>${t('new.address')}</dt><dd>${c.address}</dd></div>`}
         <div class="pin-row"><dt>${t('pin.position')}</dt><dd>${c.lat == null || c.lng == null ? t('pin.none')
           : c.location_accuracy != null ? `${t('pin.on_map')} · ${t('pin.within', { m: Math.round(c.location_accuracy) })}` : t('pin.on_map')}</dd></div>
+        ${visitRow(c)}
       </dl>
       <button class="btn btn-block pin-btn" type="button" data-pin>${ICON.pin}<span>${t('pin.button')}</span></button>
       ${dealsSection(c, shown.deals)}
