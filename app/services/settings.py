@@ -37,6 +37,16 @@ DEFAULTS: dict[str, object] = {
         "meals": {"amount": "200.00", "per": "day"},
         "lodging": {"amount": "600.00", "per": "day"},
     },
+    # Day plans: a visit's default length; the working day (the rep's local time) the
+    # optimiser fits visits into; a fixed appointment's visit starts in the minutes before
+    # its time; travel is the straight line times road_factor at average_speed_kmh (unless
+    # the OSRM_URL environment variable names a routing server).
+    "visit_duration_min": 30,
+    "workday_start": "08:30",
+    "workday_end": "18:00",
+    "appointment_window_min": 15,
+    "road_factor": 1.3,
+    "average_speed_kmh": 30,
 }
 
 
