@@ -104,7 +104,7 @@ def _stops_of(plan: DayPlan | None) -> list[tuple[PlanStop, Customer]]:
         return []
     return db.session.execute(
         select(PlanStop, Customer).join(Customer, Customer.id == PlanStop.customer_id)
-        .where(PlanStop.plan_id == plan.id).order_by(PlanStop.position)).tuples().all()
+        .where(PlanStop.plan_id == plan.id).order_by(PlanStop.position)).all()
 
 
 # Reads -----------------------------------------------------------------------------------
@@ -158,9 +158,9 @@ def _local(day: date, clock: str, tz_name: str) -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
-def _check_on_day(value: datetime | None, bounds, errors: dict, key, field: str) -> None:
-    if value is not None and not bounds[0] <= value < bounds[1]:
-        errors.setdefault(key, {})[field] = ["Must be on the plan's date."]
+def _utc(value: datetime | None) -> datetime | None:
+    """As stored (and so as read back): UTC."""
+    return value.astimezone(ZoneInfo("UTC")) if value is not None else None
 
 
 def _check_stops(actor: User, stops: list[dict], bounds) -> dict[uuid.UUID, Customer]:
@@ -183,7 +183,9 @@ def _check_stops(actor: User, stops: list[dict], bounds) -> dict[uuid.UUID, Cust
                                      or followup.customer_id != stop["customer_id"]):
             errors.setdefault(index, {})["followup_id"] = [
                 "Must be a follow-up of this stop's customer."]
-        _check_on_day(stop.get("arrive_by"), bounds, errors, index, "arrive_by")
+        arrive_by = stop.get("arrive_by")
+        if arrive_by is not None and not bounds[0] <= arrive_by < bounds[1]:
+            errors.setdefault(index, {})["arrive_by"] = ["Must be on the plan's date."]
     if errors:
         raise Invalid({"stops": errors})
     return customers
@@ -226,17 +228,17 @@ def put_plan(actor: User, day: date, data: dict, owner_id: uuid.UUID | None = No
     settings = get_settings()
     bounds = local_day_bounds(day, owner.timezone)
     stops = [{f: stop.get(f) for f in STOP_FIELDS} | {
+        "arrive_by": _utc(stop.get("arrive_by")),
         "duration_min": stop.get("duration_min") or settings["visit_duration_min"]}
         for stop in data.get("stops", [])]
-    errors: dict = {}
-    _check_on_day(data.get("depart_at"), bounds, errors, "plan", "depart_at")
-    if errors:
-        raise Invalid(errors["plan"])
+    depart_at = _utc(data.get("depart_at"))
+    if depart_at is not None and not bounds[0] <= depart_at < bounds[1]:
+        raise Invalid({"depart_at": ["Must be on the plan's date."]})
     customers = _check_stops(actor, stops, bounds)
     start = resolve_point(owner, data.get("start"), "start")
     end = resolve_point(owner, data.get("end"), "end")
     rows = _stops_of(plan)
-    if _content(plan, rows) == _new_content(start, end, data.get("depart_at"), stops):
+    if _content(plan, rows) == _new_content(start, end, depart_at, stops):
         return _read(owner, day, plan, rows), False
     created = plan is None
     if created:
@@ -246,7 +248,7 @@ def put_plan(actor: User, day: date, data: dict, owner_id: uuid.UUID | None = No
         (start.lat, start.lng, start.label) if start else (None, None, None))
     plan.end_lat, plan.end_lng, plan.end_label = (
         (end.lat, end.lng, end.label) if end else (None, None, None))
-    plan.depart_at = data.get("depart_at")
+    plan.depart_at = depart_at
     plan.optimised_at, plan.updated_at = None, utcnow()  # a change of stops only bumps too
     stop_customers = [customers[stop["customer_id"]] for stop in stops]
     problem = _problem(plan, owner, day, settings, stop_customers, stops, osrm=None)
