@@ -14,8 +14,13 @@ from app.services.activities import distance_m
 
 log = logging.getLogger(__name__)
 
-# How hard VROOM searches (0-5). 5 is its default; 25 stops take well under a second.
+# How hard VROOM searches (0-5): its default 5 for the first answer, less for the shorter
+# days tried after it (each a yes/no question more than a search); 25 stops in well under
+# a second on the 2-core test machine (bench/plans.py).
 EXPLORATION_LEVEL = 5
+SHORTER_DAY_EXPLORATION_LEVEL = 3
+# The bisection on the day's end stops when it would gain less than this.
+SHORTEN_STEP_S = 300
 OSRM_MAX_POINTS = 100  # a day of at most 60 stops, its start and its end
 
 
@@ -115,11 +120,32 @@ def follow(travel: Travel, start: int, end: int | None, tasks: list[Task],
 
 def optimise(travel: Travel, start: int, end: int | None, tasks: list[Task],
              day_s: int) -> Route:
-    """The order of the least driving that fits every visit (with its window) into the
-    working day [0, day_s]; visits that cannot be fitted are left out (``unassigned``).
-    The rep leaves as late as the plan allows (VROOM delays the start to avoid waiting)."""
-    fits = [i for i, task in enumerate(tasks) if task.window is None or
-            (task.window[1] >= 0 and task.window[0] <= task.window[1] and task.window[0] <= day_s)]
+    """The order that ends the day earliest, with the least driving for it, keeping every
+    visit's window inside the working day [0, day_s]; visits that cannot be fitted are
+    left out (``unassigned``). The rep leaves as late as the plan allows.
+
+    VROOM minimises driving: waiting for an appointment costs it nothing, so its first
+    answer may idle an hour rather than drive ten more minutes. So we ask again for shorter
+    days (a bisection on the day's end) as long as as many visits still fit."""
+    fits = [i for i, task in enumerate(tasks) if task.window is None
+            or 0 <= task.window[1] and task.window[0] <= min(task.window[1], day_s)]
+    best = _solve(travel, start, end, tasks, fits, day_s, EXPLORATION_LEVEL)
+    if not best.visits:
+        return best
+    shortest = sum(tasks[v.task].service_s for v in best.visits)  # no day ends sooner
+    while best.finish_s - shortest > SHORTEN_STEP_S:
+        limit = (shortest + best.finish_s) // 2
+        shorter = _solve(travel, start, end, tasks, fits, limit, SHORTER_DAY_EXPLORATION_LEVEL)
+        if len(shorter.visits) == len(best.visits) and shorter.finish_s < best.finish_s:
+            best = shorter
+        else:
+            shortest = limit
+    return best
+
+
+def _solve(travel: Travel, start: int, end: int | None, tasks: list[Task], fits: list[int],
+           day_s: int, exploration: int) -> Route:
+    """One VROOM run: the tasks ``fits`` into [0, day_s], least driving first."""
     if not fits or day_s <= 0:
         return follow(travel, start, end, tasks, [])
     problem = vroom.Input()
@@ -130,7 +156,7 @@ def optimise(travel: Travel, start: int, end: int | None, tasks: list[Task],
         id=i + 1, location=tasks[i].location, service=tasks[i].service_s,
         time_windows=[vroom.TimeWindow(max(0, tasks[i].window[0]), tasks[i].window[1])]
         if tasks[i].window else ()) for i in fits])
-    solution = problem.solve(exploration_level=EXPLORATION_LEVEL, nb_threads=1).to_dict()
+    solution = problem.solve(exploration_level=exploration, nb_threads=1).to_dict()
     if not solution["routes"]:
         return follow(travel, start, end, tasks, [])
     steps = solution["routes"][0]["steps"]
