@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validates_schema
 
 from app.api import validate
+from app.api.activities import AgendaCustomerSchema
 from app.api.common import DAY_RANGE, TIME_RANGE, StrictSchema, etag, if_match_version
 from app.extensions import db
 from app.models.plans import PLACE_KINDS, TRAVEL_SOURCES, UNPLANNED_REASONS
@@ -74,16 +75,6 @@ class PlanInSchema(StrictSchema):
                         validate=validate.Length(max=plan_service.MAX_STOPS))
 
 
-class StopCustomerSchema(StrictSchema):
-    id = fields.UUID()
-    name = fields.String()
-    address = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
-    lat = fields.Float(allow_none=True)
-    lng = fields.Float(allow_none=True)
-
-
 class StopSchema(StrictSchema):
     customer_id = fields.UUID()
     followup_id = fields.UUID(allow_none=True)
@@ -96,7 +87,7 @@ class StopSchema(StrictSchema):
     late = fields.Boolean(metadata={"description": "The ETA is after arrive_by (an order "
                                                    "set by hand)."})
     unplanned = fields.String(allow_none=True, metadata={"enum": list(UNPLANNED_REASONS)})
-    customer = fields.Nested(StopCustomerSchema)
+    customer = fields.Nested(AgendaCustomerSchema)
 
 
 class UnplannedSchema(StrictSchema):

@@ -19,7 +19,7 @@ from app.services import routing
 from app.services.activities import local_day_bounds
 from app.services.errors import Invalid, NotFound, StaleVersion, Text
 from app.services.places import Point, resolve_point
-from app.services.records import check_version
+from app.services.records import check_version, read_of
 from app.services.scoping import owner_scope, visible_activities, visible_customers
 from app.services.settings import get_settings
 
@@ -29,13 +29,15 @@ STOP_FIELDS = ("customer_id", "followup_id", "arrive_by", "duration_min")
 
 @dataclass(frozen=True)
 class StopCustomer:
-    """What a plan shows of a stop's customer: enough to list it and navigate there."""
+    """What a plan shows of a stop's customer, as the agenda does: enough to call and to
+    navigate. A copy: a plan is answered after the commit that expires the entities."""
 
     id: uuid.UUID
     name: str
+    phone_e164: str | None
+    email: str | None
     address: str | None
     city: str | None
-    phone: str | None
     lat: float | None
     lng: float | None
 
@@ -119,8 +121,7 @@ def _stop_read(stop: PlanStop, customer: Customer) -> StopRead:
         customer_id=stop.customer_id, followup_id=stop.followup_id, arrive_by=stop.arrive_by,
         duration_min=stop.duration_min, eta=stop.eta, distance_m=stop.distance_m,
         travel_min=stop.travel_min, late=late, unplanned=stop.unplanned,
-        customer=StopCustomer(customer.id, customer.name, customer.address, customer.city,
-                              customer.phone, customer.lat, customer.lng))
+        customer=read_of(StopCustomer, customer))
 
 
 def _read(owner: User, day: date, plan: DayPlan | None, rows) -> PlanRead:

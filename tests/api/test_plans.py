@@ -69,6 +69,9 @@ def test_put_stores_the_plan_with_a_timeline_and_a_replay_changes_nothing(world,
     assert [s["customer_id"] for s in plan["stops"]] == [str(a.id), str(b.id), str(c.id)]
     assert [s["duration_min"] for s in plan["stops"]] == [30, 30, 45]  # company default 30
     assert plan["stops"][1]["followup_id"] == str(followup.id)
+    assert plan["stops"][0]["customer"] == {  # as the agenda has it: to call and navigate
+        "id": str(a.id), "name": "Stop 0", "phone_e164": None, "email": None,
+        "address": None, "city": None, "lat": a.lat, "lng": a.lng}
     assert plan["stops"][1]["arrive_by"] == "2026-12-10T02:00:00+00:00"
     # the timeline of the order sent: leave at the workday start (08:30), drive, visit
     assert plan["leave_at"] == "2026-12-10T00:30:00+00:00"
