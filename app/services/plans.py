@@ -8,6 +8,7 @@ timeline recomputed with straight-line travel (no network call on a save).
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -17,7 +18,7 @@ from app.models import Activity, Customer, DayPlan, PlanStop, User
 from app.models.base import utcnow
 from app.services import routing
 from app.services.activities import local_day_bounds
-from app.services.errors import Invalid, NotFound, StaleVersion, Text
+from app.services.errors import Invalid, NotFound
 from app.services.places import Point, resolve_point
 from app.services.records import check_version, read_of
 from app.services.scoping import owner_scope, visible_activities, visible_customers
@@ -209,14 +210,8 @@ def _new_content(start: Point | None, end: Point | None, depart_at, stops) -> tu
             [tuple(stop.get(f) for f in STOP_FIELDS) for stop in stops])
 
 
-def _check_if_match(plan: DayPlan | None, expected: int | None) -> None:
-    """Version 0 is the empty plan of a day without one."""
-    if plan is None:
-        if expected not in (None, 0):
-            raise StaleVersion(Text("This record was changed by someone else (now version "
-                                    "{version}). Reload it and try again.", version=0))
-    else:
-        check_version(plan, expected)
+# If-Match on a day without a plan: the empty plan it reads as has version 0.
+_NO_PLAN = SimpleNamespace(version=0)
 
 
 def put_plan(actor: User, day: date, data: dict, owner_id: uuid.UUID | None = None,
@@ -225,7 +220,7 @@ def put_plan(actor: User, day: date, data: dict, owner_id: uuid.UUID | None = No
     keeps the optimiser's figures). Returns (the plan, whether it was created)."""
     owner = plan_owner(actor, owner_id)
     plan = _stored(owner, day)
-    _check_if_match(plan, expected_version)
+    check_version(plan or _NO_PLAN, expected_version)
     settings = get_settings()
     bounds = local_day_bounds(day, owner.timezone)
     stops = [{f: stop.get(f) for f in STOP_FIELDS} | {
@@ -282,8 +277,12 @@ class _Problem:
 
 
 def _problem(plan: DayPlan, owner: User, day: date, settings: dict, customers, stops,
-             osrm: tuple[str, float] | None) -> _Problem:
+             osrm: tuple[str, float] | None, not_before: datetime | None = None) -> _Problem:
+    """``not_before``: optimising today plans from now on, never in the past."""
     depart = plan.depart_at or _local(day, settings["workday_start"], owner.timezone)
+    if not_before is not None and depart < not_before < local_day_bounds(
+            day, owner.timezone)[1]:
+        depart = not_before.replace(microsecond=0)
     day_s = int((_local(day, settings["workday_end"], owner.timezone) - depart)
                 .total_seconds())
     early = settings["appointment_window_min"] * 60
@@ -384,7 +383,8 @@ def optimise_plan(actor: User, day: date, owner_id: uuid.UUID | None = None,
     rows = _stops_of(plan)
     stops = [{f: getattr(stop, f) for f in STOP_FIELDS} for stop, _ in rows]
     customers = [customer for _, customer in rows]
-    problem = _problem(plan, owner, day, get_settings(), customers, stops, osrm)
+    problem = _problem(plan, owner, day, get_settings(), customers, stops, osrm,
+                       not_before=utcnow())
     route = routing.optimise(problem.travel, 0, problem.end, problem.tasks, problem.day_s)
     order = [problem.stop_of[visit.task] for visit in route.visits]
     order += [index for index in range(len(rows)) if index not in set(order)]

@@ -439,3 +439,21 @@ def test_statements_do_not_grow_with_the_stops(world, client_for, count_queries)
     few_counts, many_counts = counts["few"], counts["many"]
     # the many-stop plan names follow-ups: one more statement to check them
     assert many_counts == (few_counts[0] + 1, few_counts[1] + 1, few_counts[2], few_counts[3])
+
+
+def test_optimising_today_plans_from_now_on(world, client_for):
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    settings_service.update_settings(world.admin, {"workday_start": "00:00",
+                                                   "workday_end": "23:59"})
+    db.session.commit()
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    today = now.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    client = client_for(world.rep_a1)
+    client.put(f"{API}/plans/{today}", json=_body(_customers(world.rep_a1, 3)))
+    plan = client.post(f"{API}/plans/{today}/optimise").json
+    planned = [s for s in plan["stops"] if s["eta"]]
+    assert all(_instant(s["eta"]) >= now for s in planned)
+    if planned:  # (none fit when this runs in the last hour of a Shanghai day)
+        assert _instant(plan["leave_at"]) >= now
