@@ -126,24 +126,17 @@ def _stop_read(stop: PlanStop, customer: Customer) -> StopRead:
 
 
 def _read(owner: User, day: date, plan: DayPlan | None, rows) -> PlanRead:
+    plan = plan if plan is not None else DayPlan(version=0, owner_id=owner.id)  # not stored
     stops = [_stop_read(stop, customer) for stop, customer in rows]
     unplanned = [{"index": i, "customer_id": s.customer_id, "followup_id": s.followup_id,
                   "reason": s.unplanned} for i, s in enumerate(stops) if s.unplanned]
-    if plan is None:
-        return PlanRead(None, 0, None, None, owner.id, day, owner.timezone, None, None, None,
-                        None, None, None, None, None, None, None, [], [])
     duration = None
     if plan.leave_at is not None and plan.finish_at is not None:
         duration = round((plan.finish_at - plan.leave_at).total_seconds() / 60)
-    return PlanRead(
-        id=plan.id, version=plan.version, created_at=plan.created_at,
-        updated_at=plan.updated_at, owner_id=owner.id, date=day, timezone=owner.timezone,
-        start=_point(plan.start_lat, plan.start_lng, plan.start_label),
-        end=_point(plan.end_lat, plan.end_lng, plan.end_label), depart_at=plan.depart_at,
-        leave_at=plan.leave_at, finish_at=plan.finish_at,
-        total_distance_m=plan.total_distance_m, total_travel_min=plan.total_travel_min,
-        total_duration_min=duration, optimised_at=plan.optimised_at,
-        travel_source=plan.travel_source, stops=stops, unplanned=unplanned)
+    return read_of(PlanRead, plan, date=day, timezone=owner.timezone,
+                   start=_point(plan.start_lat, plan.start_lng, plan.start_label),
+                   end=_point(plan.end_lat, plan.end_lng, plan.end_label),
+                   total_duration_min=duration, stops=stops, unplanned=unplanned)
 
 
 def get_plan(actor: User, day: date, owner_id: uuid.UUID | None = None) -> PlanRead:
