@@ -85,6 +85,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PUSH_TIMEOUT_SECONDS": float(env.get("PUSH_TIMEOUT_SECONDS", "10")),
         # How long a worker owns the deliveries it picked up; a killed worker's expire.
         "PUSH_CLAIM_SECONDS": float(env.get("PUSH_CLAIM_SECONDS", "120")),
+        # Day plans: an OSRM server whose table service gives road travel times (optional;
+        # straight lines times the road_factor setting without it, or when it fails).
+        "OSRM_URL": env.get("OSRM_URL") or None,
+        "OSRM_TIMEOUT_SECONDS": float(env.get("OSRM_TIMEOUT_SECONDS", "5")),
         # flask-smorest / OpenAPI
         "API_TITLE": "Fieldline API",
         "API_VERSION": "v1",

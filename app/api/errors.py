@@ -50,7 +50,7 @@ def error_response(code: int, message: str, errors: dict | None = None):
     locale = error_language()
     body = {"code": code, "status": HTTPStatus(code).phrase, "message": translate(message, locale)}
     if errors:
-        located = {"json", "query", "form", "files"} & set(errors)
+        located = {"json", "query", "path", "form", "files"} & set(errors)
         body["errors"] = translate(errors if located else {"json": errors}, locale)
     return jsonify(body), code
 

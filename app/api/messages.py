@@ -265,6 +265,16 @@ CATALOGUE.update({
         "{name} 已持有 {cap} 条未结线索，已达上限。",
     # app/services/orders.py
     "More than the {outstanding} outstanding.": "超过未收金额 {outstanding}。",
+    # app/services/plans.py, app/api/plans.py, app/api/settings.py (day plans)
+    "Follow-up not found.": "未找到跟进事项。",
+    "Must be a follow-up of this stop's customer.": "必须是此站点客户的跟进事项。",
+    "Must be on the plan's date.": "必须在计划当天。",
+    "No point of this kind is saved.": "尚未保存此类地点。",
+    "There is no plan for this day.": "这一天还没有计划。",
+    "Set where the day starts first.": "请先设置当天的出发地点。",
+    "Send a saved place or a point, not both.": "请发送已保存的地点或坐标，不能同时发送。",
+    "Send lat and lng, or a saved place.": "请发送经纬度，或已保存的地点。",
+    "Not a time (HH:MM).": "不是有效的时间（HH:MM）。",
     # app/services/records.py
     "This record was changed by someone else (now version {version}). Reload it and try again.":
         "此记录已被他人修改（当前版本 {version}），请重新加载后再试。",

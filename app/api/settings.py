@@ -17,6 +17,9 @@ class ExpenseLimitSchema(StrictSchema):
     per = fields.String(required=True, validate=validate.OneOf(("day", "item")))
 
 
+_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
 class SettingsSchema(StrictSchema):
     lead_cap = fields.Integer(strict=True, validate=validate.Range(1, 10_000))
     lead_recycle_days = fields.Integer(strict=True, validate=validate.Range(1, 365))
@@ -35,6 +38,15 @@ class SettingsSchema(StrictSchema):
                                  "yet), for customers without their own visit_interval_days"})
     checkin_radius_m = fields.Integer(strict=True, validate=validate.Range(10, 10_000), metadata={
         "description": "A visit logged this close to its customer is a verified check-in"})
+    # Day plans (the optimiser)
+    visit_duration_min = fields.Integer(strict=True, validate=validate.Range(5, 480))
+    workday_start = fields.String(validate=validate.Regexp(_CLOCK, error="Not a time (HH:MM)."),
+                                  metadata={"example": "08:30"})
+    workday_end = fields.String(validate=validate.Regexp(_CLOCK, error="Not a time (HH:MM)."),
+                                metadata={"example": "18:00"})
+    appointment_window_min = fields.Integer(strict=True, validate=validate.Range(0, 240))
+    road_factor = fields.Float(validate=validate.Range(1, 3))
+    average_speed_kmh = fields.Float(validate=validate.Range(3, 130))
 
     @validates("lose_reasons")
     def _distinct_reasons(self, value, **kwargs):

@@ -7,6 +7,7 @@ from app.models.deals import (
 from app.models.expenses import ExpenseClaim, ExpenseItem, ExpenseReceipt, ExpenseStep
 from app.models.leads import Lead
 from app.models.orders import OrderCounter, OrderLine, Payment, SalesOrder
+from app.models.plans import DayPlan, PlanStop, SavedPlace
 from app.models.push import Notification, PushDelivery, PushSubscription
 from app.models.rollups import ActivityDaily, FunnelDaily
 from app.models.search import contact_search, customer_search, lead_search
@@ -15,6 +16,7 @@ from app.models.users import ApiToken, Team, User, UserSession
 
 __all__ = [
     "Activity", "ActivityDaily", "FunnelDaily", "ApiToken", "AuditEntry", "Contact", "Customer",
+    "DayPlan", "PlanStop", "SavedPlace",
     "ExpenseClaim", "ExpenseItem", "ExpenseReceipt", "ExpenseStep", "Lead", "Notification",
     "Opportunity", "OpportunityLine", "OrderCounter", "OrderLine", "Payment", "PriceTier",
     "Product", "PushDelivery", "PushSubscription", "SalesOrder", "Setting", "Stage",

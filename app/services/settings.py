@@ -48,6 +48,16 @@ DEFAULTS: dict[str, object] = {
     # Check-ins: a visit logged within this many metres of its customer, by a phone sure of
     # its position to better than this, is "verified".
     "checkin_radius_m": 200,
+    # Day plans: a visit's default length; the working day (the rep's local time) the
+    # optimiser fits visits into; a fixed appointment's visit starts in the minutes before
+    # its time; travel is the straight line times road_factor at average_speed_kmh (unless
+    # the OSRM_URL environment variable names a routing server).
+    "visit_duration_min": 30,
+    "workday_start": "08:30",
+    "workday_end": "18:00",
+    "appointment_window_min": 15,
+    "road_factor": 1.3,
+    "average_speed_kmh": 30,
 }
 
 # Settings whose change names only the keys it changes (the others keep their values).

@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import column, inspect, select, table, text
+from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.extensions import db
@@ -461,3 +462,22 @@ def test_0013_copies_each_claims_owner_and_status_onto_its_items(empty_app):
     assert rebuild_expense_spend() == 6
     db.session.commit()
     assert copies() == expected
+
+
+def test_0015_adds_day_plans_to_a_database_with_users(empty_app):
+    """0014 -> 0015 with a user in it: the user stays and can have a day plan; the plan
+    tables are there and empty, one plan per owner and day."""
+    flask_migrate.upgrade(revision="0014")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade(revision="0015")
+    for name in ("day_plans", "plan_stops", "saved_places"):
+        assert db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 0
+    plan = {"owner_id": OLD_USER, "day": now.date(), "created_at": now, "updated_at": now,
+            "version": 1}
+    insert_old_row("day_plans", id=uuid.uuid4(), **plan)
+    with pytest.raises(IntegrityError):
+        insert_old_row("day_plans", id=uuid.uuid4(), **plan)
+    assert db.session.execute(text("SELECT count(*) FROM users")).scalar() == 1
