@@ -322,6 +322,7 @@ def test_visit_cadence_on_the_card_and_edited_in_the_form(page, shots):
 
     with chinese(page):
         open_card(page, customer)
-        assert "已逾期" in page.inner_text(".visit-row") and "每 14 天" in page.inner_text(".visit-row")
+        words = page.inner_text(".visit-row")
+        assert "已逾期" in words and "每 14 天" in words
         page.locator(".visit-row").scroll_into_view_if_needed()
         shot(page, shots, "record-visit-zh.png")
