@@ -35,7 +35,9 @@ def token_hash(token: str) -> str:
 def _check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: with the tzdata package installed (pandas, under pyvroom, brings it) a
+    # directory of it ("America") is opened as a file and raises IsADirectoryError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise Invalid(
             {"timezone": ["Unknown timezone; use an IANA name like Asia/Shanghai."]}
         ) from None
