@@ -11,6 +11,7 @@ import { applyToAgenda } from '../lib/queued.js';
 import { rememberCustomers } from '../lib/db.js';
 import { localDate, agendaSection } from '../lib/time.js';
 import { bindFollowups, followupCard } from '../components/followup-card.js';
+import { ICON } from '../components/icons.js';
 
 export const live = true;
 
@@ -56,6 +57,10 @@ function paint(view) {
   mount(
     view,
     html`${heading} ${staleNote(last)}
+      <a class="card plan-link" href="/plan" data-plan-day>
+        <span class="kind-icon k-visit">${ICON.navigate}</span>
+        <span class="row-main"><strong>${t('plan.open')}</strong><span class="meta">${t('plan.open_hint')}</span></span>
+        <span class="chev" aria-hidden="true">›</span></a>
       <p class="summary">
         ${c.overdue > 0 && html`<span class="late">${t('today.n_overdue', { n: shown(c.overdue) })}</span>`}
         <span>${t('today.n_today', { n: shown(c.today || 0) })}</span>
