@@ -162,7 +162,9 @@ class PlanByDate(MethodView):
     def get(self, date, owner_id):
         """A day's plan (a day without one reads as an empty plan, version 0)"""
         plan = plan_service.get_plan(current_user, date, owner_id)
-        return plan, 200, etag(plan)
+        # The stops' visits and the summary move without the plan's version (its ETag): a
+        # browser that kept the plan would revalidate it into a stale 304.
+        return plan, 200, {**etag(plan), "Cache-Control": "private, no-store"}
 
     @blp.arguments(PlanDateArgs, location="path", as_kwargs=True)
     @blp.arguments(PlanOwnerArgs, location="query", as_kwargs=True)

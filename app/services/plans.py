@@ -159,7 +159,8 @@ def put_plan(actor: User, day: date, data: dict, owner_id: uuid.UUID | None = No
     plan.depart_at = depart_at
     plan.optimised_at, plan.updated_at = None, utcnow()  # a change of stops only bumps too
     stop_customers = [customers[stop["customer_id"]] for stop in stops]
-    problem = _problem(plan, owner, day, settings, stop_customers, stops, osrm=None)
+    problem = _problem(plan, owner, day, settings, stop_customers, stops, osrm=None,
+                       not_before=utcnow())
     route = problem.route_of(list(range(len(problem.tasks))))
     order = list(range(len(stops)))
     new_rows = _replace_stops(plan, _timeline(plan, problem, route, stops, stop_customers,
@@ -190,7 +191,8 @@ class _Problem:
 
 def _problem(plan: DayPlan, owner: User, day: date, settings: dict, customers, stops,
              osrm: tuple[str, float] | None, not_before: datetime | None = None) -> _Problem:
-    """``not_before``: optimising today plans from now on, never in the past."""
+    """``not_before``: a plan for today, optimised or saved, runs from now on, never in the
+    past."""
     depart = plan.depart_at or _local(day, settings["workday_start"], owner.timezone)
     if not_before is not None and depart < not_before < local_day_bounds(
             day, owner.timezone)[1]:

@@ -13,6 +13,7 @@ from sqlalchemy import insert, text
 
 from app.extensions import db
 from app.models import Activity
+from app.services import settings as settings_service
 from tests import factories
 from tests.api.helpers import API
 from tests.api.test_visit_plans import _plan_of, _reads_activities_by
@@ -70,7 +71,10 @@ def test_a_visit_on_the_plans_date_marks_its_stop_done(world, client_for):
     # d: a visit without a position
     _visit(client, d, _at(PAST, "15:00"))
 
-    plan = client.get(f"{API}/plans/{PAST}").json
+    answer = client.get(f"{API}/plans/{PAST}")
+    # the visits leave the plan's version (its ETag) alone: the browser must not keep it
+    assert answer.headers["ETag"] == '"1"' and "no-store" in answer.headers["Cache-Control"]
+    plan = answer.json
     done = [(s["customer"]["name"], s["visited_at"], s["checkin_status"]) for s in plan["stops"]]
     assert done == [("Stop 0", "2026-11-20T02:00:00+00:00", "verified"),
                     ("Stop 1", "2026-11-20T03:00:00+00:00", "verified"),
@@ -146,3 +150,18 @@ def test_the_days_visits_are_one_statement_read_by_the_visits_index(world, clien
     with captured_statements(lambda s: "FROM activities" in s and "GROUP BY" in s) as seen:
         assert client.get(f"{API}/plans/2026-11-21").status_code == 200
     _reads_activities_by(_plan_of(seen), "ix_activities_customer_kind", "customer_id")
+
+
+def test_an_order_set_by_hand_today_runs_from_now_on(world, client_for):
+    """A drag mid-day: the straight-line ETAs of the new order start now, not at the
+    working day's start hours ago."""
+    settings_service.update_settings(world.admin, {"workday_start": "00:00",
+                                                   "workday_end": "23:59"})
+    db.session.commit()
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    today = now.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    plan = _plan(client_for(world.rep_a1), today, _customers(world.rep_a1, 3))
+    planned = [s for s in plan["stops"] if s["eta"]]
+    assert all(datetime.fromisoformat(s["eta"]) >= now for s in planned)
+    if planned:  # (none fit when this runs in the last minutes of a Shanghai day)
+        assert datetime.fromisoformat(plan["leave_at"]) >= now
