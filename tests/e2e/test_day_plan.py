@@ -8,7 +8,7 @@ test's customers; each run makes its own (unique names)."""
 import re
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -120,6 +120,8 @@ def test_plan_optimise_reorder_navigate_visit_offline_and_the_leads_view(
 
         # One tap from Today.
         page.goto("/today")
+        page.wait_for_selector("[data-plan-day]")
+        shot(page, shots, "today-plan-link-en.png")
         page.click("[data-plan-day]")
         page.wait_for_selector("[data-mode=pick] .plan-ends")
         page.wait_for_selector(".save-place")  # the position came

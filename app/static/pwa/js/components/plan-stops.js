@@ -48,18 +48,21 @@ function when(stop, stale) {
 
 function stopRow(stop, index, { current, count, readOnly, stale }) {
   const done = isDone(stop);
-  const leg = !stale && stop.distance_m != null && !done
-    ? t('plan.leg', { distance: km(stop.distance_m), time: minutes(stop.travel_min || 0) }) : '';
+  const late = stop.late && !done && !stale;
+  let leg = '';
+  if (!stale && stop.distance_m != null && !done) {
+    leg = stop.travel_min ? t('plan.leg', { distance: km(stop.distance_m), time: minutes(stop.travel_min) }) : km(stop.distance_m);
+  }
   const cls = ['stop', done && 'done', index === current && 'current', stop.unplanned && 'unplanned'].filter(Boolean).join(' ');
   return html`<li class="${cls}" data-index="${index}">
     ${!readOnly && html`<span class="drag" data-drag aria-hidden="true">⋮⋮</span>`}
     <span class="stop-no" aria-hidden="true">${done ? ICON.done : index + 1}</span>
     <div class="stop-main">
       <a class="stop-name" href="/customers/${stop.customer_id}">${stop.customer?.name || '…'}</a>
-      <p class="stop-when${stop.late && !done ? ' late' : ''}">${when(stop, stale)}${done && html` ${checkin(stop)}`}</p>
+      <p class="stop-when${late ? ' late' : ''}">${when(stop, stale)}${done && html` ${checkin(stop)}`}</p>
       <p class="meta">${[
         stop.arrive_by && t('plan.appointment', { time: time(stop.arrive_by) }),
-        stop.late && !done && t('plan.late'),
+        late && t('plan.late'),
         t('plan.visit_min', { n: stop.duration_min || 0 }),
         leg,
       ].filter(Boolean).join(' · ')}</p>
@@ -141,7 +144,7 @@ export function totals(plan) {
   return html`<dl class="plan-totals card">
     <div><dt>${t('plan.total_distance')}</dt><dd>${km(plan.total_distance_m)}</dd></div>
     <div><dt>${t('plan.total_driving')}</dt><dd>${minutes(plan.total_travel_min || 0)}</dd></div>
-    <div><dt>${t('plan.day_span')}</dt><dd>${time(plan.leave_at)}–${time(plan.finish_at)}</dd></div>
+    <div><dt>${t('plan.day_span')}</dt><dd><span class="nw">${time(plan.leave_at)}</span>–<span class="nw">${time(plan.finish_at)}</span></dd></div>
   </dl>`;
 }
 

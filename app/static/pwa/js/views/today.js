@@ -37,7 +37,11 @@ function paint(view) {
   const heading = html`<header class="page-head">
     <h1>${t('nav.today')}</h1>
     <p class="sub">${new Intl.DateTimeFormat(state.locale, { timeZone: zone(), weekday: 'long', month: 'long', day: 'numeric' }).format(now)}</p>
-  </header>`;
+  </header>
+  <a class="card plan-link" href="/plan" data-plan-day>
+    <span class="kind-icon k-visit">${ICON.navigate}</span>
+    <span class="row-main"><strong>${t('plan.open')}</strong><span class="meta">${t('plan.open_hint')}</span></span>
+    <span class="chev" aria-hidden="true">›</span></a>`;
   if (!last || !last.data) {
     mount(
       view,
@@ -57,10 +61,6 @@ function paint(view) {
   mount(
     view,
     html`${heading} ${staleNote(last)}
-      <a class="card plan-link" href="/plan" data-plan-day>
-        <span class="kind-icon k-visit">${ICON.navigate}</span>
-        <span class="row-main"><strong>${t('plan.open')}</strong><span class="meta">${t('plan.open_hint')}</span></span>
-        <span class="chev" aria-hidden="true">›</span></a>
       <p class="summary">
         ${c.overdue > 0 && html`<span class="late">${t('today.n_overdue', { n: shown(c.overdue) })}</span>`}
         <span>${t('today.n_today', { n: shown(c.today || 0) })}</span>
