@@ -110,11 +110,14 @@ def test_plan_optimise_reorder_navigate_visit_offline_and_the_leads_view(
         overdue = _customer(page, f"Songjiang Overdue {tag}", 9000, 9000,
                             visit_interval_days=1)
         three_days_ago = (now - timedelta(days=3)).isoformat()
-        api(page, "/activities", "POST", {"kind": "visit", "customer_id": overdue["id"],
-                                          "occurred_at": three_days_ago})
+        nowhere = api(page, "/customers", "POST", {
+            "name": f"Nowhere Overdue {tag}", "city": "Shanghai", "visit_interval_days": 1})["body"]
+        for customer in (overdue, nowhere):
+            api(page, "/activities", "POST", {"kind": "visit", "customer_id": customer["id"],
+                                              "occurred_at": three_days_ago})
         # The rep's book on the phone (the delta sync's job; here, the cards' records).
         records = [api(page, f"/customers/{c['id']}")["body"] for c in [*near, appointment,
-                                                                           overdue]]
+                                                                           overdue, nowhere]]
         page.evaluate("async (list) => (await import('/pwa/js/lib/db.js')).rememberCustomers("
                       "list)", records)
 
@@ -138,9 +141,14 @@ def test_plan_optimise_reorder_navigate_visit_offline_and_the_leads_view(
         assert nearby.all_inner_texts()[:3] == names[:3]
         for name in names[:3]:
             page.locator(f".cand-row:has(strong:text-is('{name}')) [data-add]").first.click()
-        page.locator(f".cand-row:has(strong:text-is('Songjiang Overdue {tag}')) [data-add]"
-                     ).first.click()
-        assert picked.locator(".cand-row").count() == 5
+        # The overdue visits, one with no location on file.
+        overdue_rows = page.locator("section:has(h2:has-text('Visit overdue')) .cand-row strong")
+        assert {f"Songjiang Overdue {tag}", f"Nowhere Overdue {tag}"} <= set(
+            overdue_rows.all_inner_texts())
+        for name in (f"Songjiang Overdue {tag}", f"Nowhere Overdue {tag}"):
+            page.locator(f"section:has(h2:has-text('Visit overdue')) "
+                         f".cand-row:has(strong:text-is('{name}')) [data-add]").click()
+        assert picked.locator(".cand-row").count() == 6
         picked.locator("select").nth(1).select_option("45")
         page.click("[data-save-place=home]")
         page.wait_for_selector("input[name=end][value=home]:not([disabled])")
@@ -157,13 +165,17 @@ def test_plan_optimise_reorder_navigate_visit_offline_and_the_leads_view(
         assert datetime.fromisoformat(fixed["eta"]) <= datetime.fromisoformat(fixed["arrive_by"])
         assert _names(page) == [s["customer"]["name"] for s in plan["stops"]]
         assert page.locator(".plan-totals dd").count() == 3
+        # The stop it could not route goes last, and says why.
+        assert _names(page)[-1] == f"Nowhere Overdue {tag}"
+        assert "1 stop could not be fitted" in page.inner_text(".unfitted-note")
+        assert "No location on file" in page.locator("[data-stops] .stop").last.inner_text()
         assert page.locator("[data-stops] .stop-when").first.inner_text().startswith("Arrive")
         shot(page, shots, "plan-en.png", full=True)
 
         # Drag the last stop to the top: the server keeps the order, the times follow.
         order = _names(page)
         _drag(page, 4, 0)
-        want = [order[4], *order[:4]]
+        want = [order[4], *order[:4], order[5]]
         assert wait_until(lambda: _server_names(page, today) == want)
         page.wait_for_function("() => !document.querySelector('.stale-totals')")
         assert _names(page) == want
@@ -208,7 +220,7 @@ def test_plan_optimise_reorder_navigate_visit_offline_and_the_leads_view(
         page.wait_for_selector(".queued-note")
         assert queued(page) == 1
         offline_order = _names(page)
-        assert offline_order == [*want[:2], want[3], want[2], want[4]]
+        assert offline_order == [*want[:2], want[3], want[2], *want[4:]]
         shot(page, shots, "plan-offline-en.png")
         item = page.evaluate("async () => (await import('/pwa/js/lib/state.js')).state.queued[0]")
         assert item["method"] == "PUT" and item["headers"]["If-Match"] == f'"{plan["version"] + 2}"'
@@ -235,7 +247,7 @@ def test_plan_optimise_reorder_navigate_visit_offline_and_the_leads_view(
         page.click("a[href='/team-plans']")
         row = page.locator(".team-rep:has-text('王伟')")
         row.wait_for()
-        assert re.search(r"5 planned · 1 visited · 1 verified · 4 to go", row.inner_text())
+        assert re.search(r"6 planned · 1 visited · 1 verified · 5 to go", row.inner_text())
         shot(page, shots, "team-plans-en.png")
         row.click()
         page.wait_for_selector("[data-stops]")
@@ -246,5 +258,5 @@ def test_plan_optimise_reorder_navigate_visit_offline_and_the_leads_view(
         with chinese(page):
             page.goto("/team-plans")
             page.locator(".team-rep:has-text('王伟')").wait_for()
-            assert "计划 5" in page.inner_text(".team-rep:has-text('王伟')")
+            assert "计划 6" in page.inner_text(".team-rep:has-text('王伟')")
             shot(page, shots, "team-plans-zh.png")

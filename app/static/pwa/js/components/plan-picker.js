@@ -96,7 +96,7 @@ export function picker(draft, o) {
     <div class="plan-bar">
       ${!o.online && html`<p class="offline-note" role="status">${t('plan.optimise_offline')}</p>`}
       <button class="btn btn-primary btn-block" type="button" data-optimise ${!o.online || o.busy || !draft.stops.length || !o.canStart ? html`disabled` : ''}>
-        ${o.online ? t('plan.optimise') : t('plan.optimise_needs_network')}</button>
+        ${!o.online ? t('plan.optimise_needs_network') : o.busy ? t('plan.optimising') : t('plan.optimise')}</button>
       <button class="btn btn-block btn-quiet" type="button" data-save-order ${o.busy || !draft.stops.length ? html`disabled` : ''}>${t('plan.save_order')}</button>
     </div>`;
 }

@@ -217,15 +217,17 @@ function draftBody() {
 async function submitDraft(thenOptimise) {
   const saved = await save(draftBody());
   if (!saved) return;
-  shown.mode = 'view';
   if (saved === 'queued') {
+    shown.mode = 'view';
     toast(t('toast.saved_offline'));
     // Nothing stored yet: the stops as picked, their times to come from the server.
     const stops = shown.draft.stops.map((s) => ({ ...s, duration_min: s.duration_min || shown.ctx.defaultMin, eta: null }));
     shown.plan = { ...(shown.plan || { version: 0, date: shown.date, unplanned: [] }), stops };
     return;
   }
+  // The picker stays (busy) until the order is back: no glimpse of the unordered plan.
   if (thenOptimise) await optimise();
+  shown.mode = 'view';
 }
 
 async function reoptimise() {
