@@ -55,7 +55,7 @@ function viewMode(plan) {
       <p class="hint">${t('plan.reorder_hint')}</p></section>
     <div class="plan-bar">
       <button class="btn btn-primary btn-block" type="button" data-reoptimise ${state.online && !shown.busy ? '' : html`disabled`}>
-        ${state.online ? t('plan.reoptimise') : t('plan.optimise_needs_network')}</button>
+        ${!state.online ? t('plan.optimise_needs_network') : t(plan.optimised_at ? 'plan.reoptimise' : 'plan.optimise')}</button>
       <button class="btn btn-block" type="button" data-edit-stops>${ICON.edit}${t('plan.edit_stops')}</button>
     </div>`;
 }
@@ -337,7 +337,10 @@ export async function show(page) {
   paint();
   await load();
   if (!page.isConnected) return null;
-  if (shown.plan && !shown.plan.stops.length && !queuedPlan(state.queued, shown.date)) return startPicking();
+  // No plan yet (none on the server, or offline with none on the phone): pick the stops;
+  // offline they are saved in the order picked and go with the outbox.
+  const none = shown.plan ? !shown.plan.stops.length : shown.failed === 'plan.offline_none';
+  if (none && !queuedPlan(state.queued, shown.date)) return startPicking();
   if (shown.plan) shown.mode = shown.mode || 'view';
   return paint();
 }
