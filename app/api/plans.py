@@ -10,6 +10,7 @@ from app.api import validate
 from app.api.activities import AgendaCustomerSchema
 from app.api.common import DAY_RANGE, TIME_RANGE, StrictSchema, etag, if_match_version
 from app.extensions import db
+from app.models.activities import CHECKIN_STATUSES
 from app.models.plans import PLACE_KINDS, TRAVEL_SOURCES, UNPLANNED_REASONS
 from app.services import places as place_service
 from app.services import plans as plan_service
@@ -88,6 +89,25 @@ class StopSchema(StrictSchema):
                                                    "set by hand)."})
     unplanned = fields.String(allow_none=True, metadata={"enum": list(UNPLANNED_REASONS)})
     customer = fields.Nested(AgendaCustomerSchema)
+    visited_at = fields.DateTime(allow_none=True, metadata={
+        "description": "Done: the plan owner's first visit to this customer on the plan's "
+                       "date."})
+    checkin_status = fields.String(allow_none=True, metadata={
+        "enum": list(CHECKIN_STATUSES),
+        "description": "The best check-in of the day's visits to this customer."})
+
+
+class SummarySchema(StrictSchema):
+    """The plan against what happened."""
+
+    planned = fields.Integer(metadata={"description": "Stops in the plan."})
+    visited = fields.Integer(metadata={"description": "Stops whose customer the owner "
+                                                      "visited that day."})
+    verified = fields.Integer(metadata={"description": "Visited with a verified check-in."})
+    missed = fields.Integer(metadata={"description": "Not visited, once the owner's day is "
+                                                     "over (else 0)."})
+    pending = fields.Integer(metadata={"description": "Not visited yet, while the day lasts "
+                                                      "(else 0)."})
 
 
 class UnplannedSchema(StrictSchema):
@@ -117,6 +137,7 @@ class PlanSchema(StrictSchema):
     travel_source = fields.String(allow_none=True, metadata={"enum": list(TRAVEL_SOURCES)})
     stops = fields.List(fields.Nested(StopSchema))
     unplanned = fields.List(fields.Nested(UnplannedSchema))
+    summary = fields.Nested(SummarySchema)
 
 
 class PlanDateArgs(StrictSchema):
@@ -141,7 +162,9 @@ class PlanByDate(MethodView):
     def get(self, date, owner_id):
         """A day's plan (a day without one reads as an empty plan, version 0)"""
         plan = plan_service.get_plan(current_user, date, owner_id)
-        return plan, 200, etag(plan)
+        # The stops' visits and the summary move without the plan's version (its ETag): a
+        # browser that kept the plan would revalidate it into a stale 304.
+        return plan, 200, {**etag(plan), "Cache-Control": "private, no-store"}
 
     @blp.arguments(PlanDateArgs, location="path", as_kwargs=True)
     @blp.arguments(PlanOwnerArgs, location="query", as_kwargs=True)

@@ -20,67 +20,13 @@ from app.services import routing
 from app.services.activities import local_day_bounds
 from app.services.errors import Invalid, NotFound
 from app.services.places import Point, resolve_point
-from app.services.records import check_version, read_of
+from app.services.plan_reads import PlanRead, read_plan
+from app.services.records import check_version
 from app.services.scoping import owner_scope, visible_activities, visible_customers
 from app.services.settings import get_settings
 
 MAX_STOPS = 60
 STOP_FIELDS = ("customer_id", "followup_id", "arrive_by", "duration_min")
-
-
-@dataclass(frozen=True)
-class StopCustomer:
-    """What a plan shows of a stop's customer, as the agenda does: enough to call and to
-    navigate. A copy: a plan is answered after the commit that expires the entities."""
-
-    id: uuid.UUID
-    name: str
-    phone_e164: str | None
-    email: str | None
-    address: str | None
-    city: str | None
-    lat: float | None
-    lng: float | None
-
-
-@dataclass(frozen=True)
-class StopRead:
-    customer_id: uuid.UUID
-    followup_id: uuid.UUID | None
-    arrive_by: datetime | None
-    duration_min: int
-    eta: datetime | None
-    distance_m: int | None
-    travel_min: int | None
-    late: bool
-    unplanned: str | None
-    customer: StopCustomer
-
-
-@dataclass(frozen=True)
-class PlanRead:
-    """A plan as the API answers it; a day without a plan reads as an empty one (no id,
-    version 0)."""
-
-    id: uuid.UUID | None
-    version: int
-    created_at: datetime | None
-    updated_at: datetime | None
-    owner_id: uuid.UUID
-    date: date
-    timezone: str
-    start: Point | None
-    end: Point | None
-    depart_at: datetime | None
-    leave_at: datetime | None
-    finish_at: datetime | None
-    total_distance_m: int | None
-    total_travel_min: int | None
-    total_duration_min: int | None
-    optimised_at: datetime | None
-    travel_source: str | None
-    stops: list[StopRead]
-    unplanned: list[dict]
 
 
 # Whose plan ------------------------------------------------------------------------------
@@ -112,37 +58,10 @@ def _stops_of(plan: DayPlan | None) -> list[tuple[PlanStop, Customer]]:
 
 # Reads -----------------------------------------------------------------------------------
 
-def _point(lat, lng, label) -> Point | None:
-    return None if lat is None or lng is None else Point(lat, lng, label)
-
-
-def _stop_read(stop: PlanStop, customer: Customer) -> StopRead:
-    late = bool(stop.eta and stop.arrive_by and stop.eta > stop.arrive_by)
-    return StopRead(
-        customer_id=stop.customer_id, followup_id=stop.followup_id, arrive_by=stop.arrive_by,
-        duration_min=stop.duration_min, eta=stop.eta, distance_m=stop.distance_m,
-        travel_min=stop.travel_min, late=late, unplanned=stop.unplanned,
-        customer=read_of(StopCustomer, customer))
-
-
-def _read(owner: User, day: date, plan: DayPlan | None, rows) -> PlanRead:
-    plan = plan if plan is not None else DayPlan(version=0, owner_id=owner.id)  # not stored
-    stops = [_stop_read(stop, customer) for stop, customer in rows]
-    unplanned = [{"index": i, "customer_id": s.customer_id, "followup_id": s.followup_id,
-                  "reason": s.unplanned} for i, s in enumerate(stops) if s.unplanned]
-    duration = None
-    if plan.leave_at is not None and plan.finish_at is not None:
-        duration = round((plan.finish_at - plan.leave_at).total_seconds() / 60)
-    return read_of(PlanRead, plan, date=day, timezone=owner.timezone,
-                   start=_point(plan.start_lat, plan.start_lng, plan.start_label),
-                   end=_point(plan.end_lat, plan.end_lng, plan.end_label),
-                   total_duration_min=duration, stops=stops, unplanned=unplanned)
-
-
 def get_plan(actor: User, day: date, owner_id: uuid.UUID | None = None) -> PlanRead:
     owner = plan_owner(actor, owner_id)
     plan = _stored(owner, day)
-    return _read(owner, day, plan, _stops_of(plan))
+    return read_plan(owner, day, plan, _stops_of(plan))
 
 
 # Saving a plan ---------------------------------------------------------------------------
@@ -228,7 +147,7 @@ def put_plan(actor: User, day: date, data: dict, owner_id: uuid.UUID | None = No
     end = resolve_point(owner, data.get("end"), "end")
     rows = _stops_of(plan)
     if _content(plan, rows) == _new_content(start, end, depart_at, stops):
-        return _read(owner, day, plan, rows), False
+        return read_plan(owner, day, plan, rows), False
     created = plan is None
     if created:
         plan = DayPlan(id=uuid.uuid4(), version=1, owner_id=owner.id, day=day)
@@ -240,12 +159,13 @@ def put_plan(actor: User, day: date, data: dict, owner_id: uuid.UUID | None = No
     plan.depart_at = depart_at
     plan.optimised_at, plan.updated_at = None, utcnow()  # a change of stops only bumps too
     stop_customers = [customers[stop["customer_id"]] for stop in stops]
-    problem = _problem(plan, owner, day, settings, stop_customers, stops, osrm=None)
+    problem = _problem(plan, owner, day, settings, stop_customers, stops, osrm=None,
+                       not_before=utcnow())
     route = problem.route_of(list(range(len(problem.tasks))))
     order = list(range(len(stops)))
     new_rows = _replace_stops(plan, _timeline(plan, problem, route, stops, stop_customers,
                                               order))
-    return _read(owner, day, plan, new_rows), created
+    return read_plan(owner, day, plan, new_rows), created
 
 
 # The timeline and the optimiser ----------------------------------------------------------
@@ -271,7 +191,8 @@ class _Problem:
 
 def _problem(plan: DayPlan, owner: User, day: date, settings: dict, customers, stops,
              osrm: tuple[str, float] | None, not_before: datetime | None = None) -> _Problem:
-    """``not_before``: optimising today plans from now on, never in the past."""
+    """``not_before``: a plan for today, optimised or saved, runs from now on, never in the
+    past."""
     depart = plan.depart_at or _local(day, settings["workday_start"], owner.timezone)
     if not_before is not None and depart < not_before < local_day_bounds(
             day, owner.timezone)[1]:
@@ -383,6 +304,6 @@ def optimise_plan(actor: User, day: date, owner_id: uuid.UUID | None = None,
     order += [index for index in range(len(rows)) if index not in set(order)]
     timeline = _timeline(plan, problem, route, stops, customers, order)
     if plan.optimised_at is not None and _unchanged(plan, rows, timeline):
-        return _read(owner, day, plan, rows)
+        return read_plan(owner, day, plan, rows)
     plan.optimised_at = utcnow()
-    return _read(owner, day, plan, _replace_stops(plan, timeline))
+    return read_plan(owner, day, plan, _replace_stops(plan, timeline))

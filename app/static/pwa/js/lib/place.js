@@ -61,6 +61,30 @@ export function mapsLink({ lat, lng, address, city, label } = {}, platform = 'ot
   return `https://www.openstreetmap.org/search?query=${enc(query)}`;
 }
 
+/**
+ * Directions for one leg, from where the phone is to `to` ({lat, lng, label, address,
+ * city}): the platform's maps app in driving mode (Google Maps on Android, Apple Maps on
+ * iOS), Amap (or Baidu, `china: 'baidu'`) when the locale is Chinese, both told our
+ * coordinates are WGS-84. A stop without coordinates falls back to its address
+ * (mapsLink); null when there is nothing to go on. Multi-stop links are unreliable on
+ * phones, so a plan is driven one leg at a time.
+ */
+export function legLink(to = {}, { platform = 'other', locale = 'en', china = 'amap' } = {}) {
+  if (!hasCoords(to.lat, to.lng)) return mapsLink(to, platform);
+  const enc = encodeURIComponent;
+  const [lat, lng] = [Number(to.lat), Number(to.lng)];
+  const name = enc((to.label || '').trim() || `${lat},${lng}`);
+  if (String(locale).startsWith('zh')) {
+    if (china === 'baidu') {
+      return `https://api.map.baidu.com/direction?destination=latlng:${lat},${lng}|name:${name}` +
+        '&mode=driving&coord_type=wgs84&output=html&src=fieldline';
+    }
+    return `https://uri.amap.com/navigation?to=${lng},${lat},${name}&mode=car&coordinate=wgs84&callnative=1&src=fieldline`;
+  }
+  if (platform === 'ios') return `https://maps.apple.com/?daddr=${lat},${lng}&dirflg=d`;
+  return `https://www.google.com/maps/dir/?api=1&destination=${lat},${lng}&travelmode=driving`;
+}
+
 /** tel: link for a phone number as typed or in E.164; null when there are no digits. */
 export function telLink(number) {
   if (!number) return null;

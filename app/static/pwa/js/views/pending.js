@@ -59,6 +59,8 @@ function title(item) {
       return [t('pending.done'), t(`action.${m.action || 'task'}`), who].filter(Boolean).join(' · ');
     case 'reschedule':
       return [t('pending.reschedule'), t(`action.${m.action || 'task'}`), who].filter(Boolean).join(' · ');
+    case 'plan':
+      return t('pending.plan', { date: m.title || '' });
     case 'locale':
       return t('pending.language', { lang: t(`lang.${b.locale}`) });
     case 'reminder-settings':

@@ -9,6 +9,7 @@ import { applyLocale, signOut } from '../lib/account.js';
 import { kv } from '../lib/db.js';
 import { showReminders } from '../components/reminders.js';
 import { isApprover, waitingCount } from '../components/claim.js';
+import { PLAN_READERS } from '../lib/plan.js';
 
 export const live = true;
 
@@ -41,6 +42,9 @@ export async function show(page) {
           ${!['finance', 'cashier'].includes(state.me.role) &&
           html`<a class="row-link" href="/reports/sales"><span class="row-main"><strong>${t('sales_report.title')}</strong>
             <span class="meta">${t('sales_report.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
+          ${PLAN_READERS.includes(state.me.role) &&
+          html`<a class="row-link" href="/team-plans"><span class="row-main"><strong>${t('team_plans.title')}</strong>
+            <span class="meta">${t('team_plans.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
           ${state.me.role === 'admin' &&
           html`<a class="row-link" href="/admin"><span class="row-main"><strong>${t('admin.entry')}</strong>
             <span class="meta">${t('admin.entry_hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}

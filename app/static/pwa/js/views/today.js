@@ -11,6 +11,7 @@ import { applyToAgenda } from '../lib/queued.js';
 import { rememberCustomers } from '../lib/db.js';
 import { localDate, agendaSection } from '../lib/time.js';
 import { bindFollowups, followupCard } from '../components/followup-card.js';
+import { ICON } from '../components/icons.js';
 
 export const live = true;
 
@@ -36,7 +37,11 @@ function paint(view) {
   const heading = html`<header class="page-head">
     <h1>${t('nav.today')}</h1>
     <p class="sub">${new Intl.DateTimeFormat(state.locale, { timeZone: zone(), weekday: 'long', month: 'long', day: 'numeric' }).format(now)}</p>
-  </header>`;
+  </header>
+  <a class="card plan-link" href="/plan" data-plan-day>
+    <span class="kind-icon k-visit">${ICON.navigate}</span>
+    <span class="row-main"><strong>${t('plan.open')}</strong><span class="meta">${t('plan.open_hint')}</span></span>
+    <span class="chev" aria-hidden="true">›</span></a>`;
   if (!last || !last.data) {
     mount(
       view,
