@@ -11,7 +11,11 @@ from app.models.base import RecordMixin, UTCDateTime
 CUSTOMER_STATUSES = ("prospect", "active", "inactive")
 CONTACT_ROLES = ("decision_maker", "influencer", "champion", "user", "gatekeeper", "other")
 # The rows the partial indexes hold: customers not deleted (and, for the map, placed).
-LIVE = "deleted_at IS NULL"
+# updated_at > SYNC_FLOOR is always true (no change is that old); only a query naming it, the
+# delta sync's, may use the sync indexes: SQLite would otherwise read a team lead's list by
+# name from the (owner_id, updated_at) index as readily as from (owner_id, name_norm).
+SYNC_FLOOR = "'1900-01-01'"
+SYNCED = f"deleted_at IS NULL AND updated_at > {SYNC_FLOOR}"
 LOCATED = "deleted_at IS NULL AND lat IS NOT NULL AND lng IS NOT NULL"
 
 
@@ -52,9 +56,9 @@ class Customer(RecordMixin, db.Model):
               sqlite_where=text(LOCATED), postgresql_where=text(LOCATED)),
         # Delta sync (services.customer_sync): changed since, keyset on (updated_at, id).
         Index("ix_customers_owner_updated", "owner_id", "updated_at", "id",
-              sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
+              sqlite_where=text(SYNCED), postgresql_where=text(SYNCED)),
         Index("ix_customers_updated", "updated_at", "id",
-              sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
+              sqlite_where=text(SYNCED), postgresql_where=text(SYNCED)),
     )
 
 

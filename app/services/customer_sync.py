@@ -24,12 +24,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, exists, inspect, literal, select, tuple_, union_all
+from sqlalchemy import (
+    event, exists, inspect, literal, literal_column, select, tuple_, union_all,
+)
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Customer, CustomerRemoval, User
 from app.models.base import utcnow
+from app.models.customers import SYNC_FLOOR
 from app.services.customers import _rows_with_rfm, _with_rfm
 from app.services.pagination import decode_cursor, encode_cursor
 from app.services.scoping import owner_scope, visible_customers
@@ -95,7 +98,9 @@ def changes_since(actor: User, since: datetime, limit: int, cursor: str | None):
     start = since - SYNC_OVERLAP
     changed = (visible_customers(select(Customer.id.label("id"), Customer.updated_at.label("at"),
                                         literal(False).label("deleted")), actor)
-               .where(Customer.updated_at >= start))
+               .where(Customer.updated_at >= start,
+                      # the sync indexes' predicate, so that they can be used
+                      Customer.updated_at > literal_column(SYNC_FLOOR)))
     removal = CustomerRemoval
     seen_now = aliased(Customer)
     removed = (select(removal.customer_id.label("id"), removal.removed_at.label("at"),

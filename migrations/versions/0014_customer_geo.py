@@ -5,7 +5,7 @@ Adds ix_customers_owner_geo (owner_id, lat, lng, id) and ix_customers_geo (lat, 
 partial on placed, undeleted customers (and ending in deleted_at, so SQLite reads the box
 from the index alone), for the bounding box of GET /customers/near;
 ix_customers_owner_updated and ix_customers_updated (updated_at, id), partial on undeleted
-customers, for GET /customers?updated_since=; ix_activities_customer_open_followups for
+customers and on a floor the sync names (so no list by name reads them), for GET /customers?updated_since=; ix_activities_customer_open_followups for
 the open follow-ups counted per customer; and the customer_removals table (a customer
 deleted or given to someone else, per owner it left). Only new indexes and a new table, so
 it can be re-chained after any other revision.
@@ -25,7 +25,7 @@ down_revision = '0013'
 branch_labels = None
 depends_on = None
 
-LIVE = sa.text('deleted_at IS NULL')
+SYNCED = sa.text("deleted_at IS NULL AND updated_at > '1900-01-01'")
 LOCATED = sa.text('deleted_at IS NULL AND lat IS NOT NULL AND lng IS NOT NULL')
 OPEN_FOLLOWUP = sa.text('done_at IS NULL AND deleted_at IS NULL AND due_at IS NOT NULL')
 
@@ -52,9 +52,9 @@ def upgrade():
         batch_op.create_index('ix_customers_geo', ['lat', 'lng', 'id', 'deleted_at'],
                               unique=False, sqlite_where=LOCATED, postgresql_where=LOCATED)
         batch_op.create_index('ix_customers_owner_updated', ['owner_id', 'updated_at', 'id'],
-                              unique=False, sqlite_where=LIVE, postgresql_where=LIVE)
+                              unique=False, sqlite_where=SYNCED, postgresql_where=SYNCED)
         batch_op.create_index('ix_customers_updated', ['updated_at', 'id'], unique=False,
-                              sqlite_where=LIVE, postgresql_where=LIVE)
+                              sqlite_where=SYNCED, postgresql_where=SYNCED)
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.create_index('ix_activities_customer_open_followups', ['customer_id', 'due_at'],
                               unique=False, sqlite_where=OPEN_FOLLOWUP,
