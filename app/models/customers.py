@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -12,6 +12,13 @@ CUSTOMER_STATUSES = ("prospect", "active", "inactive")
 CONTACT_ROLES = ("decision_maker", "influencer", "champion", "user", "gatekeeper", "other")
 # A pin ("this customer is here") from a phone less sure of its position is refused.
 PIN_MAX_ACCURACY_M = 100
+# The rows the partial indexes hold: customers not deleted (and, for the map, placed).
+# updated_at > SYNC_FLOOR is always true (no change is that old); only a query naming it, the
+# delta sync's, may use the sync indexes: SQLite would otherwise read a team lead's list by
+# name from the (owner_id, updated_at) index as readily as from (owner_id, name_norm).
+SYNC_FLOOR = "'1900-01-01'"
+SYNCED = f"deleted_at IS NULL AND updated_at > {SYNC_FLOOR}"
+LOCATED = "deleted_at IS NULL AND lat IS NOT NULL AND lng IS NOT NULL"
 
 
 class Customer(RecordMixin, db.Model):
@@ -49,6 +56,38 @@ class Customer(RecordMixin, db.Model):
         Index("ix_customers_name", "name_norm", "id"),
         Index("ix_customers_phone", "phone_e164"),
         Index("ix_customers_email", "email_norm"),
+        # Near me (services.customer_geo): a bounding box, a lat range with lng filtered in
+        # the index, per owner (reps, leads) or company-wide (managers). deleted_at (always
+        # NULL here) only so SQLite sees the index covers the query and never reads a row.
+        Index("ix_customers_owner_geo", "owner_id", "lat", "lng", "id", "deleted_at",
+              sqlite_where=text(LOCATED), postgresql_where=text(LOCATED)),
+        Index("ix_customers_geo", "lat", "lng", "id", "deleted_at",
+              sqlite_where=text(LOCATED), postgresql_where=text(LOCATED)),
+        # Delta sync (services.customer_sync): changed since, keyset on (updated_at, id).
+        Index("ix_customers_owner_updated", "owner_id", "updated_at", "id",
+              sqlite_where=text(SYNCED), postgresql_where=text(SYNCED)),
+        Index("ix_customers_updated", "updated_at", "id",
+              sqlite_where=text(SYNCED), postgresql_where=text(SYNCED)),
+    )
+
+
+class CustomerRemoval(db.Model):
+    """A customer left ``owner_id``'s book at ``removed_at``: deleted, or given to someone
+    else. The delta sync tells the phones of that owner (and of whoever saw the book
+    through them) to drop it; without a row like this a reassignment is invisible to the
+    rep who lost the customer. Written by services.customer_sync in the write's flush."""
+
+    __tablename__ = "customer_removals"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("customers.id"), nullable=False)
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        Index("ix_customer_removals_owner", "owner_id", "removed_at", "customer_id"),
+        Index("ix_customer_removals_removed", "removed_at", "customer_id"),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Activity, Customer, User
+from app.models.base import utcnow
 from app.models.settings import Setting
 from app.services.settings import DEFAULTS
 
@@ -50,8 +51,9 @@ def refresh_last_visit(customer: Customer | None) -> None:
     """Set the customer's ``last_visit_at`` to its latest visit not deleted (one UPDATE
     over ix_activities_customer_kind), after a visit was logged, moved or deleted.
 
-    Like ``last_activity_at`` it changes neither the version nor ``updated_at``: a visit is
-    not an edit of the customer, and must not turn a queued offline edit into a 412.
+    It leaves the version alone (a visit is not an edit of the customer, and must not turn
+    a queued offline edit into a 412) but moves ``updated_at``, so the phones' delta sync
+    (``?updated_since=``) brings the new ``visit_due_on`` to the offline book.
     """
     if customer is None:
         return
@@ -63,7 +65,7 @@ def refresh_last_visit(customer: Customer | None) -> None:
               .scalar_subquery())
     last_visit_at = db.session.execute(
         table.update().where(table.c.id == customer.id)
-        .values(last_visit_at=latest, updated_at=table.c.updated_at)
+        .values(last_visit_at=latest, updated_at=utcnow())
         .returning(table.c.last_visit_at)
     ).scalar_one()
     set_committed_value(customer, "last_visit_at", last_visit_at)

@@ -51,7 +51,8 @@ def test_a_customer_never_visited_is_due_one_interval_after_it_was_created(world
     assert card["visit_overdue"] is True
 
 
-def test_visits_keep_last_visit_at_without_editing_the_customer(world, client_for):
+def test_visits_keep_last_visit_at_and_the_book_current_without_editing_the_customer(
+        world, client_for):
     rep = world.rep_a1
     customer = factories.make_customer(rep, name="Visited")
     client = client_for(rep)
@@ -70,11 +71,16 @@ def test_visits_keep_last_visit_at_without_editing_the_customer(world, client_fo
     assert call.status_code == 201
     stored = reload(Customer, customer.id)
     assert stored.last_visit_at == second  # a call is no visit
-    assert (stored.version, stored.updated_at) == (version, updated_at)
+    # No edit of the customer (its version, so no queued edit gets a 412), but a change
+    # the phones' delta sync brings to the offline book, with the new due date.
+    assert stored.version == version and stored.updated_at > updated_at
     card = client.get(f"{API}/customers/{customer.id}")
     assert card.headers["ETag"] == f'"{version}"'
     assert card.json["last_visit_at"] == second.isoformat()
     assert card.json["visit_due_on"] == "2026-12-20"
+    synced = client.get(f"{API}/customers", query_string={
+        "updated_since": updated_at.isoformat()}).json["items"]
+    assert [(c["id"], c["visit_due_on"]) for c in synced] == [(str(customer.id), "2026-12-20")]
 
     # moved back in time: the earlier visit is now the latest
     moved = client.patch(f"{API}/activities/{latest_id}",

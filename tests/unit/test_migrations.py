@@ -481,3 +481,23 @@ def test_0015_adds_day_plans_to_a_database_with_users(empty_app):
     with pytest.raises(IntegrityError):
         insert_old_row("day_plans", id=uuid.uuid4(), **plan)
     assert db.session.execute(text("SELECT count(*) FROM users")).scalar() == 1
+
+
+def test_0016_adds_the_geo_and_sync_indexes_to_a_database_with_customers(empty_app):
+    """0015 -> 0016 with a placed customer: it stays, and the near-me and sync indexes and
+    the (empty) removals table are there."""
+    flask_migrate.upgrade(revision="0015")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1)
+    customer_id = uuid.UUID("00000000-0000-4000-8000-000000000003")
+    insert_old_row("customers", id=customer_id, name="Old Co", name_norm="old co",
+                   owner_id=OLD_USER, status="active", tags=[], lat=31.2, lng=121.5,
+                   created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade(revision="0016")
+    indexes = {i["name"] for i in inspect(db.engine).get_indexes("customers")}
+    assert {"ix_customers_owner_geo", "ix_customers_geo", "ix_customers_owner_updated",
+            "ix_customers_updated"} <= indexes
+    assert db.session.execute(text("SELECT count(*) FROM customer_removals")).scalar() == 0
+    assert db.session.execute(text("SELECT name FROM customers")).scalar() == "Old Co"
