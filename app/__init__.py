@@ -45,12 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from app.api import request_auth as _request_auth  # noqa: F401  (registers the login loaders)
-    from app.services import expense_spend, funnel_rollups, rollups
+    from app.services import customer_sync, expense_spend, funnel_rollups, rollups
 
     db.init_app(app)
     rollups.register()  # daily rollups kept in the transaction of every write
     funnel_rollups.register()
     expense_spend.register()  # each expense item's copy of its claim's owner and status
+    customer_sync.register()  # a record of each customer leaving an owner's book
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True,
                      compare_type=True)
     login_manager.init_app(app)

@@ -3,16 +3,17 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import ValidationError, fields, validates_schema
 
 from app.api import validate
 from app.api.activities import ActivitySchema, FollowupItemSchema, TimelineItemSchema
 from app.api.common import (
-    FULL_FIELDS, FieldsArgs, Money, RecordSchema, SearchPageArgs, StrictSchema, etag,
-    if_match_version, list_page, page_schema, slim,
+    FULL_FIELDS, TIME_RANGE, FieldsArgs, Money, RecordSchema, SearchPageArgs,
+    StrictSchema, etag, if_match_version, list_page, page_schema, slim,
 )
 from app.extensions import db
 from app.models.customers import CONTACT_ROLES, CUSTOMER_STATUSES
+from app.services import customer_geo, customer_sync
 from app.services import customers as customer_service
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1", description="Customers and contacts")
@@ -53,6 +54,45 @@ class CustomerSchema(RecordSchema):
 CustomerListItemSchema = slim("CustomerListItemSchema", CustomerSchema, (
     "id", "version", "name", "status", "city", "owner_id", "owner_name", "phone_e164", "email",
     "tags", "lat", "lng", "rfm_segment", "last_activity_at"), "A customer")
+
+
+
+
+class CustomerNearSchema(CustomerSchema):
+    distance_m = fields.Integer(dump_only=True, metadata={
+        "description": "Great-circle distance from the point asked about, in metres."})
+    open_followups = fields.Integer(dump_only=True)
+
+
+CustomerNearItemSchema = slim(
+    "CustomerNearItemSchema", CustomerNearSchema,
+    CustomerListItemSchema.Meta.fields + ("distance_m", "open_followups"), "A customer near")
+
+
+class CustomerSyncSchema(CustomerSchema):
+    deleted = fields.Boolean(dump_only=True, metadata={
+        "description": "Only on a removal (`true`): drop this id from the phone."})
+
+
+# A changed customer: the list item and when it changed; a removal: id, deleted, updated_at.
+CustomerSyncItemSchema = slim(
+    "CustomerSyncItemSchema", CustomerSyncSchema,
+    CustomerListItemSchema.Meta.fields + ("updated_at", "deleted"), "A change to the book")
+
+
+class CustomerSyncPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(CustomerSyncItemSchema))
+    next_cursor = fields.String(allow_none=True)
+    as_of = fields.DateTime(metadata={"description": (
+        "Send it as `updated_since` next time, once every page of this walk is read.")})
+
+
+class NearArgs(StrictSchema):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lng = fields.Float(required=True, validate=validate.Range(-180, 180))
+    radius_m = fields.Integer(load_default=5000, validate=validate.Range(
+        1, customer_geo.MAX_RADIUS_M))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, customer_geo.MAX_NEAR))
 
 
 class CustomerUpdateSchema(CustomerSchema):
@@ -118,7 +158,14 @@ class DuplicateListSchema(StrictSchema):
 
 
 class CustomerListArgs(SearchPageArgs, FieldsArgs):
-    pass
+    updated_since = fields.AwareDateTime(load_default=None, validate=TIME_RANGE, metadata={
+        "description": ("Delta sync: the changes and removals since then, oldest first, "
+                        "as CustomerSyncPage (with `as_of`).")})
+
+    @validates_schema
+    def check_sync(self, data, **kwargs):
+        if data.get("updated_since") and (data.get("q") or data.get("detail")):
+            raise ValidationError("Not with updated_since.", "q" if data.get("q") else "fields")
 
 
 class ContactListArgs(SearchPageArgs, FieldsArgs):
@@ -132,8 +179,15 @@ class Customers(MethodView):
     def get(self, args):
         """List the customers you can see, by name; ``q`` searches name, city, phone, email
 
-        Slim items (what a list row shows); ``fields=full`` for full records.
+        Slim items (what a list row shows); ``fields=full`` for full records. With
+        ``updated_since`` (ISO 8601 with offset, URL-encoded): the delta sync of the offline
+        book, a CustomerSyncPage ordered by change (see the README).
         """
+        if args["updated_since"] is not None:
+            items, next_cursor, as_of = customer_sync.changes_since(
+                current_user, args["updated_since"], args["limit"], args["cursor"])
+            return jsonify(CustomerSyncPageSchema().dump(
+                {"items": items, "next_cursor": next_cursor, "as_of": as_of}))
         return list_page(args, CustomerSchema, *customer_service.list_customers(
             current_user, args["q"], args["limit"], args["cursor"]))
 
@@ -153,6 +207,19 @@ def duplicates(args):
     """Likely duplicates company-wide (name, phone, email normalised), with their owner"""
     return {"items": customer_service.find_duplicates(args["name"], args["phone"],
                                                       args["email"])}
+
+
+@blp.route("/customers/near")
+@blp.arguments(NearArgs, location="query")
+@blp.response(200, page_schema(CustomerNearItemSchema, "CustomerNearPage"))
+def near(args):
+    """Customers you can see within ``radius_m`` (default 5 km, at most 50 km), nearest first
+
+    Each with ``distance_m`` and its open follow-ups; ``next_cursor`` is always null.
+    """
+    return {"items": customer_geo.customers_near(
+        current_user, args["lat"], args["lng"], args["radius_m"], args["limit"]),
+        "next_cursor": None}
 
 
 @blp.route("/customers/<uuid:customer_id>")

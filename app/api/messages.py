@@ -40,6 +40,7 @@ CATALOGUE: dict[str, str] = {
     "Each reason only once.": "每个原因只能出现一次。",
     'Send money as a string, like "12.50".': '金额请以字符串发送，例如 "12.50"。',
     "At most two decimal places.": "最多两位小数。",
+    "Not with updated_since.": "不能与 updated_since 同时使用。",
     # app/services/*.py
     "Unknown timezone; use an IANA name like Asia/Shanghai.":
         "未知时区，请使用 IANA 时区名称，例如 Asia/Shanghai。",

@@ -1,6 +1,6 @@
 from app.models.activities import Activity
 from app.models.audit import AuditEntry
-from app.models.customers import Contact, Customer
+from app.models.customers import Contact, Customer, CustomerRemoval
 from app.models.deals import (
     Opportunity, OpportunityLine, PriceTier, Product, Stage, StageHistory,
 )
@@ -15,6 +15,7 @@ from app.models.users import ApiToken, Team, User, UserSession
 
 __all__ = [
     "Activity", "ActivityDaily", "FunnelDaily", "ApiToken", "AuditEntry", "Contact", "Customer",
+    "CustomerRemoval",
     "ExpenseClaim", "ExpenseItem", "ExpenseReceipt", "ExpenseStep", "Lead", "Notification",
     "Opportunity", "OpportunityLine", "OrderCounter", "OrderLine", "Payment", "PriceTier",
     "Product", "PushDelivery", "PushSubscription", "SalesOrder", "Setting", "Stage",

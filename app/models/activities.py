@@ -10,6 +10,7 @@ from app.models.base import RecordMixin, UTCDateTime
 
 ACTIVITY_KINDS = ("call", "email", "visit", "meeting", "note", "task")
 FOLLOWUP_ACTIONS = ("call", "email", "visit", "meeting", "task")
+OPEN_FOLLOWUP = "done_at IS NULL AND deleted_at IS NULL AND due_at IS NOT NULL"
 
 
 class Activity(RecordMixin, db.Model):
@@ -43,8 +44,15 @@ class Activity(RecordMixin, db.Model):
         # Agenda: a user's open follow-ups by due time.
         Index(
             "ix_activities_open_followups", "owner_id", "due_at",
-            sqlite_where=text("done_at IS NULL AND deleted_at IS NULL AND due_at IS NOT NULL"),
-            postgresql_where=text("done_at IS NULL AND deleted_at IS NULL AND due_at IS NOT NULL"),
+            sqlite_where=text(OPEN_FOLLOWUP),
+            postgresql_where=text(OPEN_FOLLOWUP),
+        ),
+        # Open follow-ups per customer: the card's list, and near me's counts (an index
+        # of the open ones only, so a count reads nothing else).
+        Index(
+            "ix_activities_customer_open_followups", "customer_id", "due_at",
+            sqlite_where=text(OPEN_FOLLOWUP),
+            postgresql_where=text(OPEN_FOLLOWUP),
         ),
         # Customer timeline (by occurred_at) and the activity lists (by created_at).
         Index("ix_activities_customer_occurred", "customer_id", "occurred_at", "id"),

@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -10,6 +10,9 @@ from app.models.base import RecordMixin, UTCDateTime
 
 CUSTOMER_STATUSES = ("prospect", "active", "inactive")
 CONTACT_ROLES = ("decision_maker", "influencer", "champion", "user", "gatekeeper", "other")
+# The rows the partial indexes hold: customers not deleted (and, for the map, placed).
+LIVE = "deleted_at IS NULL"
+LOCATED = "deleted_at IS NULL AND lat IS NOT NULL AND lng IS NOT NULL"
 
 
 class Customer(RecordMixin, db.Model):
@@ -40,6 +43,37 @@ class Customer(RecordMixin, db.Model):
         Index("ix_customers_name", "name_norm", "id"),
         Index("ix_customers_phone", "phone_e164"),
         Index("ix_customers_email", "email_norm"),
+        # Near me (services.customer_geo): a bounding box, a lat range with lng filtered in
+        # the index, per owner (reps, leads) or company-wide (managers).
+        Index("ix_customers_owner_geo", "owner_id", "lat", "lng", "id",
+              sqlite_where=text(LOCATED), postgresql_where=text(LOCATED)),
+        Index("ix_customers_geo", "lat", "lng", "id",
+              sqlite_where=text(LOCATED), postgresql_where=text(LOCATED)),
+        # Delta sync (services.customer_sync): changed since, keyset on (updated_at, id).
+        Index("ix_customers_owner_updated", "owner_id", "updated_at", "id",
+              sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
+        Index("ix_customers_updated", "updated_at", "id",
+              sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
+    )
+
+
+class CustomerRemoval(db.Model):
+    """A customer left ``owner_id``'s book at ``removed_at``: deleted, or given to someone
+    else. The delta sync tells the phones of that owner (and of whoever saw the book
+    through them) to drop it; without a row like this a reassignment is invisible to the
+    rep who lost the customer. Written by services.customer_sync in the write's flush."""
+
+    __tablename__ = "customer_removals"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("customers.id"), nullable=False)
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        Index("ix_customer_removals_owner", "owner_id", "removed_at", "customer_id"),
+        Index("ix_customer_removals_removed", "removed_at", "customer_id"),
     )
 
 
