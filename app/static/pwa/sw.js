@@ -48,9 +48,10 @@ self.addEventListener('fetch', (event) => {
   if (path.startsWith('/api/')) {
     // Sign-in state and tokens are never cached.
     if (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/auth/') || path === '/api/v1/me') return;
-    // Searches, later pages and duplicate checks are not kept: offline, the
-    // page searches the customers it has seen (IndexedDB) instead.
-    const keep = !url.searchParams.has('q') && !url.searchParams.has('cursor') && !path.endsWith('/duplicates');
+    // Searches, later pages, duplicate checks, the book's delta sync and "near me" are
+    // not kept: offline, the page reads the customers on the phone (IndexedDB) instead.
+    const keep = !url.searchParams.has('q') && !url.searchParams.has('cursor') && !path.endsWith('/duplicates') &&
+      !url.searchParams.has('updated_since') && !path.endsWith('/customers/near');
     event.respondWith(keep ? networkFirst(event) : fetch(request).catch(offline));
     return;
   }
