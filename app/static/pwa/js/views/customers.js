@@ -12,6 +12,7 @@ import { go } from '../lib/router.js';
 import { allCustomers, rememberCustomers } from '../lib/db.js';
 import { queuedCustomers } from '../lib/queued.js';
 import { watchDuplicates } from '../lib/duplicates.js';
+import { ICON } from '../components/icons.js';
 
 const PAGE = 30;
 const list = { q: '', items: [], cursor: null, res: null, local: false, at: 0 };
@@ -108,6 +109,7 @@ export async function show(page) {
     page,
     html`<header class="page-head row">
         <h1>${t('nav.customers')}</h1>
+        <a class="btn btn-small near-link" href="/customers/near" data-near>${ICON.visit}<span>${t('near.title')}</span></a>
         <a class="btn btn-small btn-primary" href="/customers/new">${t('customers.new')}</a>
       </header>
       <div class="searchbar">
