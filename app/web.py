@@ -150,8 +150,9 @@ class Shell:
         for name, (package, vendor_files) in VENDOR.items():
             for rel in vendor_files:
                 path = Path(package.BASE_DIR) / rel
-                self.assets[VENDOR_PREFIXES[name] + rel] = Asset.make(path.read_bytes(), path.suffix)
-                digest.update(f"{VENDOR_PREFIXES[name]}{rel}\0".encode())
+                url = VENDOR_PREFIXES[name] + rel
+                self.assets[url] = Asset.make(path.read_bytes(), path.suffix)
+                digest.update(f"{url}\0".encode())
         self.version = digest.hexdigest()[:16]
         self.assets["/favicon.ico"] = self.assets["/pwa/icons/favicon.ico"]
         manifest = (PWA_DIR / "manifest.webmanifest").read_bytes()

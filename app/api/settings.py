@@ -31,7 +31,7 @@ class SettingsSchema(StrictSchema):
 
     map_tile_url = fields.String(validate=validate.Length(max=300), metadata={
         "example": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "description": "Tile URL template with {z}, {x}, {y} (and {s}); its host is let into the CSP."})
+        "description": "Tile URL template with {z}, {x}, {y} (and {s}); its host joins the CSP."})
     map_subdomains = fields.String(validate=validate.Regexp(
         r"^[a-z0-9]{1,10}$", error="Letters or digits, one per subdomain."))
     map_attribution = fields.String(validate=validate.Length(1, 200), metadata={

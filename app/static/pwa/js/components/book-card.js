@@ -18,13 +18,13 @@ function asOfText(summary, now) {
 export async function showBook(section) {
   const summary = await bookSummary();
   if (!section.isConnected) return;
-  const kb = new Intl.NumberFormat(state.locale).format(summary.kb);
+  const number = new Intl.NumberFormat(state.locale);
   mount(
     section,
     html`<h2>${t('book.title')}</h2>
       <div class="card facts book">
-        <div><dt>${t('book.customers')}</dt><dd data-book-count>${t('book.count', { n: summary.count })}</dd></div>
-        <div><dt>${t('book.size')}</dt><dd>${t('book.kb', { kb })}</dd></div>
+        <div><dt>${t('book.customers')}</dt><dd data-book-count>${number.format(summary.count)}</dd></div>
+        <div><dt>${t('book.size')}</dt><dd>${t('book.kb', { kb: number.format(summary.kb) })}</dd></div>
         <div><dt>${t('book.updated')}</dt><dd data-book-as-of>${asOfText(summary, Date.now())}</dd></div>
         <p class="hint">${t('book.hint')}</p>
         <button class="btn btn-block" type="button" data-book-sync ${summary.syncing ? html`disabled` : ''}>

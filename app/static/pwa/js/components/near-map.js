@@ -132,6 +132,7 @@ export async function paintMap(box, { items, position, empty, radiusM }) {
     return offlineNote(box);
   }
   const { map, settings } = drawn;
+  map.invalidateSize(); // the box may have grown since the map was made (fonts, filters)
   const datum = settings.map_coordinates;
   const placed = items.filter(isPlaced);
   drawn.pins?.remove();
@@ -147,9 +148,11 @@ export async function paintMap(box, { items, position, empty, radiusM }) {
   drawn.me = null;
   if (position) {
     const here = displayPoint(position.lat, position.lng, datum);
+    const dot = L.divIcon({ className: 'me-dot', iconSize: [20, 20], iconAnchor: [10, 10] });
     drawn.me = L.layerGroup([
+      L.circle(here, { radius: radiusM, className: 'near-ring', interactive: false }),
       L.circle(here, { radius: Math.max(5, position.accuracy || 0), className: 'me-accuracy', interactive: false }),
-      L.circleMarker(here, { radius: 8, className: 'me-dot', interactive: false }),
+      L.marker(here, { icon: dot, interactive: false, keyboard: false, zIndexOffset: 1000 }),
     ]).addTo(map);
   }
   box.dataset.pins = String(placed.length);

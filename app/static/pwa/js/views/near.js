@@ -99,25 +99,27 @@ function whereNote() {
       <span>${t(near.problem === 'pin.denied' ? 'near.denied' : 'near.no_position')}</span></div>`;
   }
   if (!near.position) return html`<p class="near-where meta" role="status">${ICON.visit}${t('near.locating')}</p>`;
-  return html`<p class="near-where meta">${ICON.visit}<span>${t('near.here', { m: Math.round(near.position.accuracy || 0) })}</span>
+  const m = Math.round(near.position.accuracy || 0);
+  return html`<p class="near-where meta">${ICON.visit}<span>${m ? t('near.here', { m }) : t('near.here_exact')}</span>
     <button class="link-btn" type="button" data-relocate>${t('near.relocate')}</button></p>`;
 }
 
 function controls(book) {
   const f = near.filters;
-  return html`<div class="chips small near-radius" role="radiogroup" aria-label="${t('near.radius')}">
-      ${RADII_M.map((r) => html`<label class="chip"><input type="radio" name="radius" value="${r}" ${near.radius === r ? html`checked` : ''}
-        ${near.position ? '' : html`disabled`} /><span>${radiusLabel(r, state.locale)}</span></label>`)}
-    </div>
+  // Without a position there is no distance to choose.
+  return html`${near.position && html`<div class="chips small near-radius" role="radiogroup" aria-label="${t('near.radius')}">
+      ${RADII_M.map((r) => html`<label class="chip"><input type="radio" name="radius" value="${r}" ${near.radius === r ? html`checked` : ''} />
+        <span>${radiusLabel(r, state.locale)}</span></label>`)}
+    </div>`}
     <div class="near-filters" role="group" aria-label="${t('near.filters')}">
       ${knowsVisits(book) && html`<button class="chip-btn${f.overdue ? ' on' : ''}" type="button" aria-pressed="${String(f.overdue)}" data-filter="overdue">${t('near.overdue')}</button>`}
       <button class="chip-btn${f.followup ? ' on' : ''}" type="button" aria-pressed="${String(f.followup)}" data-filter="followup">${t('near.has_followup')}</button>
       <select class="chip-select${f.segment ? ' on' : ''}" data-select="segment" aria-label="${t('near.segment')}">
-        <option value="">${t('near.any_segment')}</option>
+        <option value="">${t('near.segment')}</option>
         ${SEGMENTS.map((s) => html`<option value="${s}" ${f.segment === s ? html`selected` : ''}>${t(`rfm.segment.${s}`)}</option>`)}
       </select>
       <select class="chip-select${f.status ? ' on' : ''}" data-select="status" aria-label="${t('near.status')}">
-        <option value="">${t('near.any_status')}</option>
+        <option value="">${t('near.status')}</option>
         ${STATUSES.map((s) => html`<option value="${s}" ${f.status === s ? html`selected` : ''}>${t(`customer_status.${s}`)}</option>`)}
       </select>
     </div>`;
