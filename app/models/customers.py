@@ -44,10 +44,11 @@ class Customer(RecordMixin, db.Model):
         Index("ix_customers_phone", "phone_e164"),
         Index("ix_customers_email", "email_norm"),
         # Near me (services.customer_geo): a bounding box, a lat range with lng filtered in
-        # the index, per owner (reps, leads) or company-wide (managers).
-        Index("ix_customers_owner_geo", "owner_id", "lat", "lng", "id",
+        # the index, per owner (reps, leads) or company-wide (managers). deleted_at (always
+        # NULL here) only so SQLite sees the index covers the query and never reads a row.
+        Index("ix_customers_owner_geo", "owner_id", "lat", "lng", "id", "deleted_at",
               sqlite_where=text(LOCATED), postgresql_where=text(LOCATED)),
-        Index("ix_customers_geo", "lat", "lng", "id",
+        Index("ix_customers_geo", "lat", "lng", "id", "deleted_at",
               sqlite_where=text(LOCATED), postgresql_where=text(LOCATED)),
         # Delta sync (services.customer_sync): changed since, keyset on (updated_at, id).
         Index("ix_customers_owner_updated", "owner_id", "updated_at", "id",

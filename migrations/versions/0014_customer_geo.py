@@ -2,7 +2,8 @@
 record of customers leaving an owner's book
 
 Adds ix_customers_owner_geo (owner_id, lat, lng, id) and ix_customers_geo (lat, lng, id),
-partial on placed, undeleted customers, for the bounding box of GET /customers/near;
+partial on placed, undeleted customers (and ending in deleted_at, so SQLite reads the box
+from the index alone), for the bounding box of GET /customers/near;
 ix_customers_owner_updated and ix_customers_updated (updated_at, id), partial on undeleted
 customers, for GET /customers?updated_since=; ix_activities_customer_open_followups for
 the open follow-ups counted per customer; and the customer_removals table (a customer
@@ -45,10 +46,11 @@ def upgrade():
         batch_op.create_index('ix_customer_removals_removed', ['removed_at', 'customer_id'],
                               unique=False)
     with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.create_index('ix_customers_owner_geo', ['owner_id', 'lat', 'lng', 'id'],
-                              unique=False, sqlite_where=LOCATED, postgresql_where=LOCATED)
-        batch_op.create_index('ix_customers_geo', ['lat', 'lng', 'id'], unique=False,
+        batch_op.create_index('ix_customers_owner_geo',
+                              ['owner_id', 'lat', 'lng', 'id', 'deleted_at'], unique=False,
                               sqlite_where=LOCATED, postgresql_where=LOCATED)
+        batch_op.create_index('ix_customers_geo', ['lat', 'lng', 'id', 'deleted_at'],
+                              unique=False, sqlite_where=LOCATED, postgresql_where=LOCATED)
         batch_op.create_index('ix_customers_owner_updated', ['owner_id', 'updated_at', 'id'],
                               unique=False, sqlite_where=LIVE, postgresql_where=LIVE)
         batch_op.create_index('ix_customers_updated', ['updated_at', 'id'], unique=False,
