@@ -1,7 +1,8 @@
 """Near me on a phone: the rep's book synced to IndexedDB, the customers around a fixed
 position nearest first (online and offline the same), radius chips and filters, a
 removal and a reassignment synced away, no position without permission, and the map with
-tiles from a local tile server (pins, a card, clusters), in English and Chinese."""
+tiles from a local tile server (pins, a card, clusters, a changed tile host let in), in
+English and Chinese."""
 import math
 import struct
 import threading
@@ -154,6 +155,8 @@ def test_near_me_lists_the_book_by_distance_online_and_offline_and_syncs_removal
     wait_for_worker(page)
     ids = place_customers(page, "N1")
     page.goto("/customers")
+    page.wait_for_selector(".list .row-link")
+    page.screenshot(path=str(shots / "near-entry-en.png"))
     page.click("a[data-near]")  # one tap from the Customers screen
     page.wait_for_url("**/customers/near")
     page.wait_for_selector(".near-row [data-distance]")
@@ -230,18 +233,24 @@ def test_near_me_lists_the_book_by_distance_online_and_offline_and_syncs_removal
 
 def test_the_map_shows_pins_from_local_tiles_a_card_on_tap_and_clusters(
         page, context, browser, server, tiles, shots):
+    # The phone stores the app page (and its CSP) before the company changes tile server.
+    context.set_geolocation(HERE)
+    sign_in(page)
+    wait_for_worker(page)
     admin_ctx, admin_page = other_session(browser, server, ADMIN)
     before = api(admin_page, "/settings")["body"]
     changed = api(admin_page, "/settings", "PATCH", {
         "map_tile_url": tiles["url"], "map_attribution": "Local test tiles", "map_max_zoom": 18})
     assert changed["status"] == 200, changed
     try:
-        context.set_geolocation(HERE)
-        sign_in(page)
-        wait_for_worker(page)
         ids = place_customers(page, "M1")
         sync_book(page)
         page.goto("/customers/near/map")
+        # The stored page's CSP refuses the new tile host: the map offers to reload.
+        page.wait_for_selector("[data-map-blocked]")
+        assert not tiles["hits"]
+        page.screenshot(path=str(shots / "near-map-blocked-en.png"))
+        page.click("[data-map-blocked] button")
         page.wait_for_selector("img.leaflet-tile-loaded")
         assert tiles["hits"], "no tile was asked for"
         page.wait_for_selector(".map-pin")

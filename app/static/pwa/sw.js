@@ -38,6 +38,9 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
+  // The page's headers changed without a deploy (the map's tile host is a company
+  // setting, let in by the page's CSP): keep the page as the server sends it now.
+  if (event.data && event.data.type === 'refresh-page') event.waitUntil(refreshPage(event.ports[0]));
 });
 
 self.addEventListener('fetch', (event) => {
@@ -62,6 +65,19 @@ self.addEventListener('fetch', (event) => {
   }
   if (SHELL.has(path)) event.respondWith(fromShell(path, request));
 });
+
+async function refreshPage(port) {
+  let ok = false;
+  try {
+    const response = await fetch(new Request('/', { cache: 'reload' }));
+    if (response.ok) {
+      await (await caches.open(SHELL_CACHE)).put('/', response);
+      ok = true;
+    }
+  } finally {
+    port?.postMessage({ ok });
+  }
+}
 
 async function fromShell(key, request) {
   const cache = await caches.open(SHELL_CACHE);

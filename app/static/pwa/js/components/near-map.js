@@ -12,6 +12,7 @@ import { kv } from '../lib/db.js';
 import { displayPoint } from '../lib/gcj02.js';
 import { describeDistance } from '../lib/place.js';
 import { isPlaced } from '../lib/near.js';
+import { refreshPageCache } from '../lib/sw-client.js';
 
 export const CLUSTER_ABOVE = 200;
 export const MAP_DEFAULTS = {
@@ -103,8 +104,31 @@ function card(c) {
   return el;
 }
 
+/**
+ * Tiles refused by the page's CSP: the company moved to another tile server since this
+ * phone stored the app page. Offer to fetch the page again (with the new policy).
+ */
+function watchBlockedTiles(box) {
+  const onBlocked = (event) => {
+    if (!box.isConnected) return document.removeEventListener('securitypolicyviolation', onBlocked);
+    if (!event.effectiveDirective?.startsWith('img-src') || box.querySelector('[data-map-blocked]')) return;
+    const note = document.createElement('div');
+    note.className = 'map-blocked notice-box';
+    note.dataset.mapBlocked = '';
+    mount(note, html`<span>${t('near.map_blocked')}</span>
+      <button class="btn btn-small btn-primary" type="button">${t('update.reload')}</button>`);
+    note.querySelector('button').addEventListener('click', async () => {
+      await refreshPageCache();
+      location.reload();
+    });
+    box.querySelector('.map-box')?.append(note);
+  };
+  document.addEventListener('securitypolicyviolation', onBlocked);
+}
+
 function create(L, box, settings) {
   mount(box, html`<div class="map-box"><div class="map" data-map></div><p class="map-empty" data-map-empty hidden></p></div>`);
+  watchBlockedTiles(box);
   const map = L.map(box.querySelector('[data-map]'), { zoomControl: true, attributionControl: true });
   map.attributionControl.setPrefix('Leaflet');
   const tiles = L.tileLayer(settings.map_tile_url, {
