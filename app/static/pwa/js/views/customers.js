@@ -109,13 +109,14 @@ export async function show(page) {
     page,
     html`<header class="page-head row">
         <h1>${t('nav.customers')}</h1>
-        <a class="btn btn-small near-link" href="/customers/near" data-near>${ICON.visit}<span>${t('near.title')}</span></a>
         <a class="btn btn-small btn-primary" href="/customers/new">${t('customers.new')}</a>
       </header>
       <div class="searchbar">
         <input type="search" value="${list.q}" placeholder="${t('customers.search')}" aria-label="${t('customers.search')}"
           autocomplete="off" enterkeyhint="search" data-search />
       </div>
+      <a class="near-entry" href="/customers/near" data-near>${ICON.visit}<span class="row-main"><strong>${t('near.title')}</strong>
+        <span class="meta">${t('near.entry_hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>
       <div data-note></div>
       <ul class="list" data-list>
         ${list.items.length ? '' : html`<li class="skeleton"></li><li class="skeleton"></li><li class="skeleton"></li>`}
