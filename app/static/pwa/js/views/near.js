@@ -48,12 +48,14 @@ async function position(force = false) {
   return near.position;
 }
 
-/** The customers to show: the book filtered, nearest first (by name without a position). */
-export async function currentList() {
-  const book = await allCustomers().catch(() => []);
+/** The customers to show: the book filtered, nearest first (by name without a position).
+ * The book is read from IndexedDB again only when `reread` (it changed), not on a chip. */
+let held = null;
+export async function currentList(reread = true) {
+  if (reread || !held) held = await allCustomers().catch(() => []);
   const today = localDate(new Date(), zone());
-  const items = nearList(book, { position: near.position, radiusM: near.radius, filters: near.filters, today, locale: state.locale });
-  return { items, book, today };
+  const items = nearList(held, { position: near.position, radiusM: near.radius, filters: near.filters, today, locale: state.locale });
+  return { items, book: held, today };
 }
 
 /** Online: the server's open follow-up counts (and fresher rows) into the book. */
@@ -148,9 +150,9 @@ function emptyText(book) {
 async function screen(page, mode, paintBody) {
   setTitle(t('near.title'));
   mount(page, html`${head(mode)}<div data-body class="near-body near-${mode}"></div>`);
-  const paint = async () => {
+  const paint = async (reread = true) => {
     if (!page.isConnected) return;
-    const list = await currentList();
+    const list = await currentList(reread);
     mount(page.querySelector('[data-where]'), whereNote());
     mount(page.querySelector('[data-controls]'), controls(list.book));
     await paintBody(page, list, emptyText(list.book));
@@ -159,13 +161,13 @@ async function screen(page, mode, paintBody) {
     if (e.target.name === 'radius') near.radius = Number(e.target.value);
     else if (e.target.dataset.select) near.filters[e.target.dataset.select] = e.target.value;
     else return;
-    paint().then(() => refreshCounts()).then((fresh) => fresh && paint());
+    paint(false).then(() => refreshCounts()).then((fresh) => fresh && paint());
   });
   page.addEventListener('click', async (e) => {
     const chip = e.target.closest('[data-filter]');
     if (chip) {
       near.filters[chip.dataset.filter] = !near.filters[chip.dataset.filter];
-      return paint();
+      return paint(false);
     }
     if (e.target.closest('[data-relocate]')) {
       await position(true);
@@ -179,7 +181,7 @@ async function screen(page, mode, paintBody) {
   });
   await paint();
   await position();
-  await paint();
+  await paint(false);
   if (await refreshCounts()) await paint();
 }
 
