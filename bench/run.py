@@ -27,6 +27,11 @@ BIN = Path(sys.executable).parent
 DEMO_REP = "rep1@demo.fieldline.app"
 DEMO_LEAD = "lead.east@demo.fieldline.app"  # a team lead: approvals and team reports
 DEMO_PASSWORD = "fieldline"
+# Near me from People's Square, Shanghai: the demo's reps work there, and so does the scale
+# set's first team (scale.rep001@, scale.lead01@), the densest 15 km of the scale map.
+NEAR_POINT = (31.2304, 121.4737)
+NEAR_RADIUS_M = 5000
+SYNC_EPOCH = "2000-01-01T00:00:00%2B00:00"   # a phone's first sync: the whole book
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
@@ -143,6 +148,9 @@ def measure_requests(app, label):
         "agenda": "/api/v1/agenda",
         "customer list (50)": "/api/v1/customers?limit=50",
         "customer list (200)": "/api/v1/customers?limit=200",
+        "near me (5 km, 50)": (f"/api/v1/customers/near?lat={NEAR_POINT[0]}"
+                               f"&lng={NEAR_POINT[1]}&radius_m={NEAR_RADIUS_M}"),
+        "delta sync, first page (200)": f"/api/v1/customers?updated_since={SYNC_EPOCH}&limit=200",
         f"customer card ({busiest[1]} activities)": f"/api/v1/customers/{busiest[0]}",
         "leads, mine (50)": "/api/v1/leads?limit=50",
         "leads, pool (50)": "/api/v1/leads?pool=true&limit=50",
@@ -369,7 +377,12 @@ P50_GROWTH, MAX_STATEMENTS, REP_SHARE, REPORT_VS_AGENDA = 1.3, 4, 0.10, 5.0
 
 def reads(card_ids: dict) -> list[tuple[str, str, str]]:
     """(role, endpoint, path) of every read measured for a rep, a team lead and a manager."""
+    lat, lng = NEAR_POINT
     paths = [("agenda", "/api/v1/agenda"),
+             (f"near me ({NEAR_RADIUS_M // 1000} km, 50)",
+              f"/api/v1/customers/near?lat={lat}&lng={lng}&radius_m={NEAR_RADIUS_M}"),
+             ("delta sync, first page (200)",
+              f"/api/v1/customers?updated_since={SYNC_EPOCH}&limit=200"),
              ("search by phone (q=13800)", "/api/v1/customers?q=13800"),
              (f"search by name (q={NAME_QUERY})", f"/api/v1/customers?q={quote(NAME_QUERY)}"),
              ("customer list (50)", "/api/v1/customers?limit=50"),

@@ -56,8 +56,6 @@ CustomerListItemSchema = slim("CustomerListItemSchema", CustomerSchema, (
     "tags", "lat", "lng", "rfm_segment", "last_activity_at"), "A customer")
 
 
-
-
 class CustomerNearSchema(CustomerSchema):
     distance_m = fields.Integer(dump_only=True, metadata={
         "description": "Great-circle distance from the point asked about, in metres."})
