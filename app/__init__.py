@@ -10,14 +10,6 @@ from app.config import load_config
 from app.extensions import api as rest_api
 from app.extensions import compress, db, limiter, login_manager, migrate
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self'",
-    "img-src 'self' data: blob:", "connect-src 'self'", "font-src 'self'",
-    "manifest-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'self'",
-    "form-action 'self'", "frame-ancestors 'none'",
-])
-
-
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
     """WAL (readers never wait for the writer) and enforced foreign keys on SQLite."""
@@ -97,10 +89,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_response_headers(app: Flask) -> None:
+    from app.web import content_security_policy
+
+    policy = content_security_policy()
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", policy)
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         headers["X-Frame-Options"] = "DENY"

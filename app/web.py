@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import brotli
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
 from flask import Blueprint, Flask, Response, abort, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.services import settings as settings_service
 
 bp = Blueprint("web", __name__)
 
@@ -46,6 +51,43 @@ PRELOAD = (
     "js/lib/router.js", "js/lib/session.js", "js/lib/outbox.js", "js/lib/outbox-client.js",
     "js/lib/sync.js", "js/components/icons.js",
 )
+
+# Third-party files from PyPI packages (never copied into the repository), served under a
+# URL that names their version, so they are cached for a year and precached for offline.
+VENDOR = {
+    "leaflet": (xstatic.pkg.leaflet, (
+        "leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png",
+        "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png")),
+    "markercluster": (xstatic.pkg.leaflet_markercluster, (
+        "leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")),
+}
+VENDOR_PREFIXES = {name: f"/vendor/{name}/{package.VERSION}/"
+                   for name, (package, _files) in VENDOR.items()}
+VENDOR_CACHE = "public, max-age=31536000, immutable"
+
+CSP_DIRECTIVES = (
+    "default-src 'self'", "script-src 'self'", "style-src 'self'",
+    "img-src 'self' data: blob:", "connect-src 'self'", "font-src 'self'",
+    "manifest-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'self'",
+    "form-action 'self'", "frame-ancestors 'none'",
+)
+
+
+def content_security_policy(img_origins: tuple[str, ...] = ()) -> str:
+    """The policy of every response; the app page's also lets the map's tile host in."""
+    return "; ".join(f"{d} {' '.join(img_origins)}" if d.startswith("img-src") and img_origins
+                     else d for d in CSP_DIRECTIVES)
+
+
+def _tile_origins() -> tuple[str, ...]:
+    """The tile host of the company's map setting, as a CSP source (none if unreadable)."""
+    try:
+        template = settings_service.get_setting("map_tile_url")
+    except SQLAlchemyError:
+        return ()
+    origin = settings_service.tile_origin(template)
+    return (origin,) if origin else ()
+
 
 # The client-side router's one route table; the server reads it too, to answer each of
 # its paths with the shell page.
@@ -98,7 +140,6 @@ class Shell:
         for path in [*files, TEMPLATE]:
             name = path.relative_to(ROOT).as_posix().encode()
             digest.update(name + b"\0" + path.read_bytes() + b"\0")
-        self.version = digest.hexdigest()[:16]
 
         self.assets: dict[str, Asset] = {}
         for path in files:
@@ -106,19 +147,29 @@ class Shell:
             if rel in ("sw.js", "manifest.webmanifest"):
                 continue
             self.assets[f"/pwa/{rel}"] = Asset.make(path.read_bytes(), path.suffix)
+        for name, (package, vendor_files) in VENDOR.items():
+            for rel in vendor_files:
+                path = Path(package.BASE_DIR) / rel
+                url = VENDOR_PREFIXES[name] + rel
+                self.assets[url] = Asset.make(path.read_bytes(), path.suffix)
+                digest.update(f"{url}\0".encode())
+        self.version = digest.hexdigest()[:16]
         self.assets["/favicon.ico"] = self.assets["/pwa/icons/favicon.ico"]
         manifest = (PWA_DIR / "manifest.webmanifest").read_bytes()
         self.assets["/manifest.webmanifest"] = Asset.make(manifest, ".webmanifest")
 
         page = app.jinja_env.get_template("index.html").render(
-            version=self.version, preload=[f"/pwa/{p}" for p in PRELOAD]
+            version=self.version, preload=[f"/pwa/{p}" for p in PRELOAD],
+            vendor=json.dumps(VENDOR_PREFIXES),
         )
         self.assets["/"] = Asset.make(page.encode(), ".html")
 
         # The worker precaches the page, the manifest, the icons and every module
-        # and translation (a language switch or a lazy screen must work offline).
+        # and translation (a language switch or a lazy screen must work offline), and the
+        # map's library (the list and the map's frame work offline; tiles do not).
         self.files = ["/", "/manifest.webmanifest", "/favicon.ico"] + sorted(
-            url for url in self.assets if url.startswith("/pwa/") and not url.endswith(".ico")
+            url for url in self.assets
+            if url.startswith(("/pwa/", "/vendor/")) and not url.endswith(".ico")
         )
         header = (
             f"const SHELL_VERSION = {json.dumps(self.version)};\n"
@@ -171,7 +222,9 @@ def _send(asset: Asset, cache_control: str = "no-cache") -> Response:
 
 
 def _page(rest: str | None = None) -> Response:
-    return _send(shell().assets["/"])
+    response = _send(shell().assets["/"])
+    response.headers["Content-Security-Policy"] = content_security_policy(_tile_origins())
+    return response
 
 
 for _i, _rule in enumerate(CLIENT_ROUTES):
@@ -191,6 +244,14 @@ def manifest() -> Response:
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     return _send(shell().assets["/favicon.ico"], cache_control="public, max-age=86400")
+
+
+@bp.get("/vendor/<path:filename>")
+def vendor_file(filename: str) -> Response:
+    found = shell().assets.get(f"/vendor/{filename}")
+    if found is None:
+        abort(404)
+    return _send(found, cache_control=VENDOR_CACHE)
 
 
 @bp.get("/pwa/<path:filename>")

@@ -96,6 +96,9 @@ CATALOGUE: dict[str, str] = {
     "Only an open lead can be converted.": "只有未结线索可以转化。",
     # app/services/pipeline.py, catalogue.py, opportunities.py, app/api/opportunities.py
     "Not a currency code.": "不是有效的货币代码。",
+    "Not a tile URL: it needs http(s), a host and the z, x and y placeholders.":
+        "不是有效的瓦片地址：需要 http(s)、主机名以及 z、x、y 占位符。",
+    "Letters or digits, one per subdomain.": "每个子域名一个字母或数字。",
     "Stage not found.": "未找到阶段。",
     "A stage with this name already exists.": "已有同名阶段。",
     "Won and lost are fixed stages.": "赢单和输单是固定阶段。",

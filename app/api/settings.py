@@ -48,6 +48,23 @@ class SettingsSchema(StrictSchema):
     road_factor = fields.Float(validate=validate.Range(1, 3))
     average_speed_kmh = fields.Float(validate=validate.Range(3, 130))
 
+    map_tile_url = fields.String(validate=validate.Length(max=300), metadata={
+        "example": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "description": "Tile URL template with {z}, {x}, {y} (and {s}); its host joins the CSP."})
+    map_subdomains = fields.String(validate=validate.Regexp(
+        r"^[a-z0-9]{1,10}$", error="Letters or digits, one per subdomain."))
+    map_attribution = fields.String(validate=validate.Length(1, 200), metadata={
+        "description": "The map's credit line, as plain text."})
+    map_max_zoom = fields.Integer(strict=True, validate=validate.Range(1, 22))
+    map_coordinates = fields.String(validate=validate.OneOf(settings_service.MAP_DATUMS), metadata={
+        "description": "The datum of the tiles: gcj02 for Chinese providers."})
+
+    @validates("map_tile_url")
+    def _tile_url(self, value, **kwargs):
+        if settings_service.tile_origin(value) is None:
+            raise ValidationError(
+                "Not a tile URL: it needs http(s), a host and the z, x and y placeholders.")
+
     @validates("lose_reasons")
     def _distinct_reasons(self, value, **kwargs):
         if len({reason.strip().casefold() for reason in value}) != len(value):

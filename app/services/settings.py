@@ -3,6 +3,7 @@
 Add a setting by adding its default to ``DEFAULTS`` and its field to
 ``app.api.settings.SettingsSchema`` (which validates it).
 """
+import re
 import uuid
 
 from sqlalchemy import select
@@ -58,7 +59,33 @@ DEFAULTS: dict[str, object] = {
     "appointment_window_min": 15,
     "road_factor": 1.3,
     "average_speed_kmh": 30,
+    # The Near me map: the tile server ({s} a subdomain from map_subdomains), its credit
+    # line (plain text), the deepest zoom it serves, and the datum its tiles are drawn in
+    # ("gcj02" for Chinese providers such as Amap: the app shifts our WGS-84 points).
+    "map_tile_url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "map_subdomains": "abc",
+    "map_attribution": "© OpenStreetMap contributors",
+    "map_max_zoom": 19,
+    "map_coordinates": "wgs84",
 }
+MAP_DATUMS = ("wgs84", "gcj02")
+# http(s), a host whose first label may hold {s}, an optional port, then a path and
+# query without quotes, spaces or semicolons (the host goes into the CSP header).
+TILE_URL = re.compile(
+    r"^(?P<scheme>https?)://(?P<host>(?:[a-z0-9-]*\{s\}[a-z0-9-]*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)"
+    r"(?P<port>:\d{1,5})?/[^\s'\";,]*$", re.IGNORECASE)
+
+
+def tile_origin(template) -> str | None:
+    """The CSP source a tile URL template needs: its scheme, host and port, the
+    subdomain label as ``*`` ("https://*.tile.example.org"); None if it is no tile URL."""
+    match = TILE_URL.match(template) if isinstance(template, str) else None
+    if match is None or not all(part in template for part in ("{z}", "{x}", "{y}")):
+        return None
+    host = match["host"]
+    if "{s}" in host:
+        host = "*." + host.split(".", 1)[1]
+    return f"{match['scheme'].lower()}://{host.lower()}{match['port'] or ''}"
 
 # Settings whose change names only the keys it changes (the others keep their values).
 MERGED = ("visit_interval_days",)

@@ -38,6 +38,9 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
+  // The page's headers changed without a deploy (the map's tile host is a company
+  // setting, let in by the page's CSP): keep the page as the server sends it now.
+  if (event.data && event.data.type === 'refresh-page') event.waitUntil(refreshPage(event.ports[0]));
 });
 
 self.addEventListener('fetch', (event) => {
@@ -48,9 +51,10 @@ self.addEventListener('fetch', (event) => {
   if (path.startsWith('/api/')) {
     // Sign-in state and tokens are never cached.
     if (!path.startsWith('/api/v1/') || path.startsWith('/api/v1/auth/') || path === '/api/v1/me') return;
-    // Searches, later pages and duplicate checks are not kept: offline, the
-    // page searches the customers it has seen (IndexedDB) instead.
-    const keep = !url.searchParams.has('q') && !url.searchParams.has('cursor') && !path.endsWith('/duplicates');
+    // Searches, later pages, duplicate checks, the book's delta sync and "near me" are
+    // not kept: offline, the page reads the customers on the phone (IndexedDB) instead.
+    const keep = !url.searchParams.has('q') && !url.searchParams.has('cursor') && !path.endsWith('/duplicates') &&
+      !url.searchParams.has('updated_since') && !path.endsWith('/customers/near');
     event.respondWith(keep ? networkFirst(event) : fetch(request).catch(offline));
     return;
   }
@@ -61,6 +65,19 @@ self.addEventListener('fetch', (event) => {
   }
   if (SHELL.has(path)) event.respondWith(fromShell(path, request));
 });
+
+async function refreshPage(port) {
+  let ok = false;
+  try {
+    const response = await fetch(new Request('/', { cache: 'reload' }));
+    if (response.ok) {
+      await (await caches.open(SHELL_CACHE)).put('/', response);
+      ok = true;
+    }
+  } finally {
+    port?.postMessage({ ok });
+  }
+}
 
 async function fromShell(key, request) {
   const cache = await caches.open(SHELL_CACHE);

@@ -12,6 +12,7 @@ import { setOnline, renderStatus, closeSheet } from './lib/sheets.js';
 import { compileRoutes, matchRoute, redirectFor, current, onRender, go, render, refreshView } from './lib/router.js';
 import { forgetPreviousUser } from './lib/session.js';
 import { outbox, flush } from './lib/sync.js';
+import { keepBookSynced, syncBookNow } from './lib/book-sync.js';
 import { noteAway, takeAway } from './lib/away.js';
 import { registerWorker } from './lib/sw-client.js';
 import { ICON } from './components/icons.js';
@@ -193,9 +194,13 @@ async function boot() {
   window.addEventListener('online', () => {
     setOnline(true);
     flush();
+    syncBookNow();
   });
   window.addEventListener('offline', () => setOnline(false));
-  if (state.me && !state.authLost) flush();
+  if (state.me && !state.authLost) {
+    flush();
+    keepBookSynced(); // the offline book: now, then every few minutes
+  }
   checkAway();
   const worker = () =>
     registerWorker({

@@ -11,6 +11,7 @@ import { renderStatus, toast } from './sheets.js';
 import { go, render } from './router.js';
 import { clearApiCaches, forgetPreviousUser } from './session.js';
 import { outbox, flush } from './sync.js';
+import { keepBookSynced } from './book-sync.js';
 
 /** A fresh sign-in (from the sign-in screen, which then goes on to Today). */
 export async function signedIn(user, csrf) {
@@ -24,6 +25,7 @@ export async function signedIn(user, csrf) {
   state.queued = await outbox.list();
   renderStatus();
   flush();
+  keepBookSynced();
 }
 
 /** Sign out and leave nothing of the user's data behind. */

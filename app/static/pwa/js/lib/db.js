@@ -1,8 +1,11 @@
 // IndexedDB, used by the page and by the service worker. Three stores:
 //   kv        the signed-in user, the CSRF token, small settings
 //   outbox    queued writes (see outbox.js)
-//   customers customers the rep has seen, for offline search and "recent first"
+//   customers customers the rep has seen, for offline search and "recent first", and
+//             the rep's whole book, kept current by the delta sync (book.js)
 // Everything here belongs to the signed-in user and is wiped at sign-out.
+
+import { applyItems } from './book.js';
 
 const NAME = 'fieldline';
 const VERSION = 1;
@@ -90,6 +93,22 @@ export function getCustomer(id) {
 
 export function allCustomers() {
   return run('customers', 'readonly', (s) => promised(s.getAll()));
+}
+
+/** The book's delta sync: apply a page of changes and removals in one transaction. */
+export function applyBookItems(items) {
+  return run('customers', 'readwrite', async (s) => {
+    const rows = new Map();
+    for (const item of items) if (!rows.has(item.id)) rows.set(item.id, await promised(s.get(item.id)));
+    const before = new Map(rows);
+    const counts = applyItems(rows, items);
+    for (const [id, old] of before) {
+      const now = rows.get(id);
+      if (now === undefined && old !== undefined) s.delete(id);
+      else if (now !== old) s.put(now);
+    }
+    return counts;
+  });
 }
 
 /** Wipe the signed-in user's data: sign-out, or a different user signing in. */

@@ -41,3 +41,19 @@ export async function registerWorker({ showUpdate, onMessage }) {
     console.warn('Service worker not registered', err);
   }
 }
+
+/** Ask the worker to keep the app page as the server sends it now (its CSP changed);
+ *  resolves whether it did. */
+export function refreshPageCache(timeoutMs = 5000) {
+  const worker = globalThis.navigator?.serviceWorker?.controller;
+  if (!worker) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    channel.port1.onmessage = (event) => {
+      clearTimeout(timer);
+      resolve(Boolean(event.data?.ok));
+    };
+    worker.postMessage({ type: 'refresh-page' }, [channel.port2]);
+  });
+}

@@ -177,6 +177,17 @@ export function relativeDays(days, locale) {
   return new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(days, 'day');
 }
 
+/** "5 minutes ago", "2 hours ago", "3 days ago" (5分钟前) for a past instant; null under
+ * 45 seconds, which the caller says its own way ("just now"). */
+export function relativeAgo(date, now, locale) {
+  const seconds = Math.max(0, Math.round((now - date) / 1000));
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  if (seconds < 45) return null;
+  if (seconds < 3600) return rtf.format(-Math.max(1, Math.round(seconds / 60)), 'minute');
+  if (seconds < 86400) return rtf.format(-Math.round(seconds / 3600), 'hour');
+  return rtf.format(-Math.round(seconds / 86400), 'day');
+}
+
 /**
  * "Tomorrow 9:00 AM", "Today 2:30 PM", "Thu, Nov 26, 9:00 AM": how a due time
  * reads in a list. Days within a week are relative; the rest are dates.

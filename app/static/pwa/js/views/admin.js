@@ -1,5 +1,5 @@
-// Company settings, for administrators: lead rules, lose reasons, the pipeline's stages and
-// the expense rules. Each section saves on its own (settings: one PATCH per section; a
+// Company settings, for administrators: lead rules, lose reasons, the pipeline's stages,
+// the expense rules and the map. Each section saves on its own (settings: one PATCH per section; a
 // stage: one PATCH, a new stage: one POST). The server checks everything and answers in
 // the admin's language; its field errors are shown next to their fields. Saving needs the
 // network: offline, the screen says so and keeps what was typed. Everyone else sees a
@@ -13,6 +13,7 @@ import { setTitle, toast } from '../lib/sheets.js';
 import { backLink, staleNote } from '../components/page-head.js';
 import { saveForm, clearErrors, clearFieldError, watchTyping } from '../components/server-form.js';
 import { ICON } from '../components/icons.js';
+import { paintMapSettings } from '../components/map-admin.js';
 
 // A sync repaints "live" screens: this one must never lose what is being typed.
 export const live = false;
@@ -338,10 +339,14 @@ export async function show(page) {
       <section data-leads></section>
       <section data-reasons></section>
       <section data-stages></section>
-      <section data-expenses></section>`,
+      <section data-expenses></section>
+      <section data-map></section>`,
   );
   paintLeads(page.querySelector('[data-leads]'));
   paintReasons(page.querySelector('[data-reasons]'));
   paintStages(page.querySelector('[data-stages]'));
   paintExpenses(page.querySelector('[data-expenses]'));
+  paintMapSettings(page.querySelector('[data-map]'), shown.settings, (data) => {
+    shown.settings = data;
+  });
 }

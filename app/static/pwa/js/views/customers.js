@@ -12,6 +12,7 @@ import { go } from '../lib/router.js';
 import { allCustomers, rememberCustomers } from '../lib/db.js';
 import { queuedCustomers } from '../lib/queued.js';
 import { watchDuplicates } from '../lib/duplicates.js';
+import { ICON } from '../components/icons.js';
 
 const PAGE = 30;
 const list = { q: '', items: [], cursor: null, res: null, local: false, at: 0 };
@@ -114,6 +115,8 @@ export async function show(page) {
         <input type="search" value="${list.q}" placeholder="${t('customers.search')}" aria-label="${t('customers.search')}"
           autocomplete="off" enterkeyhint="search" data-search />
       </div>
+      <a class="near-entry" href="/customers/near" data-near>${ICON.visit}<span class="row-main"><strong>${t('near.title')}</strong>
+        <span class="meta">${t('near.entry_hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>
       <div data-note></div>
       <ul class="list" data-list>
         ${list.items.length ? '' : html`<li class="skeleton"></li><li class="skeleton"></li><li class="skeleton"></li>`}

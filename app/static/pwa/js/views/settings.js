@@ -1,4 +1,5 @@
-// Settings: language, timezone, reminders, pending changes, sign out.
+// Settings: language, timezone, reminders, the customers on this phone, pending changes,
+// sign out.
 
 import { html, mount } from '../lib/html.js';
 import { state, zone } from '../lib/state.js';
@@ -8,6 +9,7 @@ import { setTitle, confirmSheet } from '../lib/sheets.js';
 import { applyLocale, signOut } from '../lib/account.js';
 import { kv } from '../lib/db.js';
 import { showReminders } from '../components/reminders.js';
+import { showBook } from '../components/book-card.js';
 import { isApprover, waitingCount } from '../components/claim.js';
 import { PLAN_READERS } from '../lib/plan.js';
 
@@ -68,6 +70,7 @@ export async function show(page) {
         </div>
       </section>
       <section data-reminders></section>
+      <section data-book></section>
       <section>
         <h2>${t('settings.sync')}</h2>
         <a class="row-link card" href="/pending">
@@ -82,6 +85,7 @@ export async function show(page) {
       </section>`,
   );
   showReminders(page.querySelector('[data-reminders]'));
+  showBook(page.querySelector('[data-book]'));
   const badge = page.querySelector('[data-waiting]');
   if (badge) {
     waitingCount().then((n) => {
