@@ -320,9 +320,30 @@ def test_visit_cadence_on_the_card_and_edited_in_the_form(page, shots):
     sheet.wait_for(state="hidden")
     assert api(page, f"/customers/{customer['id']}")["body"]["version"] == stored["version"]
 
+    # A deal's reach into the decision chain: the decision maker called, four roles not.
+    boss = new_contact(page, customer, "Zhao Lei", role="decision_maker")
+    deal = api(page, "/opportunities", "POST", {"customer_id": customer["id"],
+                                                "name": "Tea for the canteen", "amount": "900.00",
+                                                "currency": "CNY"})
+    assert deal["status"] == 201, deal
+    call = api(page, "/activities", "POST", {"kind": "call", "customer_id": customer["id"],
+                                             "contact_id": boss["id"], "outcome": "interested"})
+    assert call["status"] == 201, call
+    page.goto(f"/deals/{deal['body']['id']}")
+    roles = page.locator(".deal-roles")
+    roles.wait_for()
+    assert roles.locator(".touched").all_inner_texts()[0].split("\n")[1] == "Decision maker"
+    assert roles.locator(".missing").count() == 4
+    assert "4 of the five roles" in roles.inner_text()
+
     with chinese(page):
         open_card(page, customer)
         words = page.inner_text(".visit-row")
         assert "已逾期" in words and "每 14 天" in words
         page.locator(".visit-row").scroll_into_view_if_needed()
         shot(page, shots, "record-visit-zh.png")
+        page.goto(f"/deals/{deal['body']['id']}")
+        roles.wait_for()
+        assert "决策人" in roles.inner_text() and "尚未接触" in roles.inner_text()
+        roles.scroll_into_view_if_needed()
+        shot(page, shots, "record-deal-roles-zh.png")

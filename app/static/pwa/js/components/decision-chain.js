@@ -72,3 +72,20 @@ export function decisionChain(c) {
       : html`<p class="empty">${t('customer.no_contacts')}</p>`}
   </section>`;
 }
+
+/**
+ * A deal's reach into the decision chain: the roles its customer's contacts have had
+ * contact since the deal began (`roles.touched`), and the ones nobody has reached yet
+ * (`roles.missing`), said in words and marks, not only in colour.
+ */
+export function dealRoles(roles) {
+  if (!roles || (!roles.touched?.length && !roles.missing?.length)) return '';
+  const item = (code, touched) => html`<li class="${touched ? 'touched' : 'missing'}">
+    <span class="mark" aria-hidden="true">${touched ? '✓' : '–'}</span>
+    <span>${label('role', code)}</span><span class="sub">${t(touched ? 'chain.touched' : 'chain.missing')}</span></li>`;
+  return html`<section class="deal-roles">
+    <h2>${t('chain.deal_roles')}</h2>
+    <ul class="card role-list">${roles.touched.map((r) => item(r, true))}${roles.missing.map((r) => item(r, false))}</ul>
+    ${roles.missing.length ? html`<p class="hint">${t('chain.missing_hint', { n: roles.missing.length })}</p>` : ''}
+  </section>`;
+}

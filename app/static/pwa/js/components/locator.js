@@ -60,7 +60,9 @@ export function locator(box) {
           paint();
           resolve();
         },
-        { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
+        // A visit's position verifies its check-in (within 200 m of the customer): a fix a
+        // minute old is half a kilometre back down the road for a rep who just drove up.
+        { enableHighAccuracy: true, timeout: 20000, maximumAge: 10000 },
       );
     });
   };

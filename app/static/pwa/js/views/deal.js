@@ -12,6 +12,7 @@ import { openFormSheet } from '../components/form-sheet.js';
 import { send } from '../lib/sync.js';
 import { formatMoney, isAmount } from '../lib/money.js';
 import { queuedDeals } from '../lib/queued.js';
+import { dealRoles } from '../components/decision-chain.js';
 
 export const live = false;
 
@@ -65,6 +66,7 @@ function paint(page) {
         <div><span class="meta">${t('deals.amount')}</span><strong class="big-num">${formatMoney(d.amount, d.currency, state.locale)}</strong></div>
         <div><span class="meta">${d.stage_name}</span><strong class="big-num">${t('deals.probability', { n: d.probability })}</strong></div>
       </div>
+      ${open && dealRoles(d.roles)}
       ${d.status === 'lost' && html`<p class="warn">${t('deals.lost_because', { reason: d.lost_reason })}${d.lost_note ? html` — ${d.lost_note}` : ''}</p>`}
       ${shown.order && html`<a class="btn btn-primary btn-block" href="/orders/${shown.order.id}">${t('deals.view_order', { number: shown.order.number })}</a>`}
       ${open && html`<section>
