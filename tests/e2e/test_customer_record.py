@@ -309,6 +309,12 @@ def test_visit_cadence_on_the_card_and_edited_in_the_form(page, shots):
     assert (stored["visit_interval_days"], stored["visit_overdue"]) == (14, True)
     row.scroll_into_view_if_needed()
     shot(page, shots, "record-visit-en.png")
+    # The customers list row says so too, from the offline book (the slim list has no room).
+    page.evaluate("async () => (await import('/pwa/js/lib/book-sync.js')).syncBookNow()")
+    page.goto("/customers")
+    page.fill("[data-search]", customer["name"])
+    page.wait_for_selector(f".row-link[href='/customers/{customer['id']}'] .visit-late")
+    open_card(page, customer)
 
     # Out of range: the browser keeps the form open on the field, nothing is written.
     page.click("[data-edit-customer]")

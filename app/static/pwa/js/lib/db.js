@@ -91,6 +91,14 @@ export function getCustomer(id) {
   return run('customers', 'readonly', (s) => promised(s.get(id)));
 }
 
+/** The stored copies of `ids` (a list page's), by id: one transaction. */
+export function customersById(ids) {
+  return run('customers', 'readonly', async (s) => {
+    const found = await Promise.all(ids.map((id) => promised(s.get(id))));
+    return Object.fromEntries(found.filter(Boolean).map((c) => [c.id, c]));
+  });
+}
+
 export function allCustomers() {
   return run('customers', 'readonly', (s) => promised(s.getAll()));
 }

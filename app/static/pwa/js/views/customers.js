@@ -9,7 +9,7 @@ import { queue, flush, outbox } from '../lib/sync.js';
 import { toast, setTitle } from '../lib/sheets.js';
 import { staleNote, backLink } from '../components/page-head.js';
 import { go } from '../lib/router.js';
-import { allCustomers, rememberCustomers } from '../lib/db.js';
+import { allCustomers, customersById, rememberCustomers } from '../lib/db.js';
 import { queuedCustomers } from '../lib/queued.js';
 import { watchDuplicates } from '../lib/duplicates.js';
 import { ICON } from '../components/icons.js';
@@ -27,7 +27,7 @@ function row(c) {
       <span class="avatar" aria-hidden="true">${(c.name || '?').trim().charAt(0).toLocaleUpperCase()}</span>
       <span class="row-main">
         <strong>${c.name}</strong>
-        <span class="meta">${statusBadge(c)}${c.rfm_segment && html`<span class="badge seg-${c.rfm_segment.replace(' ', '-')}">${t(`rfm.segment.${c.rfm_segment}`)}</span>`} ${[c.city, c.owner_name].filter(Boolean).join(' · ')}</span>
+        <span class="meta">${statusBadge(c)}${c.visit_overdue && html`<span class="badge visit-late">${t('visit.overdue_short')}</span>`}${c.rfm_segment && html`<span class="badge seg-${c.rfm_segment.replace(' ', '-')}">${t(`rfm.segment.${c.rfm_segment}`)}</span>`} ${[c.city, c.owner_name].filter(Boolean).join(' · ')}</span>
         ${c._queued && html`<span class="meta queued-text">${t(c._queued === 'failed' ? 'queue.failed_note' : 'queue.waiting_note')}</span>`}
       </span>
     </a>
@@ -53,6 +53,13 @@ async function localMatches(q) {
     .sort(byName);
 }
 
+/** A list page's items with the visit cadence the offline book holds for them: the list
+ * item is slim (20 KB a page) and carries none; the book's sync does. */
+async function withVisitDue(items) {
+  const stored = await customersById(items.map((c) => c.id)).catch(() => ({}));
+  return items.map((c) => (stored[c.id]?.visit_overdue === undefined ? c : { ...c, visit_overdue: stored[c.id].visit_overdue }));
+}
+
 async function load(reset) {
   if (reset) {
     list.items = [];
@@ -67,7 +74,8 @@ async function load(reset) {
   list.res = res;
   if (res.ok) {
     list.local = false;
-    list.items = reset ? res.data.items : [...list.items, ...res.data.items];
+    const page = await withVisitDue(res.data.items);
+    list.items = reset ? page : [...list.items, ...page];
     list.cursor = res.data.next_cursor;
     rememberCustomers(res.data.items).catch(() => {});
   } else if (res.status !== 401) {
