@@ -45,7 +45,7 @@ def test_production_without_keys_has_push_off(tmp_path, monkeypatch):
     (None, "BAAA", "without VAPID_PRIVATE_KEY"),
     ("not-a-key!", None, "not a base64url P-256 private key"),
     (new_key_pair()[0], new_key_pair()[1], "does not belong"),
-])
+], ids=["no private key", "not a key", "two pairs' halves"])  # fixed ids: the same in every worker
 def test_keys_that_cannot_work_stop_the_start(tmp_path, monkeypatch, private, public, message):
     monkeypatch.setenv("FIELDLINE_ENV", "production")
     for name, value in (("VAPID_PRIVATE_KEY", private), ("VAPID_PUBLIC_KEY", public)):
