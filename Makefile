@@ -44,8 +44,12 @@ lint:
 test-js:
 	node --test tests/js/
 
+# Two workers for everything but the browser (each with its own PostgreSQL and databases;
+# a file's tests stay together), then the browser tests one at a time: they share a live
+# server and their offline/online steps time out when two browsers compete for 2 cores.
 test-py:
-	FIELDLINE_REQUIRE_POSTGRES=1 NO_PROXY=127.0.0.1,localhost $(BIN)/pytest tests
+	FIELDLINE_REQUIRE_POSTGRES=1 NO_PROXY=127.0.0.1,localhost $(BIN)/pytest -n 2 --dist loadfile --ignore=tests/e2e tests
+	FIELDLINE_REQUIRE_POSTGRES=1 NO_PROXY=127.0.0.1,localhost $(BIN)/pytest tests/e2e
 
 bench: install-test
 	$(BIN)/python bench/run.py
