@@ -113,7 +113,7 @@ class Block(DealRows, ClaimRows):
 
     def history(self, i: int, holder: "BlockCustomer"):
         rng, owner, customer, contacts = self.rng, holder.owner, holder.row, holder.contacts
-        has_open = i % 10 in OPEN_FOLLOWUP_SLOTS
+        has_open = (i + i // 10) % 10 in OPEN_FOLLOWUP_SLOTS
         done = rng.randint(1, 4)
         events = ACTIVITIES_PER_CUSTOMER - done - has_open
         due = self.open_due() if has_open else None

@@ -250,6 +250,12 @@ def test_one_block_has_what_was_promised_and_a_second_run_adds_nothing(app):
     grown = _new(before, _counts())
     assert grown["customers"] == BLOCK_CUSTOMERS and grown["users"] == grown["teams"] == 0
     assert grown["activities"] == BLOCK_CUSTOMERS * ACTIVITIES_PER_CUSTOMER
+    # Open follow-ups spread over the owners, block after block (they once went to the
+    # 22 owners numbered 3 and 7 mod 10 only, and the bench's rep had an empty agenda).
+    with_open = db.session.scalars(select(func.distinct(Activity.owner_id)).where(
+        Activity.owner_id.in_(scale_people), Activity.due_at.is_not(None),
+        Activity.done_at.is_(None))).all()
+    assert len(with_open) >= 35, len(with_open)
 
 
 def test_the_command_takes_scale_and_refuses_a_negative_one(app):
