@@ -10,6 +10,7 @@ from app.demo.planner import offset_point
 from app.extensions import db
 from app.models import Customer
 from app.services.activities import distance_m
+from app.services.customer_geo import inscribed_square, search_radius
 from tests import factories
 from tests.api.helpers import API, assert_error, ids
 
@@ -140,11 +141,12 @@ def test_statements_do_not_grow_with_the_customers_near(world, client_for, count
         factories.make_contact(world.rep_a1, customer)
     with count_queries() as many:
         assert len(_near(client)) == 31
-    # the session, the page (box, distance, owner, RFM), the follow-up counts
-    assert few.n == many.n == 3, many.statements
+    # the session, the probe for a smaller circle, the page (box, distance, owner, RFM), the
+    # follow-up counts
+    assert few.n == many.n == 4, many.statements
     with count_queries() as none:
         assert _near(client, lat=0, lng=0) == []
-    assert none.n == 2
+    assert none.n == 3
 
 
 def test_customers_without_a_position_stay_out(world, client_for):
@@ -157,3 +159,37 @@ def test_customers_without_a_position_stay_out(world, client_for):
     assert ids(_near(client)) == [str(customer.id)]
     db.session.rollback()
     assert db.session.get(Customer, customer.id).lat == lat
+
+
+@pytest.mark.parametrize("lat, lng", [HERE, (0, 0), (-33.9, 18.4), (69.6, 18.9), (1.3, 179.99)])
+@pytest.mark.parametrize("radius_m", [100, 1000, 50_000])
+def test_the_probe_square_lies_inside_its_circle(lat, lng, radius_m):
+    """The square the probe counts in is inside the circle, corners and all (else the
+    probe could claim a page that the circle does not hold), or there is none: near a pole
+    or the 180th meridian the whole radius is searched."""
+    square = inscribed_square(lat, lng, radius_m)
+    if lng > 179.9 and radius_m == 50_000:
+        assert square is None
+        return
+    assert square is not None
+    (west, east), = square.lngs
+    for corner in ((square.south, west), (square.south, east), (square.north, west),
+                   (square.north, east)):
+        assert distance_m(lat, lng, *corner) < radius_m
+    # and not needlessly small: its half-height is most of r / sqrt(2)
+    assert distance_m(lat, lng, square.north, lng) > 0.95 * radius_m / 2 ** 0.5
+    assert inscribed_square(89.5, 0, 1000) is None
+
+
+def test_a_crowded_spot_is_searched_in_a_smaller_circle(world, client_for):
+    """Six customers 100-150 m away, and one 4 km away: a page of five comes from a circle of
+    a sixteenth of the radius, a page of ten from the whole radius, both nearest first."""
+    rep = world.rep_a1
+    close = [_at(rep, 100 + 10 * i, i) for i in range(6)]
+    far = _at(rep, 4000)
+    assert search_radius(rep, *HERE, 5000, 5) == 5000 / 16
+    assert search_radius(rep, *HERE, 5000, 10) == 5000
+    client = client_for(rep)
+    assert ids(_near(client, radius_m=5000, limit=5)) == [str(c.id) for c in close[:5]]
+    assert ids(_near(client, radius_m=5000, limit=10)) == [str(c.id) for c in close] + [
+        str(far.id)]

@@ -4,6 +4,7 @@ ten cities, open follow-ups, a history of removals, and the databases' statistic
 near page reads the box from the index matching the scope, the follow-up counts only the
 open follow-ups' index, and each half of a sync page its own (owner, time) index; neither
 reads a whole table."""
+import math
 import random
 import re
 import uuid
@@ -11,13 +12,15 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from app.demo.content import CITIES
 from app.demo.planner import offset_point
 from app.extensions import db
 from app.models import Activity, Customer, CustomerRemoval
+from app.services.activities import distance_m
 from app.services.normalize import company_key
+from app.services.scoping import visible_customers
 from tests import factories
 from tests.plans import captured_statements, plan_lines
 from tests.api.helpers import API
@@ -141,8 +144,11 @@ def test_near_reads_the_box_from_the_scopes_index(company, client_for, who, inde
     client = client_for(getattr(company, who))
     seen, body = _statements(
         client, f"{API}/customers/near?lat={CITY.lat}&lng={CITY.lng}&radius_m={radius_m}")
-    page, counts = seen
+    probe, page, counts = seen
     assert "FROM customers" in page[0] and "FROM activities" in counts[0]
+    plan = _plan(*probe)  # counts in the small squares, at most a page each
+    assert _reads(plan, "customers", index), "\n".join(plan)
+    _no_scan_even_if_small(*probe, "customers")
     plan = _plan(*page)
     assert _reads(plan, "customers", index), "\n".join(plan)
     # (orders is empty here: the RFM plans are tested elsewhere)
@@ -181,3 +187,38 @@ def test_a_sync_page_reads_each_half_from_its_index(company, client_for, who, ch
         assert _reads(plan, "customer_removals", removals), text_
         _no_scan_even_if_small(*page, "customers", "customer_removals")
         _no_scan_even_if_small(*rows, "customers")   # the page's changed customers, by key
+
+
+@pytest.mark.parametrize("who", ["rep_a1", "lead_a", "manager"])
+@pytest.mark.parametrize("radius_m, limit", [(5000, 5), (5000, 50), (20000, 200), (1000, 1)])
+def test_near_in_a_dense_city_answers_as_over_the_whole_radius(company, client_for, who,
+                                                               radius_m, limit):
+    """Thousands of customers inside 5 km of People's Square: the page read from the
+    probe's smaller circle is exactly the nearest of everyone in scope (checked against
+    every placed customer's haversine distance here), ties by id."""
+    user = getattr(company, who)
+    client = client_for(user)
+    here = offset_point(CITY.lat, CITY.lng, 1200, 2.0)
+    body = client.get(f"{API}/customers/near?lat={here[0]}&lng={here[1]}"
+                      f"&radius_m={radius_m}&limit={limit}").json
+    rows = db.session.execute(visible_customers(
+        select(Customer.id, Customer.lat, Customer.lng), user)
+        .where(Customer.lat.is_not(None), Customer.lng.is_not(None))).all()
+    # ordered by the exact distance (two may round to the same metre), then by id
+    nearest = sorted((_metres(here, lat, lng), str(cid)) for cid, lat, lng in rows
+                     if _metres(here, lat, lng) <= radius_m)[:limit]
+    expected = [(distance_m(*here, *_point(rows, cid)), cid) for _, cid in nearest]
+    assert len(expected) == limit  # the city is dense enough to fill every page
+    assert [(item["distance_m"], item["id"]) for item in body["items"]] == expected
+
+
+def _metres(here, lat, lng) -> float:
+    """Haversine metres, not rounded (as the database orders them)."""
+    p1, p2 = math.radians(here[0]), math.radians(lat)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng - here[1]) / 2) ** 2)
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def _point(rows, cid):
+    return next((lat, lng) for id_, lat, lng in rows if str(id_) == cid)
