@@ -187,7 +187,9 @@ class DuplicateListSchema(StrictSchema):
 class CustomerListArgs(SearchPageArgs, FieldsArgs):
     updated_since = fields.AwareDateTime(load_default=None, validate=TIME_RANGE, metadata={
         "description": ("Delta sync: the changes and removals since then, oldest first, "
-                        "as CustomerSyncPage (with `as_of`).")})
+                        "as CustomerSyncPage (with `as_of`). Removals are kept 90 days: a "
+                        "sync from longer ago is 410 (download the book again from "
+                        "2000-01-01; anything before 2001 is a first download).")})
 
     @validates_schema
     def check_sync(self, data, **kwargs):

@@ -265,6 +265,8 @@ CATALOGUE.update({
     # app/services/leads.py
     "You already hold {cap} open leads, the most allowed. Release or convert one first.":
         "你已持有 {cap} 条未结线索，已达上限。请先释放或转化一条。",
+    "This offline book is more than {days} days old: download it again from the start.":
+        "离线客户库已超过 {days} 天未同步：请从头重新下载。",
     "{name} already holds {cap} open leads, the most allowed.":
         "{name} 已持有 {cap} 条未结线索，已达上限。",
     # app/services/orders.py

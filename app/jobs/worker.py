@@ -11,6 +11,7 @@ import time
 from app.extensions import db
 from app.jobs.leads import recycle_stale_leads
 from app.jobs.sessions import purge_expired_sessions
+from app.jobs.sync import prune_old_removals
 from app.push.digest import queue_morning_digests
 from app.push.dispatch import send_push_notifications
 
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 # In the loop, a job runs every ``job.every`` seconds when it has that attribute (sending
 # push wants to be prompt), else every ``interval``.
 JOBS = [purge_expired_sessions, queue_morning_digests, send_push_notifications,
-        recycle_stale_leads]
+        recycle_stale_leads, prune_old_removals]
 
 
 def run_job(app, job):

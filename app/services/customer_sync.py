@@ -19,13 +19,18 @@ Ordering in time: ``updated_at`` is set when the write is flushed, not when it c
 a write can commit with an ``updated_at`` a little before the ``as_of`` of a read that did
 not see it. Each sync therefore starts ``SYNC_OVERLAP`` before the ``updated_since`` sent:
 the client gets the last moments again and keeps, per id, the higher ``version``.
+
+Removals are kept ``REMOVALS_KEPT`` (the worker prunes older ones). A phone that has not
+synced for longer could miss one, so such a sync is refused (410) and the phone downloads
+its book again from the start; a first sync (``updated_since`` before ``FULL_SYNC_BEFORE``)
+needs no removals and is always answered.
 """
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (
-    event, exists, inspect, literal, literal_column, select, tuple_, union_all,
+    delete, event, exists, inspect, literal, literal_column, select, tuple_, union_all,
 )
 from sqlalchemy.orm import aliased
 
@@ -34,12 +39,18 @@ from app.models import Customer, CustomerRemoval, User
 from app.models.base import utcnow
 from app.models.customers import SYNC_FLOOR
 from app.services.customers import _rows_with_rfm, _with_rfm
+from app.services.errors import Gone, Text
 from app.services.pagination import decode_cursor, encode_cursor
 from app.services.scoping import owner_scope, visible_customers
 
 # Longer than any write transaction (gunicorn's worker timeout is 30 s) plus clock skew
 # between application servers.
 SYNC_OVERLAP = timedelta(seconds=60)
+# How long a removal is kept for the phones that have yet to hear of it.
+REMOVALS_KEPT = timedelta(days=90)
+# A sync from before this is a first download (the PWA sends 2000-01-01): no customer
+# existed then, so it needs no removal.
+FULL_SYNC_BEFORE = datetime(2001, 1, 1, tzinfo=timezone.utc)
 # The cursor: the last item's (at, id) and the as_of of the walk's first page.
 _CURSOR_COLUMNS = (Customer.updated_at, Customer.id, Customer.updated_at)
 
@@ -89,6 +100,9 @@ def changes_since(actor: User, since: datetime, limit: int, cursor: str | None):
     CustomerRemoved; ``as_of`` is the ``updated_since`` to send next time, once every page
     is read (the same on every page of one walk). An id can come twice (a customer moved
     twice); the client applies the items in order and keeps the higher version."""
+    if FULL_SYNC_BEFORE <= since < utcnow() - REMOVALS_KEPT + SYNC_OVERLAP:
+        raise Gone(Text("This offline book is more than {days} days old: download it again "
+                        "from the start.", days=REMOVALS_KEPT.days))
     after = None
     if cursor:
         at, last_id, as_of = decode_cursor(cursor, _CURSOR_COLUMNS)
@@ -124,6 +138,15 @@ def changes_since(actor: User, since: datetime, limit: int, cursor: str | None):
     # A customer deleted between the two statements is gone from the page; its removal
     # comes with the next sync.
     return [item for item in items if item is not None], next_cursor, as_of
+
+
+def prune_customer_removals(now: datetime) -> int:
+    """Forget removals older than ``REMOVALS_KEPT`` (a range of ix_customer_removals_removed);
+    a phone that would have needed one is told to download its book again. Returns how
+    many went."""
+    result = db.session.execute(
+        delete(CustomerRemoval).where(CustomerRemoval.removed_at < now - REMOVALS_KEPT))
+    return result.rowcount or 0
 
 
 def _after(query, sort_columns, after, limit: int):

@@ -41,6 +41,12 @@ class Conflict(ServiceError):
     status = 409
 
 
+class Gone(ServiceError):
+    """What was asked for is no longer kept (a delta sync from before the removals kept)."""
+
+    status = 410
+
+
 class StaleVersion(ServiceError):
     status = 412
 

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Customer
-from app.services.customer_sync import SYNC_OVERLAP
+from app.jobs.worker import run_once
+from app.models import Customer, CustomerRemoval
+from app.services.customer_sync import REMOVALS_KEPT, SYNC_OVERLAP
 from tests import factories
 from tests.api.helpers import API, assert_error, ids, walk
 
@@ -213,3 +214,41 @@ def test_statements_do_not_grow_with_the_changes(world, client_for, count_querie
         later = datetime.now(timezone.utc) + 2 * SYNC_OVERLAP
         assert _since(client, later.isoformat())["items"] == []
     assert nothing.n == 2
+
+
+def test_a_sync_older_than_the_removals_kept_is_410_and_a_first_download_is_not(
+        world, client_for):
+    """A phone away for longer than removals are kept could miss one: 410, in the reader's
+    language, and it downloads its book again; a first download (from 2000) is answered."""
+    rep = world.rep_a1
+    customer = factories.make_customer(rep, name="Kept")
+    client = client_for(rep)
+    stale = datetime.now(timezone.utc) - REMOVALS_KEPT - timedelta(minutes=5)
+    response = client.get(f"{API}/customers?updated_since={quote(stale.isoformat())}")
+    assert_error(response, 410)
+    assert "90" in response.json["message"]
+    zh_rep = factories.make_user("rep", world.team_a, locale="zh-CN")
+    zh = client_for(zh_rep).get(f"{API}/customers?updated_since={quote(stale.isoformat())}")
+    assert zh.status_code == 410 and "重新下载" in zh.json["message"]
+    # just inside the time kept: answered
+    recent = datetime.now(timezone.utc) - REMOVALS_KEPT + SYNC_OVERLAP + timedelta(minutes=5)
+    assert _changed(_since(client, recent.isoformat())["items"]) == [str(customer.id)]
+    assert _changed(_since(client, EPOCH)["items"]) == [str(customer.id)]
+    assert _changed(_since(client, "1970-01-01T00:00:00Z")["items"]) == [str(customer.id)]
+
+
+def test_the_worker_forgets_removals_older_than_the_time_kept(app, world, client_for):
+    rep = world.rep_a1
+    old, recent = (factories.make_customer(rep, name=n).id
+                   for n in ("Old gone", "Recent gone"))
+    client = client_for(rep)
+    for customer_id in (old, recent):
+        assert client.delete(f"{API}/customers/{customer_id}").status_code == 204
+    db.session.execute(update(CustomerRemoval).where(CustomerRemoval.customer_id == old)
+                       .values(removed_at=datetime.now(timezone.utc) - REMOVALS_KEPT
+                               - timedelta(hours=1)))
+    db.session.commit()
+    assert run_once(app)["prune_old_removals"] == 1
+    assert run_once(app)["prune_old_removals"] == 0
+    assert db.session.scalars(select(CustomerRemoval.customer_id)).all() == [recent]
+    assert _removed(_since(client, EPOCH)["items"]) == {str(recent)}

@@ -154,6 +154,25 @@ test('a walk cut short keeps the old as_of and resumes at its cursor', async () 
   assert.equal(kv.data.get(KEYS.asOf), 'T');
 });
 
+test('a book too old for the server (410) is dropped and downloaded again from the start', async () => {
+  const rows = new Map([['stale', { id: 'stale', version: 1, in_book: true }]]);
+  const store = { apply: async (items) => applyItems(rows, items), clear: async () => rows.clear() };
+  const kv = fakeKv({ [KEYS.asOf]: '2026-08-01T00:00:00+00:00', [KEYS.walk]: { since: '2026-08-01T00:00:00+00:00', cursor: 'old' } });
+  const asked = [];
+  const get = async (path) => {
+    asked.push(new URL(path, 'http://x').searchParams.get('updated_since'));
+    if (asked.length === 1) return { ok: false, status: 410, data: { code: 410 } };
+    return { ok: true, status: 200, data: { items: [{ id: 'a', version: 2 }], next_cursor: null, as_of: 'T' } };
+  };
+  const result = await syncBook({ get, store, kv, now: () => 7 });
+  assert.deepEqual(asked, ['2026-08-01T00:00:00+00:00', FIRST_SYNC]);
+  assert.equal(result.ok, true);
+  assert.equal(result.fresh, true);
+  assert.deepEqual([...rows.keys()], ['a']);
+  assert.equal(kv.data.get(KEYS.asOf), 'T');
+  assert.equal(kv.data.has(KEYS.walk), false);
+});
+
 test('an answer from the service worker cache is no sync', async () => {
   const kv = fakeKv();
   const get = async () => ({ ok: true, offline: true, data: { items: [], next_cursor: null, as_of: 'T' } });

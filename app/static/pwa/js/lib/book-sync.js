@@ -3,7 +3,7 @@
 // One sync at a time; a sync started for one user stops writing if they sign out.
 
 import { api } from './api.js';
-import { kv, applyBookItems, allCustomers } from './db.js';
+import { kv, applyBookItems, allCustomers, clearBook } from './db.js';
 import { syncBook, bookSize, KEYS } from './book.js';
 import { state } from './state.js';
 
@@ -22,6 +22,10 @@ export function syncBookNow() {
     apply: (items) => {
       if (state.me?.id !== who) throw new Error('signed out');
       return applyBookItems(items);
+    },
+    clear: () => {
+      if (state.me?.id !== who) throw new Error('signed out');
+      return clearBook();
     },
   };
   running = syncBook({ get: api, store, kv })

@@ -56,11 +56,21 @@ export function bookSize(rows) {
 /**
  * One sync: every page since the last `as_of`, applied as it comes. A walk cut short
  * (offline, signed out) is resumed at its cursor next time, so no page is fetched twice.
+ * A book older than the server keeps removals for (410) is dropped and downloaded again.
  * deps: get(path) -> {ok, offline, status, data}; store.apply(items) -> {changed, removed};
- * kv {get, set, del}; now() -> ms.
- * Resolves {ok, pages, changed, removed, asOf} or {ok: false, status, pages}.
+ * store.clear(); kv {get, set, del}; now() -> ms.
+ * Resolves {ok, pages, changed, removed, asOf, fresh?} or {ok: false, status, pages}.
  */
-export async function syncBook({ get, store, kv, now = () => Date.now(), limit = BOOK_PAGE }) {
+export async function syncBook(deps) {
+  const result = await syncPages(deps);
+  if (result.status !== 410) return result;
+  await deps.store.clear();
+  await deps.kv.del(KEYS.asOf);
+  await deps.kv.del(KEYS.walk);
+  return { ...(await syncPages(deps)), fresh: true };
+}
+
+async function syncPages({ get, store, kv, now = () => Date.now(), limit = BOOK_PAGE }) {
   const since = (await kv.get(KEYS.asOf)) || FIRST_SYNC;
   const walk = await kv.get(KEYS.walk);
   let cursor = walk?.since === since ? walk.cursor : null;

@@ -119,6 +119,13 @@ export function applyBookItems(items) {
   });
 }
 
+/** Drop the book's rows (the server said it is too old to update); the rest stays. */
+export function clearBook() {
+  return run('customers', 'readwrite', async (s) => {
+    for (const row of await promised(s.getAll())) if (row.in_book) s.delete(row.id);
+  });
+}
+
 /** Wipe the signed-in user's data: sign-out, or a different user signing in. */
 export async function clearUserData({ keepOutbox = false } = {}) {
   const stores = keepOutbox ? ['kv', 'customers'] : ['kv', 'customers', 'outbox'];
