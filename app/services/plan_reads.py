@@ -94,7 +94,7 @@ def _point(lat, lng, label) -> Point | None:
 _CHECKINS = ("verified", "far", "unverified")
 
 
-def _visits_of(owner: User, day: date, rows) -> dict[uuid.UUID, tuple[datetime, str]]:
+def day_visits(owner: User, day: date, rows) -> dict[uuid.UUID, tuple[datetime, str]]:
     """The stops' customers the owner visited on ``day`` (their local date): the first
     visit's time and the best check-in of the day's visits. One grouped statement over
     ix_activities_customer_kind (customer, kind, occurred_at), whatever the stop count.
@@ -142,7 +142,7 @@ def _summary(owner: User, day: date, stops: list[StopRead]) -> PlanSummary:
 
 def read_plan(owner: User, day: date, plan: DayPlan | None, rows) -> PlanRead:
     plan = plan if plan is not None else DayPlan(version=0, owner_id=owner.id)  # not stored
-    visits = _visits_of(owner, day, rows)
+    visits = day_visits(owner, day, rows)
     stops = [_stop_read(stop, customer, visits.get(stop.customer_id))
              for stop, customer in rows]
     unplanned = [{"index": i, "customer_id": s.customer_id, "followup_id": s.followup_id,

@@ -20,7 +20,7 @@ from app.services import routing
 from app.services.activities import local_day_bounds
 from app.services.errors import Invalid, NotFound
 from app.services.places import Point, resolve_point
-from app.services.plan_reads import PlanRead, read_plan
+from app.services.plan_reads import PlanRead, day_visits, read_plan
 from app.services.records import check_version
 from app.services.scoping import owner_scope, visible_activities, visible_customers
 from app.services.settings import get_settings
@@ -190,9 +190,12 @@ class _Problem:
 
 
 def _problem(plan: DayPlan, owner: User, day: date, settings: dict, customers, stops,
-             osrm: tuple[str, float] | None, not_before: datetime | None = None) -> _Problem:
+             osrm: tuple[str, float] | None, not_before: datetime | None = None,
+             skip: frozenset[int] = frozenset(),
+             origin: tuple[float, float] | None = None) -> _Problem:
     """``not_before``: a plan for today, optimised or saved, runs from now on, never in the
-    past."""
+    past. ``skip``: stops not to route (visited already); ``origin``: where the route starts
+    instead of the plan's start (the last visit's customer)."""
     depart = plan.depart_at or _local(day, settings["workday_start"], owner.timezone)
     if not_before is not None and depart < not_before < local_day_bounds(
             day, owner.timezone)[1]:
@@ -202,9 +205,9 @@ def _problem(plan: DayPlan, owner: User, day: date, settings: dict, customers, s
     early = settings["appointment_window_min"] * 60
     tasks, stop_of, points = [], [], []
     if plan.start_lat is not None:
-        points.append((plan.start_lat, plan.start_lng))
+        points.append(origin or (plan.start_lat, plan.start_lng))
     for index, (stop, customer) in enumerate(zip(stops, customers, strict=True)):
-        if customer.lat is None or customer.lng is None or not points:
+        if customer.lat is None or customer.lng is None or not points or index in skip:
             continue
         window = None
         if stop["arrive_by"] is not None:
@@ -227,15 +230,23 @@ def _problem(plan: DayPlan, owner: User, day: date, settings: dict, customers, s
 
 
 def _timeline(plan: DayPlan, problem: _Problem, route: routing.Route | None, stops, customers,
-              order: list[int]) -> tuple[list[tuple[PlanStop, Customer]], dict]:
+              order: list[int], kept: dict[int, PlanStop] | None = None,
+              ) -> tuple[list[tuple[PlanStop, Customer]], dict]:
     """New stop rows in ``order`` (indexes into ``stops``) with the figures of ``route``,
-    and the plan's totals."""
+    and the plan's totals; the stops in ``kept`` (visited) keep their stored figures."""
+    kept = kept or {}
     visits = {problem.stop_of[v.task]: v for v in route.visits} if route else {}
     unfitted = {problem.stop_of[task] for task in route.unassigned} if route else set()
     rows = []
     for position, index in enumerate(order):
         customer, visit = customers[index], visits.get(index)
         reason = None
+        if index in kept:
+            rows.append((PlanStop(
+                id=uuid.uuid4(), plan_id=plan.id, position=position, **stops[index],
+                eta=kept[index].eta, distance_m=kept[index].distance_m,
+                travel_min=kept[index].travel_min, unplanned=None), customer))
+            continue
         if customer.lat is None or customer.lng is None:
             reason = "no_location"
         elif index in unfitted:
@@ -285,6 +296,8 @@ def optimise_plan(actor: User, day: date, owner_id: uuid.UUID | None = None,
                   osrm: tuple[str, float] | None = None) -> PlanRead:
     """Order the day's stops for the least driving that keeps every appointment and fits
     the working day; the stops that cannot be fitted go last, marked ``unplanned``.
+    Mid-day, the stops visited already stay first, in the order they were visited, with
+    their figures, and the rest is routed from the last visit's customer, from now on.
     ``osrm`` is (server URL, timeout) for road travel times, else straight lines.
     Optimising again to the same answer changes nothing."""
     owner = plan_owner(actor, owner_id)
@@ -297,12 +310,18 @@ def optimise_plan(actor: User, day: date, owner_id: uuid.UUID | None = None,
     rows = _stops_of(plan)
     stops = [{f: getattr(stop, f) for f in STOP_FIELDS} for stop, _ in rows]
     customers = [customer for _, customer in rows]
+    visited = day_visits(owner, day, rows)
+    done = sorted((index for index, (stop, _) in enumerate(rows) if stop.customer_id in visited),
+                  key=lambda index: visited[rows[index][0].customer_id][0])
+    last = customers[done[-1]] if done else None
+    origin = (last.lat, last.lng) if last is not None and last.lat is not None else None
     problem = _problem(plan, owner, day, get_settings(), customers, stops, osrm,
-                       not_before=utcnow())
+                       not_before=utcnow(), skip=frozenset(done), origin=origin)
     route = routing.optimise(problem.travel, 0, problem.end, problem.tasks, problem.day_s)
-    order = [problem.stop_of[visit.task] for visit in route.visits]
+    order = done + [problem.stop_of[visit.task] for visit in route.visits]
     order += [index for index in range(len(rows)) if index not in set(order)]
-    timeline = _timeline(plan, problem, route, stops, customers, order)
+    timeline = _timeline(plan, problem, route, stops, customers, order,
+                         kept={index: rows[index][0] for index in done})
     if plan.optimised_at is not None and _unchanged(plan, rows, timeline):
         return read_plan(owner, day, plan, rows)
     plan.optimised_at = utcnow()

@@ -11,6 +11,7 @@ import uuid
 
 from sqlalchemy import insert, text
 
+from app.demo.planner import offset_point
 from app.extensions import db
 from app.models import Activity
 from app.services import settings as settings_service
@@ -165,3 +166,40 @@ def test_an_order_set_by_hand_today_runs_from_now_on(world, client_for):
     assert all(datetime.fromisoformat(s["eta"]) >= now for s in planned)
     if planned:  # (none fit when this runs in the last minutes of a Shanghai day)
         assert datetime.fromisoformat(plan["leave_at"]) >= now
+
+
+def test_optimising_mid_day_keeps_the_visits_first_and_routes_the_rest_from_the_last(
+        world, client_for):
+    """Stops 1, 2, 3.5 and 3 km east of the start; the one at 3 km is visited already. The
+    optimiser keeps it first, with its figures, and drives on from there: 3.5, then back to
+    2 and 1 (3 km more), not from the start again; ETAs from now on."""
+    rep = world.rep_a1
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    hours = (12 - now.hour + 12) % 24 - 12  # a timezone where it is about noon now
+    rep.timezone = "Etc/GMT" + (f"-{hours}" if hours > 0 else f"+{-hours}" if hours else "")
+    db.session.commit()
+    settings_service.update_settings(world.admin, {"workday_start": "00:00",
+                                                   "workday_end": "23:59"})
+    db.session.commit()
+    today = now.astimezone(ZoneInfo(rep.timezone)).date().isoformat()
+    east = [offset_point(LAT, LNG, km * 1000, 1.5708) for km in (1, 2, 3.5, 3)]
+    stops = [factories.make_customer(rep, name=f"East {i}", lat=lat, lng=lng)
+             for i, (lat, lng) in enumerate(east)]
+    client = client_for(rep)
+    _plan(client, today, stops)
+    visited = stops[3]
+    _visit(client, visited, (now - timedelta(minutes=10)).isoformat(),
+           {"lat": visited.lat, "lng": visited.lng, "accuracy": 10})
+    before = client.get(f"{API}/plans/{today}").json["stops"][3]
+    answer = client.post(f"{API}/plans/{today}/optimise")
+    assert answer.status_code == 200, answer.json
+    order = [s["customer"]["name"] for s in answer.json["stops"]]
+    assert order == ["East 3", "East 2", "East 1", "East 0"]
+    first = answer.json["stops"][0]
+    assert first["visited_at"] is not None
+    assert (first["eta"], first["distance_m"]) == (before["eta"], before["distance_m"])
+    rest = answer.json["stops"][1:]
+    assert [s["unplanned"] for s in rest] == [None, None, None]
+    # from the visited customer (500 m, times the road factor 1.3), not the start (4.5 km)
+    assert 600 <= rest[0]["distance_m"] <= 700
+    assert all(datetime.fromisoformat(s["eta"]) >= now for s in rest)
