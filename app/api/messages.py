@@ -267,6 +267,8 @@ CATALOGUE.update({
         "你已持有 {cap} 条未结线索，已达上限。请先释放或转化一条。",
     "This offline book is more than {days} days old: download it again from the start.":
         "离线客户库已超过 {days} 天未同步：请从头重新下载。",
+    "Whose customers you see has changed: download the offline book again.":
+        "你可查看的客户范围已变更：请重新下载离线客户库。",
     "{name} already holds {cap} open leads, the most allowed.":
         "{name} 已持有 {cap} 条未结线索，已达上限。",
     # app/services/orders.py

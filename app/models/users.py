@@ -42,6 +42,10 @@ class User(RecordMixin, UserMixin, db.Model):
         Time, nullable=False, default=time(21, 0), server_default="21:00:00")
     quiet_hours_end: Mapped[time] = mapped_column(
         Time, nullable=False, default=time(8, 0), server_default="08:00:00")
+    # When whose records this user sees last changed (a rep joined or left a team they
+    # lead, they took or gave up a team, their role changed): the offline book of a phone
+    # synced before then is downloaded again (app.services.customer_sync).
+    scope_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id], lazy="raise")
 

@@ -20,6 +20,10 @@ a write can commit with an ``updated_at`` a little before the ``as_of`` of a rea
 not see it. Each sync therefore starts ``SYNC_OVERLAP`` before the ``updated_since`` sent:
 the client gets the last moments again and keeps, per id, the higher ``version``.
 
+A user's scope can change without any customer changing (a rep moves to another team,
+a team gets a new lead): ``users.scope_changed_at`` is set then, and a sync from before it
+is refused (410) the same way.
+
 Removals are kept ``REMOVALS_KEPT`` (the worker prunes older ones). A phone that has not
 synced for longer could miss one, so such a sync is refused (410) and the phone downloads
 its book again from the start; a first sync (``updated_since`` before ``FULL_SYNC_BEFORE``)
@@ -103,6 +107,11 @@ def changes_since(actor: User, since: datetime, limit: int, cursor: str | None):
     if FULL_SYNC_BEFORE <= since < utcnow() - REMOVALS_KEPT + SYNC_OVERLAP:
         raise Gone(Text("This offline book is more than {days} days old: download it again "
                         "from the start.", days=REMOVALS_KEPT.days))
+    changed_at = actor.scope_changed_at
+    if FULL_SYNC_BEFORE <= since and changed_at and since < changed_at + SYNC_OVERLAP:
+        # A team's members or lead changed: customers came into sight unchanged since
+        # long ago, and others went out of it with no removal recorded.
+        raise Gone("Whose customers you see has changed: download the offline book again.")
     after = None
     if cursor:
         at, last_id, as_of = decode_cursor(cursor, _CURSOR_COLUMNS)

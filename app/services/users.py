@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -109,6 +109,10 @@ def update_user(actor: User, user: User, data: dict, expected_version=None) -> U
     for field in ("role", "team_id", "active"):
         if field in changes:
             record_audit(actor, "user", user.id, f"{field}_changed", {field: changes[field]})
+    if "team_id" in changes:  # the leads of the team they left and of the one they joined
+        _scope_changed(select(Team.lead_id).where(Team.id.in_(changes["team_id"])))
+    if "role" in changes:
+        _scope_changed([user.id])
     if ("active" in changes and not user.active) or "password" in changes:
         end_sessions(user)
     if changes.keys() & {"timezone", *REMINDER_FIELDS}:
@@ -186,8 +190,19 @@ def update_team(actor: User | None, team: Team, data: dict, expected_version=Non
     _check_team_links(team)
     if "lead_id" in changes:
         record_audit(actor, "team", team.id, "lead_changed", {"lead_id": changes["lead_id"]})
+        _scope_changed(changes["lead_id"])
     db.session.flush()
     return team
+
+
+def _scope_changed(user_ids) -> None:
+    """Mark that whose records these users see changed (a list of ids, or a select of
+    them; ``None`` ids are no one): their phones download the offline book again."""
+    if not isinstance(user_ids, Select):
+        user_ids = [user_id for user_id in user_ids if user_id is not None]
+    db.session.execute(update(User).where(User.id.in_(user_ids))
+                       .values(scope_changed_at=utcnow())
+                       .execution_options(synchronize_session="fetch"))
 
 
 def get_team(team_id: uuid.UUID) -> Team:

@@ -252,3 +252,36 @@ def test_the_worker_forgets_removals_older_than_the_time_kept(app, world, client
     assert run_once(app)["prune_old_removals"] == 0
     assert db.session.scalars(select(CustomerRemoval.customer_id)).all() == [recent]
     assert _removed(_since(client, EPOCH)["items"]) == {str(recent)}
+
+
+def test_a_rep_moving_team_makes_both_leads_download_their_book_again(world, client_for):
+    """A rep's customers do not change when the rep changes team, so no change or removal
+    would reach the leads: their phones' books (synced before) are refused with 410, a
+    first download then has the new team's customers; the rep's own and a manager's go on."""
+    customer = factories.make_customer(world.rep_a1, name="Moves with the rep")
+    client_for(world.lead_a), client_for(world.lead_b)
+    synced = {who: _since(client_for(getattr(world, who)), EPOCH)["as_of"]
+              for who in ("lead_a", "lead_b", "rep_a1", "manager")}
+    answer = client_for(world.admin).patch(f"{API}/users/{world.rep_a1.id}",
+                                           json={"team_id": str(world.team_b.id)})
+    assert answer.status_code == 200, answer.json
+    for who in ("lead_a", "lead_b"):
+        response = client_for(getattr(world, who)).get(
+            f"{API}/customers?updated_since={quote(synced[who])}")
+        assert_error(response, 410)
+        assert "download the offline book again" in response.json["message"]
+    assert str(customer.id) in ids(_since(client_for(world.lead_b), EPOCH)["items"])
+    assert str(customer.id) not in ids(_since(client_for(world.lead_a), EPOCH)["items"])
+    for who in ("rep_a1", "manager"):
+        _since(client_for(getattr(world, who)), synced[who])  # answered (200)
+
+
+def test_a_new_team_lead_downloads_the_book_again(world, client_for):
+    synced = _since(client_for(world.lead_b), EPOCH)["as_of"]
+    before = _since(client_for(world.lead_a), EPOCH)["as_of"]
+    answer = client_for(world.admin).patch(f"{API}/teams/{world.team_a.id}",
+                                           json={"lead_id": str(world.lead_b.id)})
+    assert answer.status_code == 200, answer.json
+    for lead, since in ((world.lead_b, synced), (world.lead_a, before)):
+        assert_error(client_for(lead).get(f"{API}/customers?updated_since={quote(since)}"),
+                     410)

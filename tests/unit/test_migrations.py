@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.extensions import db
-from app.models import User
 from app.models.search import FTS_TABLES, is_text_index_object
 
 OLD_USER = uuid.UUID("00000000-0000-4000-8000-000000000001")
@@ -141,6 +140,17 @@ def insert_old_row(table_name: str, **values) -> None:
         connection.execute(old_table.insert().values(**values))
 
 
+def read_old_row(table_name: str, row_id, *names) -> tuple:
+    """A row's given columns as an older schema has them (the model may have more now)."""
+    model_table = db.metadata.tables[table_name]
+    old_table = table(table_name, *(column(name, model_table.c[name].type)
+                                    for name in ("id", *names)))
+    with db.engine.connect() as connection:
+        return tuple(connection.execute(
+            select(*(old_table.c[name] for name in names))
+            .where(old_table.c.id == row_id)).one())
+
+
 def test_0002_keeps_users_and_gives_them_reminder_defaults(empty_app):
     """0001 -> 0002 on a database with a user: the user stays, with the default lead time
     and quiet hours; the new tables are there and empty."""
@@ -150,9 +160,9 @@ def test_0002_keeps_users_and_gives_them_reminder_defaults(empty_app):
                    role="rep", timezone="Asia/Shanghai", locale="en", active=True,
                    created_at=now, updated_at=now, version=1)
     flask_migrate.upgrade(revision="0002")
-    user = db.session.get(User, OLD_USER)
-    assert (user.email, user.reminder_lead_minutes) == ("old@x.test", 15)
-    assert (user.quiet_hours_start, user.quiet_hours_end) == (time(21, 0), time(8, 0))
+    assert read_old_row("users", OLD_USER, "email", "reminder_lead_minutes",
+                        "quiet_hours_start", "quiet_hours_end") == (
+        "old@x.test", 15, time(21, 0), time(8, 0))
     for name in ("settings", "push_subscriptions", "notifications", "push_deliveries"):
         assert db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar() == 0
 
@@ -501,3 +511,16 @@ def test_0016_adds_the_geo_and_sync_indexes_to_a_database_with_customers(empty_a
             "ix_customers_updated"} <= indexes
     assert db.session.execute(text("SELECT count(*) FROM customer_removals")).scalar() == 0
     assert db.session.execute(text("SELECT name FROM customers")).scalar() == "Old Co"
+
+
+def test_0020_gives_users_an_empty_scope_change(empty_app):
+    """-> 0020 with a user: they stay, and nobody's scope has changed yet (no phone is sent
+    to download its book again by the upgrade)."""
+    flask_migrate.upgrade(revision="0016")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="lead", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade(revision="0020")
+    assert read_old_row("users", OLD_USER, "email", "scope_changed_at") == (
+        "old@x.test", None)
