@@ -1,0 +1,292 @@
+"""Attainment: where each person and team in scope stands against their targets for a
+month, a quarter or a year, and whether they are on pace.
+
+Per metric (and per currency for money), for every seller in scope (reps and leads,
+active) and every team in scope, with or without a target ("target not set": ``value``
+null):
+
+- ``value``, ``stretch``: the sums of the period's monthly targets (a month without a
+  stretch counts its value towards the stretch, once any month has one);
+- ``actual``: won deals (by ``closed_at``), payments received (by ``received_at``, for the
+  order's owner and in its currency), customers created (not deleted), visits and logged
+  activities (any kind but a task, by the owner's own day, as the activity report counts);
+  a team's actual is its members' added up;
+- ``expected_to_date``: each month's target times the share of its working days that have
+  passed, added up (for one month: value x elapsed / working days). Working days are the
+  ``working_weekdays`` that are not ``holidays``; **today counts as elapsed only once it is
+  over** (in the company's ``timezone``), so on the first working day of a month nobody is
+  behind yet;
+- ``pace``: actual against expected_to_date: ``ahead`` at 100 % or more, ``on_track`` from
+  90 %, ``behind`` below; before any working day has passed, ``ahead`` with something done
+  and ``on_track`` without; ``no_target`` without a target;
+- ``coverage`` (money): the probability-weighted open pipeline expected to close in the
+  period over the gap; null without a gap or a target;
+- team items: ``members_sum`` (the members' targets added up, null when none has one) and
+  ``mismatch`` (the team has a target and the members' do not add up to it).
+
+Cost: nine statements whatever the period or the team size (settings, teams, people,
+targets, and one per source), each a range of an index over the period's rows: the wins
+of ix_opportunities_won, the payments of ix_payments_received, the new customers of
+ix_customers_created, the activity_daily rollup, the open deals of
+ix_opportunities_open_close. Never the raw activities.
+"""
+from collections import defaultdict
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Numeric, func, select, type_coerce
+
+from app.extensions import db
+from app.models import (
+    ActivityDaily, Customer, Opportunity, Payment, SalesOrder, Stage, Target, Team, User,
+)
+from app.models.base import utcnow
+from app.models.rollups import LOGGED_KINDS
+from app.models.targets import METRICS, MONEY_METRICS
+from app.services.records import money
+from app.services.reports import period_bounds
+from app.services.scoping import SEE_ALL, owner_scope
+from app.services.settings import get_settings
+from app.services.targets import as_figure, next_month, parse_period
+
+SELLER_ROLES = ("rep", "lead")
+ON_TRACK = Decimal("0.9")
+
+
+def working_days(start: date, end: date, weekdays, holidays) -> list[date]:
+    """The working days in [start, end]."""
+    off = set(holidays)
+    days, day = [], start
+    while day <= end:
+        if day.isoweekday() in weekdays and day.isoformat() not in off:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _subjects(actor: User, team_id, owner_id):
+    """The teams (none when one person is asked for) and the sellers in scope: two
+    statements."""
+    teams = []
+    if owner_id is None and actor.role in SEE_ALL + ("lead",):
+        query = select(Team.id, Team.name).order_by(Team.name)
+        if actor.role not in SEE_ALL:
+            query = query.where(Team.lead_id == actor.id)
+        if team_id is not None:
+            query = query.where(Team.id == team_id)
+        teams = db.session.execute(query).all()
+    query = (select(User.id, User.name, User.team_id)
+             .where(User.active.is_(True), User.role.in_(SELLER_ROLES),
+                    owner_scope(actor, User.id)).order_by(User.name, User.id))
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    if owner_id is not None:
+        query = query.where(User.id == owner_id)
+    return teams, db.session.execute(query).all()
+
+
+def _targets(start: date, end: date, owner_ids, team_ids):
+    """{(kind, id, metric, currency): {month: Target}} for the period."""
+    found = defaultdict(dict)
+    subject = Target.owner_id.in_(owner_ids)
+    if team_ids:
+        subject = subject | Target.team_id.in_(team_ids)
+    for target in db.session.scalars(select(Target).where(
+            subject, Target.period >= start, Target.period <= end)):
+        key = ("team", target.team_id) if target.team_id else ("owner", target.owner_id)
+        found[(*key, target.metric, target.currency)][target.period] = target
+    return found
+
+
+def _actuals(start: date, end: date, tz_name: str, owner_ids) -> dict:
+    """{(owner_id, metric, currency): amount} and, under "pipeline", the weighted open
+    pipeline {(owner_id, currency): amount}: five statements, each over the period's rows
+    of one index."""
+    low, high = period_bounds(start, end, tz_name)
+    actual = defaultdict(Decimal)
+    amount = type_coerce(func.sum(Opportunity.amount), Numeric(18, 2))
+    for owner, currency, total in db.session.execute(
+            select(Opportunity.owner_id, Opportunity.currency, amount)
+            .where(Opportunity.status == "won", Opportunity.closed_at >= low,
+                   Opportunity.closed_at < high, Opportunity.owner_id.in_(owner_ids))
+            .group_by(Opportunity.owner_id, Opportunity.currency)):
+        actual[(owner, "won_amount", currency)] += Decimal(total or 0)
+    for owner, currency, total in db.session.execute(
+            select(SalesOrder.owner_id, SalesOrder.currency,
+                   type_coerce(func.sum(Payment.amount), Numeric(18, 2)))
+            .join(SalesOrder, SalesOrder.id == Payment.order_id)
+            .where(Payment.received_at >= low, Payment.received_at < high,
+                   SalesOrder.owner_id.in_(owner_ids))
+            .group_by(SalesOrder.owner_id, SalesOrder.currency)):
+        actual[(owner, "collected_amount", currency)] += Decimal(total or 0)
+    for owner, count in db.session.execute(
+            select(Customer.owner_id, func.count())
+            .where(Customer.created_at >= low, Customer.created_at < high,
+                   Customer.deleted_at.is_(None), Customer.owner_id.in_(owner_ids))
+            .group_by(Customer.owner_id)):
+        actual[(owner, "new_customers", "")] += count
+    daily = ActivityDaily
+    for owner, visits, logged in db.session.execute(
+            select(daily.owner_id, func.sum(daily.visit),
+                   func.sum(sum((getattr(daily, kind) for kind in LOGGED_KINDS[1:]),
+                                getattr(daily, LOGGED_KINDS[0]))))
+            .where(daily.day >= start, daily.day <= end, daily.owner_id.in_(owner_ids))
+            .group_by(daily.owner_id)):
+        actual[(owner, "visits", "")] += visits or 0
+        actual[(owner, "activities", "")] += logged or 0
+    probability = func.coalesce(Opportunity.probability_override, Stage.probability)
+    pipeline = defaultdict(Decimal)
+    for owner, currency, weighted in db.session.execute(
+            select(Opportunity.owner_id, Opportunity.currency,
+                   type_coerce(func.sum(Opportunity.amount * probability), Numeric(20, 2)))
+            .join(Stage, Stage.id == Opportunity.stage_id)
+            .where(Opportunity.status == "open", Opportunity.expected_close_date >= start,
+                   Opportunity.expected_close_date <= end, Opportunity.owner_id.in_(owner_ids))
+            .group_by(Opportunity.owner_id, Opportunity.currency)):
+        pipeline[(owner, currency)] += Decimal(weighted or 0) / 100
+    return {"actual": actual, "pipeline": pipeline}
+
+
+def _pace(actual: Decimal, expected: Decimal | None) -> str:
+    if expected is None:
+        return "no_target"
+    if expected == 0:
+        return "ahead" if actual > 0 else "on_track"
+    ratio = actual / expected
+    return "ahead" if ratio >= 1 else "on_track" if ratio >= ON_TRACK else "behind"
+
+
+def _shown(metric: str, amount):
+    """Money as a two-place string, counts as whole numbers (half up), None stays."""
+    if amount is None:
+        return None
+    if metric in MONEY_METRICS:
+        return f"{money(amount):.2f}"
+    return as_figure(metric, Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class _Calendar:
+    """The period's working days, month by month, and how many have passed."""
+
+    def __init__(self, months, end: date, today: date, weekdays, holidays):
+        self.months = {}
+        for month in months:
+            last = min(next_month(month) - timedelta(days=1), end)
+            days = working_days(month, last, weekdays, holidays)
+            self.months[month] = (len(days), sum(1 for d in days if d < today), last < today)
+        self.total = sum(n for n, _, _ in self.months.values())
+        self.elapsed = sum(e for _, e, _ in self.months.values())
+
+    def expected(self, by_month: dict) -> Decimal:
+        """Each month's target times the share of its working days passed, added up."""
+        expected = Decimal(0)
+        for month, target in by_month.items():
+            total, elapsed, over = self.months[month]
+            share = Decimal(elapsed) / total if total else Decimal(1 if over else 0)
+            expected += target.value * share
+        return expected
+
+
+def _target_figures(by_month: dict):
+    if not by_month:
+        return None, None
+    value = sum((t.value for t in by_month.values()), Decimal(0))
+    stretch = None
+    if any(t.stretch is not None for t in by_month.values()):
+        stretch = sum((t.stretch if t.stretch is not None else t.value
+                       for t in by_month.values()), Decimal(0))
+    return value, stretch
+
+
+def _item(metric, currency, by_month, actual, weighted, calendar, days_left):
+    value, stretch = _target_figures(by_month)
+    expected = calendar.expected(by_month) if value is not None else None
+    gap = max(value - actual, Decimal(0)) if value is not None else None
+    coverage = None
+    if metric in MONEY_METRICS and gap:
+        coverage = float(round(weighted / gap, 2))
+    return {
+        "metric": metric, "currency": currency or None,
+        "value": _shown(metric, value), "stretch": _shown(metric, stretch),
+        "actual": _shown(metric, actual),
+        "percent": float(round(actual / value * 100, 1)) if value else None,
+        "expected_to_date": _shown(metric, expected), "gap": _shown(metric, gap),
+        "days_left": days_left, "coverage": coverage, "pace": _pace(actual, expected),
+        "members_sum": None, "mismatch": False,
+    }
+
+
+def _currencies(metric, company_currency, keys) -> list[str]:
+    """A money metric's currencies (those of its targets and actuals, else the company's);
+    "" for a count metric."""
+    if metric not in MONEY_METRICS:
+        return [""]
+    return sorted(set(keys)) or [company_currency]
+
+
+def attainment_report(actor: User, period_text: str, team_id=None, owner_id=None,
+                      now: datetime | None = None) -> dict:
+    """The attainment of the people and teams in ``actor``'s scope for a month
+    (``2026-12``), quarter (``2026-Q4``) or year (``2026``); see the module's docstring."""
+    start, end, months = parse_period(period_text)
+    settings = get_settings()
+    now = now or utcnow()
+    today = now.astimezone(ZoneInfo(settings["timezone"])).date()
+    calendar = _Calendar(months, end, today, set(settings["working_weekdays"]),
+                         settings["holidays"])
+    days_left = calendar.total - calendar.elapsed
+    teams, people = _subjects(actor, team_id, owner_id)
+    items = []
+    if people or teams:
+        owner_ids = [p.id for p in people]
+        targets = _targets(start, end, owner_ids, [t.id for t in teams])
+        sources = _actuals(start, end, settings["timezone"], owner_ids)
+        members = defaultdict(list)
+        for person in people:
+            members[person.team_id].append(person.id)
+        for team in teams:
+            items += _subject_items(("team", team.id), members[team.id], targets, sources,
+                                    settings["currency"], calendar, days_left,
+                                    {"team_id": team.id, "team_name": team.name})
+        for person in people:
+            items += _subject_items(("owner", person.id), [person.id], targets, sources,
+                                    settings["currency"], calendar, days_left,
+                                    {"owner_id": person.id, "owner_name": person.name})
+    return {"period": period_text, "start": start.isoformat(), "end": end.isoformat(),
+            "working_days": calendar.total, "working_days_elapsed": calendar.elapsed,
+            "working_days_left": days_left,
+            "as_of": now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "items": items}
+
+
+def _subject_items(subject, owner_ids, targets, sources, company_currency, calendar,
+                   days_left, names) -> list[dict]:
+    """One person's or team's items: a team counts its members' actuals and pipeline."""
+    actual, pipeline = sources["actual"], sources["pipeline"]
+    is_team = subject[0] == "team"
+    base = {"owner_id": None, "owner_name": None, "team_id": None, "team_name": None, **names}
+    items = []
+    for metric in METRICS:
+        keys = [k[3] for k in targets if k[:3] == (*subject, metric)]
+        keys += [k[2] for k in actual if k[1] == metric and k[0] in owner_ids]
+        if is_team:
+            keys += [k[3] for k in targets if k[0] == "owner" and k[1] in owner_ids
+                     and k[2] == metric]
+        for currency in _currencies(metric, company_currency, keys):
+            done = sum((actual.get((o, metric, currency), Decimal(0)) for o in owner_ids),
+                       Decimal(0))
+            weighted = sum((pipeline.get((o, currency), Decimal(0)) for o in owner_ids),
+                           Decimal(0))
+            by_month = targets.get((*subject, metric, currency), {})
+            item = {**base, **_item(metric, currency, by_month, done, weighted, calendar,
+                                    days_left)}
+            if is_team:
+                set_values = [_target_figures(targets[key])[0] for o in owner_ids
+                              if (key := ("owner", o, metric, currency)) in targets]
+                members_sum = sum(set_values, Decimal(0)) if set_values else None
+                value = _target_figures(by_month)[0]
+                item["members_sum"] = _shown(metric, members_sum)
+                item["mismatch"] = value is not None and members_sum != value
+            items.append(item)
+    return items
