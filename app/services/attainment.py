@@ -27,7 +27,7 @@ null):
 Cost: nine statements whatever the period or the team size (settings, teams, people,
 targets, and one per source), each a range of an index over the period's rows: the wins
 of ix_opportunities_won, the payments of ix_payments_received, the new customers of
-ix_customers_created, the activity_daily rollup, the open deals of
+ix_customers_owner_created, the activity_daily rollup, the open deals of
 ix_opportunities_open_close. Never the raw activities.
 """
 from collections import defaultdict
@@ -112,14 +112,17 @@ def _actuals(start: date, end: date, tz_name: str, owner_ids) -> dict:
                    Opportunity.closed_at < high, Opportunity.owner_id.in_(owner_ids))
             .group_by(Opportunity.owner_id, Opportunity.currency)):
         actual[(owner, "won_amount", currency)] += Decimal(total or 0)
+    # The period's payments, each order by its key; owners are picked here, not in SQL:
+    # asked for an owner, SQLite would read all of that owner's orders first instead.
+    in_scope = set(owner_ids)
     for owner, currency, total in db.session.execute(
             select(SalesOrder.owner_id, SalesOrder.currency,
                    type_coerce(func.sum(Payment.amount), Numeric(18, 2)))
             .join(SalesOrder, SalesOrder.id == Payment.order_id)
-            .where(Payment.received_at >= low, Payment.received_at < high,
-                   SalesOrder.owner_id.in_(owner_ids))
+            .where(Payment.received_at >= low, Payment.received_at < high)
             .group_by(SalesOrder.owner_id, SalesOrder.currency)):
-        actual[(owner, "collected_amount", currency)] += Decimal(total or 0)
+        if owner in in_scope:
+            actual[(owner, "collected_amount", currency)] += Decimal(total or 0)
     for owner, count in db.session.execute(
             select(Customer.owner_id, func.count())
             .where(Customer.created_at >= low, Customer.created_at < high,
@@ -199,18 +202,22 @@ def _target_figures(by_month: dict):
     return value, stretch
 
 
+def _rounded(ratio: Decimal, places: str) -> float:
+    return float(ratio.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
 def _item(metric, currency, by_month, actual, weighted, calendar, days_left):
     value, stretch = _target_figures(by_month)
     expected = calendar.expected(by_month) if value is not None else None
     gap = max(value - actual, Decimal(0)) if value is not None else None
     coverage = None
     if metric in MONEY_METRICS and gap:
-        coverage = float(round(weighted / gap, 2))
+        coverage = _rounded(weighted / gap, "0.01")
     return {
         "metric": metric, "currency": currency or None,
         "value": _shown(metric, value), "stretch": _shown(metric, stretch),
         "actual": _shown(metric, actual),
-        "percent": float(round(actual / value * 100, 1)) if value else None,
+        "percent": _rounded(actual / value * 100, "0.1") if value else None,
         "expected_to_date": _shown(metric, expected), "gap": _shown(metric, gap),
         "days_left": days_left, "coverage": coverage, "pace": _pace(actual, expected),
         "members_sum": None, "mismatch": False,

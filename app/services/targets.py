@@ -121,8 +121,9 @@ def _check_open(period: date) -> None:
     """409 for a month before the current one (company timezone) once months are locked."""
     settings = get_settings()
     if settings["lock_closed_months"] and period < current_month(settings["timezone"]):
+        month = period.strftime("%Y-%m")
         raise Conflict(Text("{month} is closed: its targets can no longer change.",
-                            month=period.strftime("%Y-%m")))
+                            month=month))
 
 
 def _check_figures(metric: str, value: Decimal, stretch: Decimal | None) -> None:

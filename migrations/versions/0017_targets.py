@@ -1,8 +1,8 @@
 """targets: a metric's monthly target per person or team, and the indexes attainment reads
 
 Adds the targets table (one row per metric, month, person or team, and currency; "" for
-count metrics), ix_customers_created (created_at, owner_id, deleted_at) for the period's
-new customers and ix_payments_received (received_at, order_id, amount) for the period's
+count metrics), ix_customers_owner_created (owner_id, created_at, deleted_at) for each
+owner's new customers of a period and ix_payments_received (received_at, order_id, amount) for the period's
 collected amounts. Only a new table and new indexes.
 
 Revision ID: 0017
@@ -46,8 +46,8 @@ def upgrade():
                               unique=True)
         batch_op.create_index('ix_targets_period', ['period', 'id'], unique=False)
     with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.create_index('ix_customers_created', ['created_at', 'owner_id', 'deleted_at'],
-                              unique=False)
+        batch_op.create_index('ix_customers_owner_created',
+                              ['owner_id', 'created_at', 'deleted_at'], unique=False)
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index('ix_payments_received', ['received_at', 'order_id', 'amount'],
                               unique=False)
@@ -57,7 +57,7 @@ def downgrade():
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_index('ix_payments_received')
     with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.drop_index('ix_customers_created')
+        batch_op.drop_index('ix_customers_owner_created')
     with op.batch_alter_table('targets', schema=None) as batch_op:
         batch_op.drop_index('ix_targets_period')
         batch_op.drop_index('ux_targets_team')

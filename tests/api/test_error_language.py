@@ -118,6 +118,7 @@ _SAMPLES = {
     "owner.name": lambda: ["王伟", "Li Na", "Zhang San (Sales)"],
     "choices": lambda: ["Price, Other"],
     "outstanding": lambda: ["0.00", "1250.50"],
+    "month": lambda: ["2026-11"],
 }
 
 

@@ -525,7 +525,7 @@ def test_0017_adds_targets_and_the_attainment_indexes_to_a_database_with_payment
                    created_at=now, updated_at=now, version=1)
     flask_migrate.upgrade(revision="0017")
     inspector = inspect(db.engine)
-    assert "ix_customers_created" in {i["name"] for i in inspector.get_indexes("customers")}
+    assert "ix_customers_owner_created" in {i["name"] for i in inspector.get_indexes("customers")}
     assert "ix_payments_received" in {i["name"] for i in inspector.get_indexes("payments")}
     assert db.session.execute(text("SELECT count(*) FROM targets")).scalar() == 0
     assert db.session.execute(text("SELECT count(*) FROM payments")).scalar() == 1
