@@ -169,11 +169,11 @@ def list_targets(actor: User, filters: dict, limit: int, cursor: str | None):
 
 def create_target(actor: User, data: dict) -> tuple[TargetRead, bool]:
     """A new target (201), or the stored one when the same ``id`` is sent again (200)."""
+    _require_writer(actor)
     existing = find_replay(Target, data.get("id"), lambda t: db.session.scalar(
         visible_targets(select(Target.id), actor).where(Target.id == t.id)) is not None)
     if existing is not None:
         return target_read(existing), False
-    _require_writer(actor)
     metric, period = data["metric"], data["period"]
     owner_id, team_id = data.get("owner_id"), data.get("team_id")
     _check_subject(actor, owner_id, team_id)
