@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models.targets import METRICS
 from app.services import attainment as attainment_service
 from app.services import targets as target_service
+from app.services.records import money
 
 blp = Blueprint("targets", __name__, url_prefix="/api/v1",
                 description="Targets and attainment")
@@ -38,14 +39,20 @@ class Month(fields.String):
         return date(int(text[:4]), int(text[5:7]), 1)
 
 
-class Figure(Money):
-    """A target's amount: money as a string (``"100000.00"``), a count metric's as a whole
-    number (``40``)."""
+def _figure(description: str, allow_none=True, **kwargs):
+    return Figure(allow_none=allow_none, metadata={
+        "description": f"{description}: money as a string (\"42000.00\"), counts as an "
+                       "integer", "oneOf": [{"type": "string"}, {"type": "integer"}]}, **kwargs)
+
+
+class Figure(fields.Raw):
+    """An amount as shown: money as a two-place string (``"100000.00"``), a count metric's
+    as a whole number (``40``)."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if isinstance(value, int):
+        if value is None or isinstance(value, (int, str)):
             return value
-        return super()._serialize(value, attr, obj, **kwargs)
+        return f"{money(value):.2f}"
 
 
 class TargetSchema(RecordSchema):
@@ -53,16 +60,23 @@ class TargetSchema(RecordSchema):
     period = Month(required=True)
     owner_id = fields.UUID(load_default=None, allow_none=True)
     team_id = fields.UUID(load_default=None, allow_none=True)
-    value = Figure(required=True)
-    stretch = Figure(load_default=None, allow_none=True)
+    value = _figure("The target", allow_none=False, dump_only=True)
+    stretch = _figure("An optional higher target, at least value", dump_only=True)
     currency = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^[A-Z]{3}$", error="Not a currency code."), metadata={
             "description": "Money metrics only (default: the company's); null for counts"})
 
 
+class TargetCreateSchema(TargetSchema):
+    """``value`` and ``stretch`` as money strings (or whole numbers), never floats."""
+
+    value = Money(required=True)
+    stretch = Money(load_default=None, allow_none=True)
+
+
 class TargetUpdateSchema(StrictSchema):
-    value = Figure()
-    stretch = Figure(allow_none=True)
+    value = Money()
+    stretch = Money(allow_none=True)
 
 
 class TargetListArgs(PageArgs):
@@ -82,7 +96,7 @@ class Targets(MethodView):
         return page(*target_service.list_targets(current_user, args, args["limit"],
                                                  args["cursor"]))
 
-    @blp.arguments(TargetSchema)
+    @blp.arguments(TargetCreateSchema)
     @blp.response(201, TargetSchema)
     def post(self, data):
         """Set a person's or a team's target for a month (leads, managers, administrators)"""
@@ -127,13 +141,6 @@ class AttainmentArgs(StrictSchema):
     owner_id = fields.UUID(load_default=None)
 
 
-def _figure(description: str):
-    return fields.Raw(allow_none=True, metadata={
-        "description": f"{description}: money as a string (\"42000.00\"), counts as an "
-                       "integer; null without a target", "oneOf": [
-                           {"type": "string"}, {"type": "integer"}]})
-
-
 class AttainmentItemSchema(StrictSchema):
     metric = fields.String(metadata={"enum": list(METRICS)})
     owner_id = fields.UUID(allow_none=True)
@@ -141,7 +148,7 @@ class AttainmentItemSchema(StrictSchema):
     team_id = fields.UUID(allow_none=True)
     team_name = fields.String(allow_none=True)
     currency = fields.String(allow_none=True)
-    value = _figure("The target")
+    value = _figure("The target (null: not set)")
     stretch = _figure("The stretch target")
     actual = _figure("What was reached")
     percent = fields.Float(allow_none=True)
