@@ -24,18 +24,18 @@ null):
 - team items: ``members_sum`` (the members' targets added up, null when none has one) and
   ``mismatch`` (the team has a target and the members' do not add up to it).
 
-Cost: nine statements whatever the period or the team size (settings, teams, people,
-targets, and one per source), each a range of an index over the period's rows: the wins
-of ix_opportunities_won, the payments of ix_payments_received, the new customers of
-ix_customers_owner_created, the activity_daily rollup, the open deals of
-ix_opportunities_open_close. Never the raw activities.
+Cost: four statements whatever the period or the team size (settings, the people and
+teams, their targets, and one UNION ALL of the sources), each source a range of an index
+over the period's rows: the wins of ix_opportunities_won, the payments of
+ix_payments_received, the new customers of ix_customers_owner_created, the activity_daily
+rollup, the open deals of ix_opportunities_open_close. Never the raw activities.
 """
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Numeric, func, select, type_coerce
+from sqlalchemy import Numeric, String, func, literal, select, type_coerce, union_all
 
 from app.extensions import db
 from app.models import (
@@ -66,24 +66,26 @@ def working_days(start: date, end: date, weekdays, holidays) -> list[date]:
 
 
 def _subjects(actor: User, team_id, owner_id):
-    """The teams (none when one person is asked for) and the sellers in scope: two
-    statements."""
-    teams = []
-    if owner_id is None and actor.role in SEE_ALL + ("lead",):
-        query = select(Team.id, Team.name).order_by(Team.name)
-        if actor.role not in SEE_ALL:
-            query = query.where(Team.lead_id == actor.id)
-        if team_id is not None:
-            query = query.where(Team.id == team_id)
-        teams = db.session.execute(query).all()
-    query = (select(User.id, User.name, User.team_id)
-             .where(User.active.is_(True), User.role.in_(SELLER_ROLES),
-                    owner_scope(actor, User.id)).order_by(User.name, User.id))
+    """The teams (none when one person is asked for) and the sellers in scope, in one
+    statement: ([(id, name)] of the teams, [(id, name, team_id)] of the people), by name."""
+    people = (select(literal("owner", String).label("kind"), User.id, User.name, User.team_id)
+              .where(User.active.is_(True), User.role.in_(SELLER_ROLES),
+                     owner_scope(actor, User.id)))
     if team_id is not None:
-        query = query.where(User.team_id == team_id)
+        people = people.where(User.team_id == team_id)
     if owner_id is not None:
-        query = query.where(User.id == owner_id)
-    return teams, db.session.execute(query).all()
+        people = people.where(User.id == owner_id)
+    query = people
+    if owner_id is None and actor.role in SEE_ALL + ("lead",):
+        teams = select(literal("team", String), Team.id, Team.name, Team.id)
+        if actor.role not in SEE_ALL:
+            teams = teams.where(Team.lead_id == actor.id)
+        if team_id is not None:
+            teams = teams.where(Team.id == team_id)
+        query = union_all(teams, people)
+    rows = sorted(db.session.execute(query).all(), key=lambda row: (row[2], str(row[1])))
+    return ([(row[1], row[2]) for row in rows if row[0] == "team"],
+            [(row[1], row[2], row[3]) for row in rows if row[0] == "owner"])
 
 
 def _targets(start: date, end: date, owner_ids, team_ids):
@@ -100,55 +102,58 @@ def _targets(start: date, end: date, owner_ids, team_ids):
 
 
 def _actuals(start: date, end: date, tz_name: str, owner_ids) -> dict:
-    """{(owner_id, metric, currency): amount} and, under "pipeline", the weighted open
-    pipeline {(owner_id, currency): amount}: five statements, each over the period's rows
-    of one index."""
+    """{(owner_id, metric, currency): amount} of the period, and under "pipeline" the
+    open pipeline expected to close in it, weighted by probability, {(owner_id, currency):
+    amount}: one statement, a UNION ALL of one grouped range of an index per source."""
     low, high = period_bounds(start, end, tz_name)
-    actual = defaultdict(Decimal)
-    amount = type_coerce(func.sum(Opportunity.amount), Numeric(18, 2))
-    for owner, currency, total in db.session.execute(
-            select(Opportunity.owner_id, Opportunity.currency, amount)
-            .where(Opportunity.status == "won", Opportunity.closed_at >= low,
-                   Opportunity.closed_at < high, Opportunity.owner_id.in_(owner_ids))
-            .group_by(Opportunity.owner_id, Opportunity.currency)):
-        actual[(owner, "won_amount", currency)] += Decimal(total or 0)
-    # The period's payments, each order by its key; owners are picked here, not in SQL:
+    deal, daily = Opportunity, ActivityDaily
+    no_currency = literal("", String)
+
+    def part(source: str, owner, currency, amount):
+        return select(owner.label("owner_id"), literal(source, String).label("source"),
+                      currency.label("currency"),
+                      type_coerce(amount, Numeric(20, 2)).label("amount"))
+
+    won = (part("won_amount", deal.owner_id, deal.currency, func.sum(deal.amount))
+           .where(deal.status == "won", deal.closed_at >= low, deal.closed_at < high,
+                  deal.owner_id.in_(owner_ids))
+           .group_by(deal.owner_id, deal.currency))
+    # The period's payments, each order by its key; owners are picked below, not in SQL:
     # asked for an owner, SQLite would read all of that owner's orders first instead.
+    collected = (part("collected_amount", SalesOrder.owner_id, SalesOrder.currency,
+                      func.sum(Payment.amount))
+                 .join_from(Payment, SalesOrder, SalesOrder.id == Payment.order_id)
+                 .where(Payment.received_at >= low, Payment.received_at < high)
+                 .group_by(SalesOrder.owner_id, SalesOrder.currency))
+    new_customers = (part("new_customers", Customer.owner_id, no_currency, func.count())
+                     .where(Customer.created_at >= low, Customer.created_at < high,
+                            Customer.deleted_at.is_(None), Customer.owner_id.in_(owner_ids))
+                     .group_by(Customer.owner_id))
+    logged = sum((getattr(daily, kind) for kind in LOGGED_KINDS[1:]),
+                 getattr(daily, LOGGED_KINDS[0]))
+    in_days = (daily.day >= start, daily.day <= end, daily.owner_id.in_(owner_ids))
+    visits = (part("visits", daily.owner_id, no_currency, func.sum(daily.visit))
+              .where(*in_days).group_by(daily.owner_id))
+    activities = (part("activities", daily.owner_id, no_currency, func.sum(logged))
+                  .where(*in_days).group_by(daily.owner_id))
+    probability = func.coalesce(deal.probability_override, Stage.probability)
+    pipeline = (part("pipeline", deal.owner_id, deal.currency,
+                     func.sum(deal.amount * probability))
+                .join(Stage, Stage.id == deal.stage_id)
+                .where(deal.status == "open", deal.expected_close_date >= start,
+                       deal.expected_close_date <= end, deal.owner_id.in_(owner_ids))
+                .group_by(deal.owner_id, deal.currency))
     in_scope = set(owner_ids)
-    for owner, currency, total in db.session.execute(
-            select(SalesOrder.owner_id, SalesOrder.currency,
-                   type_coerce(func.sum(Payment.amount), Numeric(18, 2)))
-            .join(SalesOrder, SalesOrder.id == Payment.order_id)
-            .where(Payment.received_at >= low, Payment.received_at < high)
-            .group_by(SalesOrder.owner_id, SalesOrder.currency)):
-        if owner in in_scope:
-            actual[(owner, "collected_amount", currency)] += Decimal(total or 0)
-    for owner, count in db.session.execute(
-            select(Customer.owner_id, func.count())
-            .where(Customer.created_at >= low, Customer.created_at < high,
-                   Customer.deleted_at.is_(None), Customer.owner_id.in_(owner_ids))
-            .group_by(Customer.owner_id)):
-        actual[(owner, "new_customers", "")] += count
-    daily = ActivityDaily
-    for owner, visits, logged in db.session.execute(
-            select(daily.owner_id, func.sum(daily.visit),
-                   func.sum(sum((getattr(daily, kind) for kind in LOGGED_KINDS[1:]),
-                                getattr(daily, LOGGED_KINDS[0]))))
-            .where(daily.day >= start, daily.day <= end, daily.owner_id.in_(owner_ids))
-            .group_by(daily.owner_id)):
-        actual[(owner, "visits", "")] += visits or 0
-        actual[(owner, "activities", "")] += logged or 0
-    probability = func.coalesce(Opportunity.probability_override, Stage.probability)
-    pipeline = defaultdict(Decimal)
-    for owner, currency, weighted in db.session.execute(
-            select(Opportunity.owner_id, Opportunity.currency,
-                   type_coerce(func.sum(Opportunity.amount * probability), Numeric(20, 2)))
-            .join(Stage, Stage.id == Opportunity.stage_id)
-            .where(Opportunity.status == "open", Opportunity.expected_close_date >= start,
-                   Opportunity.expected_close_date <= end, Opportunity.owner_id.in_(owner_ids))
-            .group_by(Opportunity.owner_id, Opportunity.currency)):
-        pipeline[(owner, currency)] += Decimal(weighted or 0) / 100
-    return {"actual": actual, "pipeline": pipeline}
+    actual, weighted = defaultdict(Decimal), defaultdict(Decimal)
+    for owner, source, currency, amount in db.session.execute(union_all(
+            won, collected, new_customers, visits, activities, pipeline)):
+        if owner not in in_scope:
+            continue
+        if source == "pipeline":  # amount x probability (a percentage)
+            weighted[(owner, currency)] += Decimal(amount or 0) / 100
+        else:
+            actual[(owner, source, currency)] += Decimal(amount or 0)
+    return {"actual": actual, "pipeline": weighted}
 
 
 def _pace(actual: Decimal, expected: Decimal | None) -> str:
@@ -246,20 +251,20 @@ def attainment_report(actor: User, period_text: str, team_id=None, owner_id=None
     teams, people = _subjects(actor, team_id, owner_id)
     items = []
     if people or teams:
-        owner_ids = [p.id for p in people]
-        targets = _targets(start, end, owner_ids, [t.id for t in teams])
+        owner_ids = [p[0] for p in people]
+        targets = _targets(start, end, owner_ids, [t[0] for t in teams])
         sources = _actuals(start, end, settings["timezone"], owner_ids)
         members = defaultdict(list)
-        for person in people:
-            members[person.team_id].append(person.id)
-        for team in teams:
-            items += _subject_items(("team", team.id), members[team.id], targets, sources,
+        for person_id, _, person_team in people:
+            members[person_team].append(person_id)
+        for team, name in teams:
+            items += _subject_items(("team", team), members[team], targets, sources,
                                     settings["currency"], calendar, days_left,
-                                    {"team_id": team.id, "team_name": team.name})
-        for person in people:
-            items += _subject_items(("owner", person.id), [person.id], targets, sources,
+                                    {"team_id": team, "team_name": name})
+        for person, name, _ in people:
+            items += _subject_items(("owner", person), [person], targets, sources,
                                     settings["currency"], calendar, days_left,
-                                    {"owner_id": person.id, "owner_name": person.name})
+                                    {"owner_id": person, "owner_name": name})
     return {"period": period_text, "start": start.isoformat(), "end": end.isoformat(),
             "working_days": calendar.total, "working_days_elapsed": calendar.elapsed,
             "working_days_left": days_left,
