@@ -139,6 +139,8 @@ class AttainmentArgs(StrictSchema):
         target_service.PERIOD, error=_PERIOD_ERROR), metadata={"example": "2026-Q4"})
     team_id = fields.UUID(load_default=None)
     owner_id = fields.UUID(load_default=None)
+    metric = fields.String(load_default=None, validate=validate.OneOf(METRICS), metadata={
+        "description": "Only this metric's items (default: every metric)"})
 
 
 class AttainmentItemSchema(StrictSchema):
@@ -180,4 +182,5 @@ def attainment(args):
     """Targets against actuals for a month, quarter or year, per person and team in
     scope: percent, pace by working days, gap, coverage"""
     return attainment_service.attainment_report(current_user, args["period"],
-                                                args["team_id"], args["owner_id"])
+                                                args["team_id"], args["owner_id"],
+                                                args["metric"])

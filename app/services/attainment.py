@@ -229,18 +229,44 @@ def _item(metric, currency, by_month, actual, weighted, calendar, days_left):
     }
 
 
-def _currencies(metric, company_currency, keys) -> list[str]:
-    """A money metric's currencies (those of its targets and actuals, else the company's);
-    "" for a count metric."""
-    if metric not in MONEY_METRICS:
-        return [""]
-    return sorted(set(keys)) or [company_currency]
+class _Figures:
+    """The period's targets, actuals and pipeline, indexed for the items: each person's and
+    team's are looked up, never searched for (a manager's report has a hundred people)."""
+
+    def __init__(self, targets: dict, sources: dict, company_currency: str, calendar,
+                 days_left: int):
+        self.targets = defaultdict(dict)  # (kind, id, metric) -> {currency: {month: Target}}
+        for (kind, subject_id, metric, currency), by_month in targets.items():
+            self.targets[(kind, subject_id, metric)][currency] = by_month
+        self.actual, self.pipeline = sources["actual"], sources["pipeline"]
+        self.actual_currencies = defaultdict(set)  # (owner_id, metric) -> currencies
+        for owner, metric, currency in self.actual:
+            self.actual_currencies[(owner, metric)].add(currency)
+        self.company_currency, self.calendar, self.days_left = (
+            company_currency, calendar, days_left)
+
+    def currencies(self, subject, owner_ids, metric) -> list[str]:
+        """A money metric's currencies here: those of the subject's targets, of its
+        people's actuals and (a team) of its members' targets; else the company's. ""
+        for a count metric."""
+        if metric not in MONEY_METRICS:
+            return [""]
+        found = set(self.targets.get((*subject, metric), ()))
+        for owner in owner_ids:
+            found |= self.actual_currencies.get((owner, metric), set())
+            if subject[0] == "team":
+                found |= set(self.targets.get(("owner", owner, metric), ()))
+        return sorted(found) or [self.company_currency]
+
+    def target(self, subject, metric, currency) -> dict:
+        return self.targets.get((*subject, metric), {}).get(currency, {})
 
 
 def attainment_report(actor: User, period_text: str, team_id=None, owner_id=None,
-                      now: datetime | None = None) -> dict:
+                      metric: str | None = None, now: datetime | None = None) -> dict:
     """The attainment of the people and teams in ``actor``'s scope for a month
-    (``2026-12``), quarter (``2026-Q4``) or year (``2026``); see the module's docstring."""
+    (``2026-12``), quarter (``2026-Q4``) or year (``2026``), of every metric or of
+    ``metric``; see the module's docstring."""
     start, end, months = parse_period(period_text)
     settings = get_settings()
     now = now or utcnow()
@@ -252,18 +278,18 @@ def attainment_report(actor: User, period_text: str, team_id=None, owner_id=None
     items = []
     if people or teams:
         owner_ids = [p[0] for p in people]
-        targets = _targets(start, end, owner_ids, [t[0] for t in teams])
-        sources = _actuals(start, end, settings["timezone"], owner_ids)
+        figures = _Figures(_targets(start, end, owner_ids, [t[0] for t in teams]),
+                           _actuals(start, end, settings["timezone"], owner_ids),
+                           settings["currency"], calendar, days_left)
         members = defaultdict(list)
         for person_id, _, person_team in people:
             members[person_team].append(person_id)
+        metrics = [metric] if metric else METRICS
         for team, name in teams:
-            items += _subject_items(("team", team), members[team], targets, sources,
-                                    settings["currency"], calendar, days_left,
+            items += _subject_items(figures, metrics, ("team", team), members[team],
                                     {"team_id": team, "team_name": name})
         for person, name, _ in people:
-            items += _subject_items(("owner", person), [person], targets, sources,
-                                    settings["currency"], calendar, days_left,
+            items += _subject_items(figures, metrics, ("owner", person), [person],
                                     {"owner_id": person, "owner_name": name})
     return {"period": period_text, "start": start.isoformat(), "end": end.isoformat(),
             "working_days": calendar.total, "working_days_elapsed": calendar.elapsed,
@@ -272,30 +298,23 @@ def attainment_report(actor: User, period_text: str, team_id=None, owner_id=None
             "items": items}
 
 
-def _subject_items(subject, owner_ids, targets, sources, company_currency, calendar,
-                   days_left, names) -> list[dict]:
+def _subject_items(figures: _Figures, metrics, subject, owner_ids, names) -> list[dict]:
     """One person's or team's items: a team counts its members' actuals and pipeline."""
-    actual, pipeline = sources["actual"], sources["pipeline"]
     is_team = subject[0] == "team"
     base = {"owner_id": None, "owner_name": None, "team_id": None, "team_name": None, **names}
     items = []
-    for metric in METRICS:
-        keys = [k[3] for k in targets if k[:3] == (*subject, metric)]
-        keys += [k[2] for k in actual if k[1] == metric and k[0] in owner_ids]
-        if is_team:
-            keys += [k[3] for k in targets if k[0] == "owner" and k[1] in owner_ids
-                     and k[2] == metric]
-        for currency in _currencies(metric, company_currency, keys):
-            done = sum((actual.get((o, metric, currency), Decimal(0)) for o in owner_ids),
-                       Decimal(0))
-            weighted = sum((pipeline.get((o, currency), Decimal(0)) for o in owner_ids),
-                           Decimal(0))
-            by_month = targets.get((*subject, metric, currency), {})
-            item = {**base, **_item(metric, currency, by_month, done, weighted, calendar,
-                                    days_left)}
+    for metric in metrics:
+        for currency in figures.currencies(subject, owner_ids, metric):
+            done = sum((figures.actual.get((o, metric, currency), Decimal(0))
+                        for o in owner_ids), Decimal(0))
+            weighted = sum((figures.pipeline.get((o, currency), Decimal(0))
+                            for o in owner_ids), Decimal(0))
+            by_month = figures.target(subject, metric, currency)
+            item = {**base, **_item(metric, currency, by_month, done, weighted,
+                                    figures.calendar, figures.days_left)}
             if is_team:
-                set_values = [_target_figures(targets[key])[0] for o in owner_ids
-                              if (key := ("owner", o, metric, currency)) in targets]
+                set_values = [_target_figures(by)[0] for o in owner_ids
+                              if (by := figures.target(("owner", o), metric, currency))]
                 members_sum = sum(set_values, Decimal(0)) if set_values else None
                 value = _target_figures(by_month)[0]
                 item["members_sum"] = _shown(metric, members_sum)

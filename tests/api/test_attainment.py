@@ -277,9 +277,14 @@ def test_the_endpoint(world, client_for):
     lead = client_for(world.lead_a).get(
         f"{API}/reports/attainment?period={month[:4]}-Q1&team_id={world.team_a.id}")
     assert lead.status_code == 200 and lead.json["start"] == f"{month[:4]}-01-01"
+    only = client_for(world.lead_a).get(f"{API}/reports/attainment?period={month}"
+                                        "&metric=visits").json["items"]
+    assert {i["metric"] for i in only} == {"visits"} and len(only) == 4  # East, 3 people
+    assert [i["members_sum"] for i in only if i["team_id"]] == [20]
     client = client_for(world.manager)
     for query in ("", "period=2026-13", "period=2026-Q5", "period=2026-Q0", "period=0001",
                   "period=20261", "period=2026-06&team_id=x", "period=2026&owner_id=1",
+                  "period=2026&metric=sales",
                   "period=9999"):
         assert_error(client.get(f"{API}/reports/attainment?{query}"), 422, location="query")
 
