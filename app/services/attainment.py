@@ -10,7 +10,8 @@ null):
 - ``actual``: won deals (by ``closed_at``), payments received (by ``received_at``, for the
   order's owner and in its currency), customers created (not deleted), visits and logged
   activities (any kind but a task, by the owner's own day, as the activity report counts);
-  a team's actual is its members' added up;
+  a team's actual is its current members' added up (a person who changed teams brings
+  their month with them);
 - ``expected_to_date``: each month's target times the share of its working days that have
   passed, added up (for one month: value x elapsed / working days). Working days are the
   ``working_weekdays`` that are not ``holidays``; **today counts as elapsed only once it is
