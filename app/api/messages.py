@@ -129,6 +129,24 @@ CATALOGUE: dict[str, str] = {
     "An order with payments cannot be cancelled.": "已有收款的订单不能取消。",
     # app/services/reports.py
     "Must be on or before to.": "必须早于或等于结束日期。",
+    # app/services/targets.py, app/api/targets.py, app/api/settings.py (targets)
+    "Only a team lead, a manager or an administrator can set targets.":
+        "只有团队主管、经理或管理员可以设置指标。",
+    "Give either owner_id or team_id.": "请提供 owner_id 或 team_id 其中之一。",
+    "You may set targets only for the teams you lead and their members.":
+        "你只能为自己带领的团队及其成员设置指标。",
+    "A whole number for this metric.": "此指标须为整数。",
+    "Must be at least the value.": "不能低于指标值。",
+    "Only money metrics have a currency.": "只有金额类指标才有币种。",
+    "Target not found.": "未找到指标。",
+    "There is already a target for this metric, month and currency.":
+        "此指标在该月份和币种下已有设定。",
+    "Not a period: a month (2026-12), a quarter (2026-Q4) or a year (2026).":
+        "不是有效的期间：请使用月份（2026-12）、季度（2026-Q4）或年份（2026）。",
+    "Not a month (YYYY-MM).": "不是有效的月份（YYYY-MM）。",
+    "Each day only once.": "每一天只能出现一次。",
+    "Each date only once.": "每个日期只能出现一次。",
+    "Not a date (YYYY-MM-DD).": "不是有效的日期（YYYY-MM-DD）。",
     # expense claims (app/api/expenses.py, app/services/claims.py, claim_approvals.py, receipts.py)
     "Expense claim not found.": "未找到报销单。",
     "Receipt not found.": "未找到票据。",
@@ -283,6 +301,8 @@ CATALOGUE.update({
     "Send a saved place or a point, not both.": "请发送已保存的地点或坐标，不能同时发送。",
     "Send lat and lng, or a saved place.": "请发送经纬度，或已保存的地点。",
     "Not a time (HH:MM).": "不是有效的时间（HH:MM）。",
+    # app/services/targets.py
+    "{month} is closed: its targets can no longer change.": "{month} 已关账，其指标不能再修改。",
     # app/services/records.py
     "This record was changed by someone else (now version {version}). Reload it and try again.":
         "此记录已被他人修改（当前版本 {version}），请重新加载后再试。",

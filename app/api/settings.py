@@ -1,4 +1,6 @@
 """Company settings: everyone signed in reads them, administrators change them."""
+from datetime import date
+
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -8,6 +10,7 @@ from app.api import validate
 from app.api.common import Money, StrictSchema
 from app.extensions import db
 from app.services import settings as settings_service
+from app.services import users as user_service
 
 blp = Blueprint("settings", __name__, url_prefix="/api/v1", description="Company settings")
 
@@ -18,6 +21,7 @@ class ExpenseLimitSchema(StrictSchema):
 
 
 _CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
+_DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 
 class SettingsSchema(StrictSchema):
@@ -58,6 +62,41 @@ class SettingsSchema(StrictSchema):
     map_max_zoom = fields.Integer(strict=True, validate=validate.Range(1, 22))
     map_coordinates = fields.String(validate=validate.OneOf(settings_service.MAP_DATUMS), metadata={
         "description": "The datum of the tiles: gcj02 for Chinese providers."})
+
+    # Targets and attainment
+    timezone = fields.String(validate=validate.Length(1, 64), metadata={
+        "example": "Asia/Shanghai",
+        "description": "The company's IANA timezone: its months and days for attainment."})
+    working_weekdays = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, 7)),
+        validate=validate.Length(1, 7), metadata={
+            "example": [1, 2, 3, 4, 5], "description": "Working days, ISO weekdays (1 = Monday)"})
+    holidays = fields.List(
+        fields.String(validate=validate.Regexp(_DAY, error="Not a date (YYYY-MM-DD).")),
+        validate=validate.Length(max=1000), metadata={
+            "example": ["2027-01-01"], "description": "Dates that are not working days"})
+    lock_closed_months = fields.Boolean(metadata={
+        "description": "Refuse changes to the targets of months before the current one"})
+
+    @validates("timezone")
+    def _timezone(self, value, **kwargs):
+        if not user_service.is_timezone(value):
+            raise ValidationError("Unknown timezone; use an IANA name like Asia/Shanghai.")
+
+    @validates("working_weekdays")
+    def _distinct_weekdays(self, value, **kwargs):
+        if len(set(value)) != len(value):
+            raise ValidationError("Each day only once.")
+
+    @validates("holidays")
+    def _holidays(self, value, **kwargs):
+        for day in value:
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                raise ValidationError("Not a date (YYYY-MM-DD).") from None
+        if len(set(value)) != len(value):
+            raise ValidationError("Each date only once.")
 
     @validates("map_tile_url")
     def _tile_url(self, value, **kwargs):

@@ -12,6 +12,7 @@ from app.models.push import Notification, PushDelivery, PushSubscription
 from app.models.rollups import ActivityDaily, FunnelDaily
 from app.models.search import contact_search, customer_search, lead_search
 from app.models.settings import Setting
+from app.models.targets import Target
 from app.models.users import ApiToken, Team, User, UserSession
 
 __all__ = [
@@ -20,6 +21,6 @@ __all__ = [
     "ExpenseClaim", "ExpenseItem", "ExpenseReceipt", "ExpenseStep", "Lead", "Notification",
     "Opportunity", "OpportunityLine", "OrderCounter", "OrderLine", "Payment", "PriceTier",
     "Product", "PushDelivery", "PushSubscription", "SalesOrder", "Setting", "Stage",
-    "StageHistory", "Team", "User", "UserSession", "contact_search", "customer_search",
+    "StageHistory", "Target", "Team", "User", "UserSession", "contact_search", "customer_search",
     "lead_search",
 ]

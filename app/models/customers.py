@@ -68,6 +68,9 @@ class Customer(RecordMixin, db.Model):
               sqlite_where=text(SYNCED), postgresql_where=text(SYNCED)),
         Index("ix_customers_updated", "updated_at", "id",
               sqlite_where=text(SYNCED), postgresql_where=text(SYNCED)),
+        # Attainment's new customers: each owner's range of the period's new customers, from
+        # the index alone.
+        Index("ix_customers_owner_created", "owner_id", "created_at", "deleted_at"),
     )
 
 

@@ -65,7 +65,12 @@ class Payment(RecordMixin, db.Model):
     reference: Mapped[str | None] = mapped_column(String(100))
     recorded_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
 
-    __table_args__ = (Index("ix_payments_order", "order_id", "received_at", "id"),)
+    __table_args__ = (
+        Index("ix_payments_order", "order_id", "received_at", "id"),
+        # Attainment's collected amounts: a period's payments with their amounts and
+        # orders (whose owner and currency they count for), from the index alone.
+        Index("ix_payments_received", "received_at", "order_id", "amount"),
+    )
 
 
 class OrderCounter(db.Model):

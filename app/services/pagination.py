@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import literal, select, tuple_, union_all
 
@@ -17,6 +17,8 @@ def _encode_value(value):
         return {"u": str(value)}
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
     return value
 
 
@@ -25,6 +27,8 @@ def _decode_value(value):
         return uuid.UUID(value["u"])
     if isinstance(value, dict) and "t" in value:
         return datetime.fromisoformat(value["t"])
+    if isinstance(value, dict) and "d" in value:
+        return date.fromisoformat(value["d"])
     return value
 
 
@@ -45,6 +49,8 @@ def decode_cursor(cursor: str, columns) -> list:
             # through a TypeDecorator (UTCDateTime) to what it stores: its own type says object
             expected = getattr(column.type, "impl_instance", column.type).python_type
             if value is not None and not isinstance(value, expected):
+                raise ValueError
+            if expected is date and isinstance(value, datetime):  # a datetime is a date too
                 raise ValueError
             if isinstance(value, datetime) and value.tzinfo is None:
                 raise ValueError

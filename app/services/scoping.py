@@ -6,7 +6,8 @@ counts are filtered in SQL, so nothing leaks by number either.
 from sqlalchemy import ColumnElement, select, true
 
 from app.models import (
-    Activity, Contact, Customer, ExpenseClaim, Lead, Opportunity, SalesOrder, Team, User,
+    Activity, Contact, Customer, ExpenseClaim, Lead, Opportunity, SalesOrder, Target, Team,
+    User,
 )
 
 SEE_ALL = ("manager", "admin")
@@ -98,3 +99,18 @@ def visible_orders(query, user: User):
     if user.role in ORDER_ROLES:
         return query
     return query.where(owner_scope(user, SalesOrder.owner_id))
+
+
+def led_team_ids(user: User):
+    return select(Team.id).where(Team.lead_id == user.id)
+
+
+def visible_targets(query, user: User):
+    """Your own targets; a lead, also those of the teams they lead and of their members;
+    managers and admins, every target."""
+    if user.role in SEE_ALL:
+        return query
+    scope = owner_scope(user, Target.owner_id)
+    if user.role == "lead":
+        scope = scope | Target.team_id.in_(led_team_ids(user))
+    return query.where(scope)

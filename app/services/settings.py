@@ -67,6 +67,14 @@ DEFAULTS: dict[str, object] = {
     "map_attribution": "© OpenStreetMap contributors",
     "map_max_zoom": 19,
     "map_coordinates": "wgs84",
+    # Targets and attainment (services.attainment): the company's timezone (what "this
+    # month" and "today" are for pace and for locking), its working days (ISO weekdays,
+    # 1 = Monday) and holidays (ISO dates, not working days), and whether the months before
+    # the current one are locked: their targets can no longer be set, changed or removed.
+    "timezone": "Asia/Shanghai",
+    "working_weekdays": [1, 2, 3, 4, 5],
+    "holidays": [],
+    "lock_closed_months": False,
 }
 MAP_DATUMS = ("wgs84", "gcj02")
 # http(s), a host whose first label may hold {s}, an optional port, then a path and

@@ -32,15 +32,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_timezone(name: str) -> None:
+def is_timezone(name: str) -> bool:
+    """Whether ``name`` is an IANA timezone this machine knows."""
     try:
         ZoneInfo(name)
     # OSError: with the tzdata package installed (pandas, under pyvroom, brings it) a
     # directory of it ("America") is opened as a file and raises IsADirectoryError.
     except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _check_timezone(name: str) -> None:
+    if not is_timezone(name):
         raise Invalid(
-            {"timezone": ["Unknown timezone; use an IANA name like Asia/Shanghai."]}
-        ) from None
+            {"timezone": ["Unknown timezone; use an IANA name like Asia/Shanghai."]})
 
 
 def _check_team(team_id) -> None:

@@ -10,7 +10,7 @@ from tests.api.helpers import API, assert_error
 
 LISTS = ["/users", "/teams", "/customers", "/contacts", "/activities", "/push/subscriptions",
          "/expenses", "/approvals", "/leads", "/stages", "/products", "/opportunities",
-         "/orders"]
+         "/orders", "/targets"]
 
 
 def _cursor(values) -> str:

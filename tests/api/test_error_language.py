@@ -119,6 +119,7 @@ _SAMPLES = {
     "choices": lambda: ["Price, Other"],
     "outstanding": lambda: ["0.00", "1250.50"],
     "REMOVALS_KEPT.days": lambda: ["90", "30"],
+    "month": lambda: ["2026-11"],
 }
 
 

@@ -516,7 +516,7 @@ def test_0016_adds_the_geo_and_sync_indexes_to_a_database_with_customers(empty_a
 def test_0020_gives_users_an_empty_scope_change(empty_app):
     """-> 0020 with a user: they stay, and nobody's scope has changed yet (no phone is sent
     to download its book again by the upgrade)."""
-    flask_migrate.upgrade(revision="0016")
+    flask_migrate.upgrade(revision="0017")
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
                    role="lead", timezone="Asia/Shanghai", locale="en", active=True,
@@ -524,3 +524,39 @@ def test_0020_gives_users_an_empty_scope_change(empty_app):
     flask_migrate.upgrade(revision="0020")
     assert read_old_row("users", OLD_USER, "email", "scope_changed_at") == (
         "old@x.test", None)
+
+
+def test_0017_adds_targets_and_the_attainment_indexes_to_a_database_with_payments(empty_app):
+    """0016 -> 0017 with a customer, an order and its payment: they stay, the targets table
+    is there (empty, one target per metric, month, person and currency) and the new
+    customers' and payments' indexes exist."""
+    flask_migrate.upgrade(revision="0016")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1)
+    customer_id, order_id = uuid.uuid4(), uuid.uuid4()
+    insert_old_row("customers", id=customer_id, name="Old Co", name_norm="old co",
+                   owner_id=OLD_USER, status="active", tags=[],
+                   created_at=now, updated_at=now, version=1)
+    insert_old_row("orders", id=order_id, number="SO-2026-00001", customer_id=customer_id,
+                   owner_id=OLD_USER, currency="CNY", total=Decimal("10.00"),
+                   paid=Decimal("10.00"), status="paid", ordered_at=now,
+                   created_at=now, updated_at=now, version=1)
+    insert_old_row("payments", id=uuid.uuid4(), order_id=order_id, amount=Decimal("10.00"),
+                   received_at=now, method="cash", recorded_by=OLD_USER,
+                   created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade(revision="0017")
+    inspector = inspect(db.engine)
+    assert "ix_customers_owner_created" in {i["name"] for i in inspector.get_indexes("customers")}
+    assert "ix_payments_received" in {i["name"] for i in inspector.get_indexes("payments")}
+    assert db.session.execute(text("SELECT count(*) FROM targets")).scalar() == 0
+    assert db.session.execute(text("SELECT count(*) FROM payments")).scalar() == 1
+    target = {"metric": "visits", "period": now.date(), "owner_id": OLD_USER,
+              "value": Decimal(40), "currency": "", "created_at": now, "updated_at": now,
+              "version": 1}
+    insert_old_row("targets", id=uuid.uuid4(), **target)
+    with pytest.raises(IntegrityError):
+        insert_old_row("targets", id=uuid.uuid4(), **target)
+    with pytest.raises(IntegrityError):  # a person's or a team's, never both or neither
+        insert_old_row("targets", id=uuid.uuid4(), **{**target, "owner_id": None})
