@@ -48,8 +48,12 @@ test('columns: stacked bottom up from the baseline, the tallest reaches the top 
   assert.equal(w48.segments[1].y + w48.segments[1].h, w48.segments[0].y); // the next on top of it
   assert.equal(w45.segments.length, 1);
   assert.deepEqual(w47.segments, []);
-  // 12 weeks on a 320-unit chart: each column is inside its slot and centred in it
+  assert.deepEqual(g.columns.map((c) => c.label), ['W45', 'W46', 'W47', 'W48']);
+  // 12 weeks on a 320-unit chart: each column is inside its slot and centred in it; every
+  // second one labelled (ending with this week), so the labels never touch
   const twelve = columns(Array.from({ length: 12 }, (_, i) => ({ label: `W${i}`, parts: [{ key: 'a', value: i }] })));
+  assert.deepEqual(twelve.columns.map((c) => c.label),
+    ['', 'W1', '', 'W3', '', 'W5', '', 'W7', '', 'W9', '', 'W11']);
   for (const [i, c] of twelve.columns.entries()) {
     assert.equal(c.center, Math.round((CHART_WIDTH / 12) * (i + 0.5) * 10) / 10);
     for (const s of c.segments) assert.ok(s.x >= (CHART_WIDTH / 12) * i && s.x + s.w <= (CHART_WIDTH / 12) * (i + 1) + 0.1);

@@ -28,7 +28,7 @@ export function columnsSVG(cols, series = []) {
     ${g.columns.map((c) => html`<g>
       ${c.segments.map((s) => html`<rect class="s${slot(s.key)}" x="${s.x}" y="${s.y}" width="${s.w}" height="${s.h}"></rect>`)}
       ${c.total > 0 && html`<text class="chart-value" x="${c.center}" y="${c.totalY}" text-anchor="middle">${c.total}</text>`}
-      <text class="chart-label" x="${c.center}" y="${c.labelY}" text-anchor="middle">${c.label}</text></g>`)}
+      ${c.label && html`<text class="chart-label" x="${c.center}" y="${c.labelY}" text-anchor="middle">${c.label}</text>`}</g>`)}
   </svg>`;
 }
 

@@ -14,6 +14,7 @@ const LABEL_GAP = 6;
 const AXIS_BOTTOM = 22; // under the columns: their labels
 const TOTAL_ROOM = 16; // above the tallest column: its total
 const MIN_VISIBLE = 1; // a non-zero part is never thinner than this
+const MAX_COLUMN_LABELS = 8; // more would touch each other on a phone
 
 const round1 = (n) => Math.round(n * 10) / 10;
 
@@ -67,7 +68,8 @@ export function fitLabel(label, text = '', width = CHART_WIDTH) {
 }
 
 /** Stacked columns: [{label, parts: [{key, value}]}] -> each column's segments (bottom up,
- * in the parts' order), its label under the axis and its total above. */
+ * in the parts' order), its label under the axis (or '' where labels would crowd) and its
+ * total above. */
 export function columns(cols, { width = CHART_WIDTH, height = COLUMN_HEIGHT } = {}) {
   const baseline = height - AXIS_BOTTOM;
   const plot = baseline - TOTAL_ROOM;
@@ -75,6 +77,8 @@ export function columns(cols, { width = CHART_WIDTH, height = COLUMN_HEIGHT } = 
   const scale = max ? plot / max : 0;
   const slot = cols.length ? width / cols.length : width;
   const barWidth = round1(Math.min(slot * 0.7, 40));
+  // every column labelled up to eight; past that every second (third...), ending with the last
+  const every = Math.ceil(cols.length / MAX_COLUMN_LABELS) || 1;
   return {
     width,
     height,
@@ -86,8 +90,8 @@ export function columns(cols, { width = CHART_WIDTH, height = COLUMN_HEIGHT } = 
         y -= h;
         return { key: col.parts[j].key, x: round1(center - barWidth / 2), y: round1(y), w: barWidth, h };
       }).filter((s) => s.h > 0);
-      return { label: col.label, center, total: total(col.parts), totalY: round1(y - 4),
-        labelY: height - 6, segments };
+      return { label: (cols.length - 1 - i) % every === 0 ? col.label : '', center,
+        total: total(col.parts), totalY: round1(y - 4), labelY: height - 6, segments };
     }),
   };
 }

@@ -87,7 +87,7 @@ function lostCard(items) {
 
 function stagesCard(items) {
   const days = (d) => (d === null ? '–' : t('analysis.days', { n: new Intl.NumberFormat(state.locale).format(d) }));
-  const bars = items.map((i) => ({ label: i.stage, text: `${pct(i.win_rate)} · ${days(i.avg_days)}`,
+  const bars = items.map((i) => ({ label: i.stage, text: i.entered ? `${pct(i.win_rate)} · ${days(i.avg_days)}` : '–',
     parts: [{ key: 'rate', value: i.win_rate || 0 }] }));
   const table = dataTable(t('analysis.stages_caption'),
     [t('analysis.stage'), t('analysis.entered'), t('analysis.won'), t('analysis.lost_n'), t('analysis.rate'),
