@@ -186,7 +186,7 @@ def _apply(session, connection, changes) -> None:
 
 # Rebuilding from the raw tables ----------------------------------------------------------
 
-def sql_microseconds(dialect_name: str, later, earlier):
+def _sql_microseconds(dialect_name: str, later, earlier):
     if dialect_name == "sqlite":
         return getattr(func, SQLITE_MICROSECONDS)(later, earlier)
     return cast(func.extract("epoch", later - earlier) * 1000000, BigInteger)
@@ -201,7 +201,7 @@ def _counted_by_day(dialect_name: str, owner_ids=None):
     per_deal = (
         select(o.c.owner_id, day.label("day"), s.c.stage_id,
                cast(func.round(o.c.amount * 100), BigInteger).label("cents"),
-               func.coalesce(func.sum(sql_microseconds(dialect_name, s.c.left_at,
+               func.coalesce(func.sum(_sql_microseconds(dialect_name, s.c.left_at,
                                                         s.c.entered_at)), 0).label("us"),
                func.count(s.c.left_at).label("ended"))
         .join_from(o, u, u.c.id == o.c.owner_id)
