@@ -22,6 +22,7 @@ test('horizontal bars: the largest row fills the width, parts stack left to righ
   // each row below the last, the label and value on the line above the bar, value at the right edge
   assert.ok(website.segments[0].y === referral.segments[0].y + ROW_HEIGHT);
   assert.ok(referral.labelY < referral.segments[0].y);
+  assert.equal(partner.barY, 2 * ROW_HEIGHT + referral.barY); // an empty row keeps its track
   assert.equal(referral.textX, CHART_WIDTH);
 });
 
@@ -80,6 +81,7 @@ test('the SVG and the table carry the same numbers; the SVG is hidden from scree
   const svg = barsSVG(rows).text;
   assert.match(svg, /aria-hidden="true"/);
   assert.match(svg, /Price &lt;b&gt;/); // escaped like everything built from data
+  assert.match(svg, /<rect class="chart-track" x="0" y="\d+" width="320" height="14"/); // the empty bar
   assert.match(svg, /<rect class="s0" x="0" y="\d+" width="320" height="14"/);
   const cols = columnsSVG([{ label: 'W48', parts: [{ key: 'a', value: 3 }] }], [{ key: 'a', slot: 2 }]).text;
   assert.match(cols, /class="s2"/);

@@ -5,7 +5,7 @@
 
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
-import { barRows, columns } from '../lib/chart.js';
+import { BAR_HEIGHT, barRows, columns } from '../lib/chart.js';
 
 /** Horizontal bars: rows [{label, parts: [{key, value}], text}], series [{key, slot}]. */
 export function barsSVG(rows, series = [], max = null) {
@@ -14,6 +14,7 @@ export function barsSVG(rows, series = [], max = null) {
   return html`<svg class="chart-svg" viewBox="0 0 ${g.width} ${Math.max(g.height, 1)}" aria-hidden="true" focusable="false">
     ${g.rows.map((r) => html`<g>
       <text class="chart-label" x="0" y="${r.labelY}">${r.label}</text>
+      <rect class="chart-track" x="0" y="${r.barY}" width="${g.width}" height="${BAR_HEIGHT}" rx="2"></rect>
       ${r.segments.map((s) => html`<rect class="s${slot(s.key)}" x="${s.x}" y="${s.y}" width="${s.w}" height="${s.h}" rx="2"></rect>`)}
       <text class="chart-value" x="${r.textX}" y="${r.labelY}" text-anchor="end">${r.text}</text></g>`)}
   </svg>`;

@@ -47,7 +47,7 @@ export function barRows(rows, { width = CHART_WIDTH, max = null } = {}) {
         return segment;
       }).filter((s) => s.w > 0);
       return { label: fitLabel(row.label, row.text), text: row.text, labelY: barY - LABEL_GAP,
-        textX: width, segments };
+        textX: width, barY, segments };
     }),
   };
 }
