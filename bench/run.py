@@ -371,7 +371,8 @@ def measure_shell(env, workdir):
 
 DEMO_MANAGER = "manager@demo.fieldline.app"
 NAME_QUERY = "华联"     # in the demo's first company, and in many of the scale set's
-REPORTS = ("funnel", "forecast", "activity", "leaderboard", "expenses")
+REPORTS = ("funnel", "forecast", "activity", "leaderboard", "expenses", "lead-intake",
+           "product-sales", "lost-reasons", "stage-performance")
 P50_GROWTH, MAX_STATEMENTS, REP_SHARE, REPORT_VS_AGENDA = 1.3, 4, 0.10, 5.0
 
 

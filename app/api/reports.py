@@ -1,4 +1,5 @@
-"""Reports: funnel, forecast, team activity, leaderboard."""
+"""Reports: funnel, forecast, team activity, leaderboard; and the analysis charts (lead
+intake, product sales, lost reasons, stage performance)."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -7,10 +8,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from app.api.common import DAY_RANGE, StrictSchema
+from app.services import analysis_reports
 from app.services import reports as report_service
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
-                description="Reports (funnel, forecast, activity, leaderboard)")
+                description="Reports (funnel, forecast, activity, leaderboard, analysis)")
 
 
 class ReportArgs(StrictSchema):
@@ -96,9 +98,17 @@ class LeaderboardSchema(StrictSchema):
     people = fields.List(fields.Nested(LeaderSchema))
 
 
+def _today():
+    return datetime.now(ZoneInfo(current_user.timezone)).date()
+
+
 def _args(args, ahead=False):
-    today = datetime.now(ZoneInfo(current_user.timezone)).date()
-    start, end = report_service.period(args["from_"], args["to"], today, ahead)
+    start, end = report_service.period(args["from_"], args["to"], _today(), ahead)
+    return start, end, args["team_id"], args["owner_id"]
+
+
+def _analysis_args(args):
+    start, end = analysis_reports.analysis_period(args["from_"], args["to"], _today())
     return start, end, args["team_id"], args["owner_id"]
 
 
@@ -136,3 +146,120 @@ def leaderboard(args):
     """Deals won in the period (default: the last 90 days) per person and currency,
     ranked by amount"""
     return report_service.leaderboard(current_user, *_args(args))
+
+
+# The analysis charts ----------------------------------------------------------------------
+
+class PeriodSchema(StrictSchema):
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+
+
+class IntakeWeekSchema(StrictSchema):
+    week = fields.String(metadata={"example": "2026-W48"})
+    source = fields.String(allow_none=True)
+    count = fields.Integer()
+
+
+class SourceConversionSchema(StrictSchema):
+    source = fields.String(allow_none=True)
+    leads = fields.Integer()
+    converted = fields.Integer()
+    rate = fields.Float(allow_none=True, metadata={"example": 0.25})
+
+
+class OwnerConversionSchema(StrictSchema):
+    owner_id = fields.UUID(allow_none=True)
+    owner_name = fields.String(allow_none=True)
+    leads = fields.Integer()
+    converted = fields.Integer()
+    rate = fields.Float(allow_none=True)
+
+
+class ConversionSchema(StrictSchema):
+    by_source = fields.List(fields.Nested(SourceConversionSchema))
+    by_owner = fields.List(fields.Nested(OwnerConversionSchema))
+
+
+class LeadIntakeSchema(PeriodSchema):
+    weeks = fields.List(fields.Nested(IntakeWeekSchema))
+    conversion = fields.Nested(ConversionSchema)
+
+
+class ProductSalesItemSchema(StrictSchema):
+    product_id = fields.UUID()
+    name = fields.String()
+    currency = fields.String()
+    quantity = fields.String(metadata={"example": "12.00"})
+    revenue = fields.String(metadata={"example": "1250.00"})
+
+
+class ProductSalesSchema(PeriodSchema):
+    items = fields.List(fields.Nested(ProductSalesItemSchema))
+    best = fields.List(fields.Nested(ProductSalesItemSchema))
+    slowest = fields.List(fields.Nested(ProductSalesItemSchema))
+
+
+class CurrencyAmountSchema(StrictSchema):
+    currency = fields.String()
+    amount = fields.String(metadata={"example": "1250.00"})
+
+
+class LostReasonSchema(StrictSchema):
+    reason = fields.String(allow_none=True)
+    count = fields.Integer()
+    amounts = fields.List(fields.Nested(CurrencyAmountSchema))
+
+
+class LostReasonsSchema(PeriodSchema):
+    items = fields.List(fields.Nested(LostReasonSchema))
+
+
+class StagePerformanceItemSchema(StrictSchema):
+    stage_id = fields.UUID()
+    stage = fields.String()
+    entered = fields.Integer()
+    won = fields.Integer()
+    lost = fields.Integer()
+    win_rate = fields.Float(allow_none=True)
+    avg_days = fields.Float(allow_none=True)
+
+
+class StagePerformanceSchema(PeriodSchema):
+    items = fields.List(fields.Nested(StagePerformanceItemSchema))
+
+
+@blp.route("/lead-intake")
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, LeadIntakeSchema)
+def lead_intake(args):
+    """Leads in per ISO week and source (default: the last 12 weeks), and how many of them
+    became customers, by source and by owner"""
+    return analysis_reports.lead_intake(current_user, *_analysis_args(args))
+
+
+@blp.route("/product-sales")
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, ProductSalesSchema)
+def product_sales(args):
+    """Quantity and revenue per product and currency of the orders placed in the period
+    (default: the last 12 weeks); the five best and five slowest sellers per currency"""
+    return analysis_reports.product_sales(current_user, *_analysis_args(args))
+
+
+@blp.route("/lost-reasons")
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, LostReasonsSchema)
+def lost_reasons(args):
+    """Deals lost in the period (default: the last 12 weeks) per reason, with their amount
+    per currency"""
+    return analysis_reports.lost_reasons(current_user, *_analysis_args(args))
+
+
+@blp.route("/stage-performance")
+@blp.arguments(ReportArgs, location="query")
+@blp.response(200, StagePerformanceSchema)
+def stage_performance(args):
+    """Of the deals won or lost in the period (default: the last 12 weeks), per stage they
+    passed through: how many, won, lost, win rate and average days in the stage"""
+    return analysis_reports.stage_performance(current_user, *_analysis_args(args))

@@ -49,6 +49,9 @@ class Lead(RecordMixin, db.Model):
               sqlite_where=text("owner_id IS NULL AND status = 'open'"),
               postgresql_where=text("owner_id IS NULL AND status = 'open'")),
         Index("ix_leads_created", "created_at", "id"),
+        # Lead intake: the period's leads over everyone, and per owner (covering).
+        Index("ix_leads_intake", "created_at", "source", "status", "owner_id"),
+        Index("ix_leads_owner_intake", "owner_id", "created_at", "source", "status"),
         Index("ix_leads_company", "company_norm"),
         Index("ix_leads_phone", "phone_e164"),
         Index("ix_leads_email", "email_norm"),

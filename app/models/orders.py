@@ -35,6 +35,9 @@ class SalesOrder(RecordMixin, db.Model):
         Index("ix_orders_created", "created_at", "id"),
         # RFM: a customer's orders by date.
         Index("ix_orders_customer_ordered", "customer_id", "ordered_at"),
+        # Product sales: the period's orders over everyone, and per owner (covering).
+        Index("ix_orders_ordered", "ordered_at", "status", "owner_id", "currency", "id"),
+        Index("ix_orders_owner_ordered", "owner_id", "ordered_at", "status", "currency", "id"),
     )
 
 
@@ -52,7 +55,11 @@ class OrderLine(db.Model):
     discount_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), nullable=False)
     line_total: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
 
-    __table_args__ = (Index("ix_order_lines_order", "order_id", "position"),)
+    __table_args__ = (
+        Index("ix_order_lines_order", "order_id", "position"),
+        # Product sales: an order's lines with what the report sums (covering).
+        Index("ix_order_lines_sales", "order_id", "product_id", "quantity", "line_total"),
+    )
 
 
 class Payment(RecordMixin, db.Model):

@@ -42,7 +42,7 @@ def period_bounds(start: date, end: date, tz_name: str) -> tuple[datetime, datet
     return local_day_bounds(start, tz_name)[0], local_day_bounds(end, tz_name)[1]
 
 
-def _scope(query, actor: User, team_id=None, owner_id=None, owner_column=None):
+def scoped(query, actor: User, team_id=None, owner_id=None, owner_column=None):
     owner_column = owner_column if owner_column is not None else Opportunity.owner_id
     query = query.where(owner_scope(actor, owner_column))
     if owner_id is not None:
@@ -52,7 +52,7 @@ def _scope(query, actor: User, team_id=None, owner_id=None, owner_column=None):
     return query
 
 
-def _money(value) -> str:
+def money_text(value) -> str:
     return f"{Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
 
 
@@ -68,7 +68,7 @@ def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> 
     The period's days are each owner's own calendar days, as in the activity report: a
     deal created at 08:00 in Shanghai is that Shanghai day's for a reader in New York too."""
     daily = FunnelDaily
-    stats = db.session.execute(_scope(
+    stats = db.session.execute(scoped(
         select(daily.stage_id, func.sum(daily.entered).label("entered"),
                func.sum(daily.amount_cents).label("cents"),
                func.sum(daily.stay_us).label("stay_us"),
@@ -86,7 +86,7 @@ def funnel(actor: User, start: date, end: date, team_id=None, owner_id=None) -> 
         items.append({"stage_id": stage.id, "name": stage.name, "kind": stage.kind,
                       "probability": stage.probability,
                       "entered": row.entered if row else 0,
-                      "amount": _money(Decimal(row.cents) / 100 if row else 0),
+                      "amount": money_text(Decimal(row.cents) / 100 if row else 0),
                       "avg_days_in_stage": round(int(row.stay_us) / 86_400e6 / int(row.ended), 1)
                       if row is not None and row.ended else None})
     # conversion: share of a stage's deals that entered the next open stage (or won)
@@ -105,7 +105,7 @@ def _won_in_period(actor: User, start: date, end: date, team_id, owner_id, *colu
     a range of ix_opportunities_won, which also holds owner, currency and amount, so the
     database reads the period's wins from the index alone, never older ones."""
     low, high = period_bounds(start, end, actor.timezone)
-    return _scope(
+    return scoped(
         select(*columns, func.count().label("deals"),
                type_coerce(func.sum(Opportunity.amount), Numeric(18, 2)).label("amount"))
         .where(Opportunity.status == "won", Opportunity.closed_at >= low,
@@ -123,7 +123,7 @@ def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -
     month = (func.strftime("%Y-%m", Opportunity.expected_close_date)
              if db.engine.dialect.name == "sqlite"
              else func.to_char(Opportunity.expected_close_date, literal_column("'YYYY-MM'")))
-    rows = db.session.execute(_scope(
+    rows = db.session.execute(scoped(
         select(month.label("month"), Opportunity.currency,
                func.count().label("deals"),
                type_coerce(func.sum(Opportunity.amount), Numeric(18, 2)).label("amount"),
@@ -141,7 +141,7 @@ def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -
     for row in rows:
         weighted = Decimal(row.weighted_x100 or 0) / 100
         months.append({"month": row.month, "currency": row.currency, "deals": row.deals,
-                       "amount": _money(row.amount), "weighted": _money(weighted)})
+                       "amount": money_text(row.amount), "weighted": money_text(weighted)})
         total = totals.setdefault(row.currency, {"currency": row.currency, "deals": 0,
                                                  "amount": Decimal(0),
                                                  "weighted": Decimal(0)})
@@ -150,9 +150,9 @@ def forecast(actor: User, start: date, end: date, team_id=None, owner_id=None) -
         total["weighted"] += weighted
     return {
         "from": start, "to": end, "months": months,
-        "totals": [{**t, "amount": _money(t["amount"]), "weighted": _money(t["weighted"])}
+        "totals": [{**t, "amount": money_text(t["amount"]), "weighted": money_text(t["weighted"])}
                    for t in totals.values()],
-        "won": [{"currency": r.currency, "deals": r.deals, "amount": _money(r.amount)}
+        "won": [{"currency": r.currency, "deals": r.deals, "amount": money_text(r.amount)}
                 for r in won_rows],
     }
 
@@ -170,7 +170,7 @@ def activity(actor: User, start: date, end: date, team_id=None, owner_id=None) -
     a reader in New York too. Other reports count the reader's days; for a team in one
     timezone the two are the same."""
     daily = ActivityDaily
-    per_owner = _scope(
+    per_owner = scoped(
         select(daily.owner_id, *[func.sum(getattr(daily, column)).label(column)
                                  for column in COUNT_COLUMNS])
         .where(daily.day >= start, daily.day <= end)
@@ -203,7 +203,7 @@ def leaderboard(actor: User, start: date, end: date, team_id=None, owner_id=None
         .order_by(won.c.currency, won.c.amount.desc(), User.name)).all()
     return {"from": start, "to": end, "people": [
         {"rank": rank, "owner_id": owner, "owner_name": name, "currency": currency,
-         "deals": deals, "amount": _money(total)}
+         "deals": deals, "amount": money_text(total)}
         for rank, (owner, name, currency, deals, total) in _ranked(rows)]}
 
 

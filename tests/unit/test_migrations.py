@@ -513,10 +513,27 @@ def test_0016_adds_the_geo_and_sync_indexes_to_a_database_with_customers(empty_a
     assert db.session.execute(text("SELECT name FROM customers")).scalar() == "Old Co"
 
 
+def test_0019_indexes_the_leads_and_orders_already_there(empty_app):
+    """0017 -> 0019 with a lead: it stays, and the analysis reports' covering indexes on
+    leads, orders and order lines exist."""
+    flask_migrate.upgrade(revision="0017")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("leads", id=uuid.uuid4(), name="Zhou Min", city="Ningbo", status="open",
+                   activity_count=0, created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade(revision="0019")
+    inspector = inspect(db.engine)
+    assert {"ix_leads_intake", "ix_leads_owner_intake"} <= {
+        i["name"] for i in inspector.get_indexes("leads")}
+    assert {"ix_orders_ordered", "ix_orders_owner_ordered"} <= {
+        i["name"] for i in inspector.get_indexes("orders")}
+    assert "ix_order_lines_sales" in {i["name"] for i in inspector.get_indexes("order_lines")}
+    assert db.session.execute(text("SELECT name FROM leads")).scalar() == "Zhou Min"
+
+
 def test_0020_gives_users_an_empty_scope_change(empty_app):
     """-> 0020 with a user: they stay, and nobody's scope has changed yet (no phone is sent
     to download its book again by the upgrade)."""
-    flask_migrate.upgrade(revision="0017")
+    flask_migrate.upgrade(revision="0019")
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
                    role="lead", timezone="Asia/Shanghai", locale="en", active=True,

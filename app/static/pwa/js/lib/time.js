@@ -75,6 +75,23 @@ export function weekday(ymd) {
   return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
 }
 
+/** The ISO week of a "YYYY-MM-DD" day, as the server labels it: "2026-W48". */
+export function isoWeek(ymd) {
+  const thursday = addDays(ymd, 3 - ((weekday(ymd) + 6) % 7)); // its week's Thursday
+  const { year, month, day } = parseDate(thursday);
+  const dayOfYear = (Date.UTC(year, month - 1, day) - Date.UTC(year, 0, 1)) / 86400000;
+  return `${pad(year, 4)}-W${pad(Math.floor(dayOfYear / 7) + 1)}`;
+}
+
+/** The ISO weeks from the week of `from` to the week of `to`, in order. */
+export function isoWeeksBetween(from, to) {
+  const weeks = [];
+  for (let day = addDays(from, -((weekday(from) + 6) % 7)); day <= to; day = addDays(day, 7)) {
+    weeks.push(isoWeek(day));
+  }
+  return weeks;
+}
+
 /** The local day containing `date`: [start, end) as instants; a day may last 23 or 25 hours. */
 export function dayBounds(date, tz) {
   const today = localDate(date, tz);

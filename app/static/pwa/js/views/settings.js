@@ -43,7 +43,9 @@ export async function show(page) {
             <span class="meta">${t('expenses.report_hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>
           ${!['finance', 'cashier'].includes(state.me.role) &&
           html`<a class="row-link" href="/reports/sales"><span class="row-main"><strong>${t('sales_report.title')}</strong>
-            <span class="meta">${t('sales_report.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
+            <span class="meta">${t('sales_report.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>
+          <a class="row-link" href="/reports/analysis"><span class="row-main"><strong>${t('analysis.title')}</strong>
+            <span class="meta">${t('analysis.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
           ${PLAN_READERS.includes(state.me.role) &&
           html`<a class="row-link" href="/team-plans"><span class="row-main"><strong>${t('team_plans.title')}</strong>
             <span class="meta">${t('team_plans.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
