@@ -4,6 +4,7 @@
 // only module that imports views.
 
 import { sheetIsOpen } from './sheets.js';
+import { LANDS_ON_TEAM } from './team.js';
 
 const ID = '([0-9a-f-]{36})';
 
@@ -25,11 +26,18 @@ export function matchRoute(routes, path) {
   return { view: 'today', tab: 'today', fn: 'show', params: [] };
 }
 
+/** The first screen of a role: Team for leads and managers, Today for everyone else. */
+export function homeFor(role) {
+  return LANDS_ON_TEAM.includes(role) ? '/team' : '/today';
+}
+
 /** Where a path leads for this user: signed out, everything is the sign-in screen;
- *  signed in (and not asked to sign in again), the sign-in screen is Today. */
-export function redirectFor(path, { signedIn, authLost }) {
+ *  signed in (and not asked to sign in again), the sign-in screen and "/" are their home
+ *  (homeFor). */
+export function redirectFor(path, { signedIn, authLost, role }) {
   if (!signedIn && path !== '/signin') return '/signin';
-  if (signedIn && path === '/signin' && !authLost) return '/today';
+  if (signedIn && path === '/signin' && !authLost) return homeFor(role);
+  if (signedIn && path === '/') return homeFor(role);
   return path;
 }
 
