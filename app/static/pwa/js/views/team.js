@@ -8,7 +8,7 @@ import { api } from '../lib/api.js';
 import { state, zone } from '../lib/state.js';
 import { t } from '../lib/i18n.js';
 import { setTitle } from '../lib/sheets.js';
-import { formatTime, localDate } from '../lib/time.js';
+import { formatDue, formatTime, localDate } from '../lib/time.js';
 import { rankedReps, teamTarget, ownerTarget, thisMonth } from '../lib/team.js';
 import { backLink, mountMissing, staleNote } from '../components/page-head.js';
 import { money } from '../components/money.js';
@@ -132,9 +132,11 @@ export async function show(page) {
 const CHECKIN = { verified: '✓', far: '!', unverified: '?' };
 
 function followupLine(f, tz, done = false) {
-  const when = formatTime(new Date(done ? f.done_at : f.due_at), state.locale, tz);
+  const now = new Date();
+  const at = new Date(done ? f.done_at : f.due_at);
+  const late = !done && at < now;
   return html`<li class="day-row"><span class="row-main"><strong>${f.customer?.name || t(`action.${f.action || 'task'}`)}</strong>
-    <span class="meta">${t(`action.${f.action || 'task'}`)} · ${when}${f.notes ? ` · ${f.notes}` : ''}</span></span></li>`;
+    <span class="meta${late ? ' late' : ''}">${t(`action.${f.action || 'task'}`)} · ${formatDue(at, now, state.locale, tz)}${f.notes ? ` · ${f.notes}` : ''}</span></span></li>`;
 }
 
 function visitLine(v, tz) {
