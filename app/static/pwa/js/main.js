@@ -9,13 +9,12 @@ import { kv } from './lib/db.js';
 import { state } from './lib/state.js';
 import { t, guessLocale, loadLocale, fetchShellJSON } from './lib/i18n.js';
 import { setOnline, renderStatus, closeSheet } from './lib/sheets.js';
-import { compileRoutes, matchRoute, redirectFor, current, onRender, go, render, refreshView } from './lib/router.js';
+import { compileRoutes, matchRoute, redirectFor, current, onRender, go, render, refreshView, HAS_TEAM } from './lib/router.js';
 import { forgetPreviousUser } from './lib/session.js';
 import { outbox, flush } from './lib/sync.js';
 import { keepBookSynced, syncBookNow } from './lib/book-sync.js';
 import { noteAway, takeAway } from './lib/away.js';
 import { registerWorker } from './lib/sw-client.js';
-import { HAS_TEAM } from './lib/team.js';
 import { ICON } from './components/icons.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);

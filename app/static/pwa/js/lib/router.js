@@ -4,7 +4,6 @@
 // only module that imports views.
 
 import { sheetIsOpen } from './sheets.js';
-import { LANDS_ON_TEAM } from './team.js';
 
 const ID = '([0-9a-f-]{36})';
 
@@ -25,6 +24,11 @@ export function matchRoute(routes, path) {
   }
   return { view: 'today', tab: 'today', fn: 'show', params: [] };
 }
+
+/** Roles that land on Team instead of Today (admins have the tab but keep Today). */
+export const LANDS_ON_TEAM = ['lead', 'manager'];
+/** Roles that have the Team tab at all (GET /team/home answers them). */
+export const HAS_TEAM = ['lead', 'manager', 'admin'];
 
 /** The first screen of a role: Team for leads and managers, Today for everyone else. */
 export function homeFor(role) {

@@ -1,11 +1,7 @@
-// The team home's rules, without a browser: who lands on it, which attainment line the
-// ring shows, each rep's pace (from the team home, or the attainment report when the home
-// has none yet), their order, and the ring's arcs.
+// The team home's rules, without a browser (who lands on Team is the router's): which
+// attainment line the ring shows, each rep's pace (from the team home, or the attainment
+// report while the home has none), their order, and the ring's arcs.
 
-/** Roles that land on Team instead of Today (admins have the tab but keep Today). */
-export const LANDS_ON_TEAM = ['lead', 'manager'];
-/** Roles that have the Team tab at all (GET /team/home answers them). */
-export const HAS_TEAM = ['lead', 'manager', 'admin'];
 export const PACES = ['ahead', 'on_track', 'behind', 'no_target'];
 
 /** The month the ring shows: "2026-12" in the reader's timezone. */
