@@ -103,21 +103,21 @@ def test_a_lead_lands_on_team_approves_from_needs_you_and_reads_it_offline(
             page.screenshot(path=str(shots / "team-rep-day-zh.png"), full_page=True)
 
 
-def _attainment_report(team):
+def _attainment_report(team, owner=None):
     """A stand-in for /reports/attainment in the shape agreed for it (SHAPE14), until the
     targets work is merged here: the team at 42% of its won amount, 45% expected by now."""
     def answer(route, request):
         query = dict(part.split("=", 1) for part in request.url.split("?", 1)[1].split("&"))
         route.fulfill(status=200, content_type="application/json",
-                      body=json.dumps(_report(query["period"], team)))
+                      body=json.dumps(_report(query["period"], team, owner)))
     return answer
 
 
-def _report(period, team):
+def _report(period, team, owner=None):
     return {"period": period, "working_days": 22, "working_days_elapsed": 10,
             "working_days_left": 12, "as_of": datetime.now(timezone.utc).isoformat(),
-            "items": [{"metric": "won_amount", "owner_id": None, "owner_name": None,
-                       "team_id": team, "team_name": "East", "currency": "CNY",
+            "items": [{"metric": "won_amount", "owner_id": owner, "owner_name": None,
+                       "team_id": None if owner else team, "team_name": "East", "currency": "CNY",
                        "value": "100000.00", "stretch": None, "actual": "42000.00",
                        "percent": 42.0, "expected_to_date": "45454.55", "gap": "58000.00",
                        "days_left": 12, "coverage": 1.3, "pace": "behind",
@@ -148,3 +148,19 @@ def test_a_manager_lands_on_team_with_the_ring(browser, phone, server, shots):
             page.screenshot(path=str(shots / "team-manager-zh.png"), full_page=True)
             page.locator(".attainment").screenshot(path=str(shots / "team-ring-zh.png"))
             page.locator(".tabs").screenshot(path=str(shots / "team-tabs-zh.png"))
+
+
+def test_a_rep_keeps_today_with_their_own_target_on_it(browser, phone, server, shots):
+    with _phone(browser, phone, server, "rep1@demo.fieldline.app",
+                service_workers="block") as (page, _):
+        assert page.url.endswith("/today")
+        assert page.locator(".tabs a[data-tab=team]").count() == 0
+        assert page.locator("[data-my-attainment]").count() == 0    # no target: no card
+        me = api(page, "/me")["body"]["id"]
+        page.route("**/api/v1/reports/attainment*", _attainment_report(None, me))
+        page.reload()
+        card = page.locator("[data-my-attainment=behind]")
+        card.wait_for()
+        assert "CN¥58,000.00 to go in 12 working days" in _words(card)
+        card.screenshot(path=str(shots / "team-today-card-en.png"))
+

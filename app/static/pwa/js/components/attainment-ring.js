@@ -32,6 +32,28 @@ function words(item) {
   ];
 }
 
+/** A rep's own line on Today: a small ring, the pace, and what is left ("CN¥58,000 to go
+ *  in 12 working days"). Only for a line with a target; Today shows nothing otherwise. */
+export function attainmentCard(item) {
+  const parts = ringParts(item);
+  const percent = item.percent === null || item.percent === undefined ? '–' : `${Math.round(item.percent)}%`;
+  const left = Number(item.gap) > 0
+    ? t('team.ring.to_go', { gap: figure(item.gap, item), n: item.days_left ?? 0 })
+    : t('team.ring.reached');
+  return html`<section class="card attainment mine" data-my-attainment="${item.pace || ''}">
+    <div class="ring-row">
+      <svg class="ring small" viewBox="0 0 100 100" aria-hidden="true">
+        <circle class="ring-track" cx="50" cy="50" r="${R}"/>
+        <circle class="ring-actual pace-${item.pace || 'no_target'}" cx="50" cy="50" r="${R}"
+          stroke-dasharray="${arc(parts.actual, R)}" transform="rotate(-90 50 50)"/>
+        <text x="50" y="58" text-anchor="middle" class="ring-percent">${percent}</text>
+      </svg>
+      <div class="ring-text"><strong>${t('team.ring.mine')} · ${t(`team.metric.${item.metric}`)}</strong>
+        <p>${paceBadge(item.pace)}</p><p class="meta">${percent} · ${left}</p></div>
+    </div>
+  </section>`;
+}
+
 /** The ring for a report line, or "No target set" (no ring) when there is none. */
 export function attainmentRing(item, { title = t('team.ring.title') } = {}) {
   if (!item) {
