@@ -185,6 +185,25 @@ def test_a_reps_day(team, client_for):
     assert earlier.status_code == 200 and earlier.json["visits"] == []
 
 
+def test_a_reps_day_shows_their_plan_and_checked_in_visits(world, client_for):
+    a1 = world.rep_a1
+    shop = factories.make_customer(a1, name="Pump shop", lat=31.2304, lng=121.4737)
+    rep = client_for(a1)
+    today = datetime.now(ZoneInfo(a1.timezone)).date().isoformat()
+    put = rep.put(f"{API}/plans/{today}", json={
+        "start": {"lat": 31.22, "lng": 121.46}, "stops": [{"customer_id": str(shop.id)}]})
+    assert put.status_code in (200, 201), put.json
+    logged = rep.post(f"{API}/activities", json={
+        "kind": "visit", "customer_id": str(shop.id), "occurred_at": NOW.isoformat(),
+        "location": {"lat": 31.2305, "lng": 121.4737, "accuracy": 10}})
+    assert logged.status_code == 201, logged.json
+    day = client_for(world.lead_a).get(f"{API}/team/reps/{a1.id}/day").json
+    assert [(v["customer_name"], v["checkin_status"], v["distance_m"]) for v in day["visits"]] == [
+        ("Pump shop", "verified", 11)]
+    assert [s["customer"]["name"] for s in day["plan"]["stops"]] == ["Pump shop"]
+    assert day["plan"]["summary"]["visited"] == 1
+
+
 def test_a_reps_day_is_scoped(team, client_for):
     lead = client_for(team.lead_a)
     assert_error(lead.get(f"{API}/team/reps/{team.rep_b1.id}/day"), 404)
