@@ -132,6 +132,13 @@ def test_a_manager_lands_on_team_with_the_ring(browser, phone, server, shots):
         east = next(t["id"] for t in teams if t["name"].endswith("East"))
         everyone = page.locator(".team-list .team-rep").count()
         assert everyone > 4                            # every team's reps
+        page.click(".team-chips a:has-text('East')")
+        page.wait_for_selector(".team-chips a.on:has-text('East')")
+        page.wait_for_function("n => document.querySelectorAll('.team-list .team-rep').length < n",
+                               arg=everyone)
+        assert "王伟" in page.inner_text(".team-list")
+        page.click(".team-chips a:has-text('All')")
+        page.wait_for_selector(".team-chips a.on:has-text('All')")
         page.route("**/api/v1/reports/attainment*", _attainment_report(east))
         page.reload()
         ring = page.locator(".attainment[data-attainment=behind]")

@@ -55,7 +55,8 @@ export function attainmentCard(item) {
 }
 
 /** The ring for a report line, or "No target set" (no ring) when there is none. */
-export function attainmentRing(item, { title = t('team.ring.title') } = {}) {
+export function attainmentRing(item, { title } = {}) {
+  title = title || (item?.team_name ? t('team.ring.named', { name: item.team_name }) : t('team.ring.title'));
   if (!item) {
     return html`<section class="card attainment none" data-attainment="none">
       <h2>${title}</h2><p class="empty">${t('team.ring.no_target')}</p></section>`;

@@ -87,6 +87,22 @@ function shortDate(ymd) {
 
 let last = null; // the last answers, so coming back paints at once
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The team asked for in the address (?team_id=), or null for all of the reader's. */
+function askedTeam() {
+  const id = new URLSearchParams(location.search).get('team_id');
+  return UUID.test(id || '') ? id : null;
+}
+
+/** "All · East · South": a chip per team the reader looks after, when there are several. */
+function teamChips(teams, asked) {
+  if (!teams || teams.length < 2) return '';
+  const chip = (href, label, on) => html`<a class="chip-btn${on ? ' on' : ''}" href="${href}" ${on ? html`aria-current="page"` : ''}>${label}</a>`;
+  return html`<nav class="chips team-chips" aria-label="${t('team.teams')}">${chip('/team', t('team.all'), !asked)}
+    ${teams.map((team) => chip(`/team?team_id=${team.id}`, team.name, team.id === asked))}</nav>`;
+}
+
 function paint(page) {
   const head = html`<header class="page-head"><h1>${t('team.title')}</h1>
     <p class="sub">${new Intl.DateTimeFormat(state.locale, { timeZone: zone(), month: 'long', year: 'numeric' }).format(new Date())}</p></header>`;
@@ -101,7 +117,7 @@ function paint(page) {
   const home = last.home.data;
   const reps = rankedReps(home.reps, last.report, state.locale);
   const asOf = formatTime(new Date(home.as_of), state.locale, zone());
-  mount(page, html`<div class="team-home" data-team-home>${head}${staleNote(last.home)}
+  mount(page, html`<div class="team-home" data-team-home>${head}${teamChips(last.teams, home.team_id)}${staleNote(last.home)}
     ${attainmentRing(teamTarget(last.report, home.team_id || state.me.team_id))}
     <section class="team-reps"><h2>${t('team.reps')} <span class="count">${reps.length}</span></h2>
       ${reps.length ? html`<ul class="list team-list">${reps.map(repRow)}</ul>` : html`<p class="empty">${t('team_plans.no_reps')}</p>`}</section>
@@ -120,10 +136,14 @@ function paint(page) {
 
 export async function show(page) {
   setTitle(t('team.title'));
+  const team = askedTeam();
+  if (last && last.team !== team) last = null; // another team's figures are not these
   paint(page);
-  const [home, report] = await Promise.all([api('/team/home'), attainment()]);
+  const [home, report, teams] = await Promise.all([
+    api(`/team/home${team ? `?team_id=${team}` : ''}`), attainment(team ? `&team_id=${team}` : ''), api('/teams?limit=200')]);
   if (home.status === 401) return;
-  if (home.ok || !last) last = { home, report };
+  const mine = teams.ok ? teams.data.items.filter((x) => state.me.role !== 'lead' || x.lead_id === state.me.id) : null;
+  if (home.ok || !last) last = { team, home, report, teams: mine || last?.teams };
   if (page.isConnected) paint(page);
 }
 
