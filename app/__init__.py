@@ -65,13 +65,14 @@ def register_blueprints(app: Flask) -> None:
     from app import web
     from app.api import (
         activities, auth, customers, expense_reports, expenses, leads, opportunities, orders,
-        plans, push, reports, settings, targets, users,
+        plans, push, reports, settings, targets, team, users,
     )
     from app.api.errors import register_error_handlers
     from app.api.request_auth import require_api_auth
 
     for module in (auth, users, customers, activities, settings, push, expenses,
-                   expense_reports, leads, opportunities, orders, reports, plans, targets):
+                   expense_reports, leads, opportunities, orders, reports, plans, targets,
+                   team):
         rest_api.register_blueprint(module.blp)
     app.before_request(require_api_auth)
     app.after_request(auth.apply_session_cookie)

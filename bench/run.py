@@ -399,8 +399,10 @@ def reads(card_ids: dict) -> list[tuple[str, str, str]]:
              ("expense claims (50)", "/api/v1/expenses?limit=50"),
              ("approvals (50)", "/api/v1/approvals?limit=50"),
              *((f"reports/{r}", f"/api/v1/reports/{r}") for r in REPORTS)]
+    # The team home answers leads and managers only (a rep gets 403).
+    team = [(role, "team home", "/api/v1/team/home") for role in ("lead", "manager")]
     return [(role, name, path or f"/api/v1/customers/{card_ids[role]}")
-            for role in ("rep", "lead", "manager") for name, path in paths]
+            for role in ("rep", "lead", "manager") for name, path in paths] + team
 
 
 def items_in(raw: bytes) -> int | None:

@@ -42,6 +42,13 @@ class SettingsSchema(StrictSchema):
                                  "yet), for customers without their own visit_interval_days"})
     checkin_radius_m = fields.Integer(strict=True, validate=validate.Range(10, 10_000), metadata={
         "description": "A visit logged this close to its customer is a verified check-in"})
+    stale_deal_days = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 40)),
+        values=fields.Integer(strict=True, validate=validate.Range(1, 365)),
+        validate=validate.Length(1, 100),
+        metadata={"example": {"default": 14},
+                  "description": "Days without activity after which an open deal is stale: "
+                                 "\"default\", and a stage's id for its own number"})
     # Day plans (the optimiser)
     visit_duration_min = fields.Integer(strict=True, validate=validate.Range(5, 480))
     workday_start = fields.String(validate=validate.Regexp(_CLOCK, error="Not a time (HH:MM)."),

@@ -12,6 +12,7 @@ ACTIVITY_KINDS = ("call", "email", "visit", "meeting", "note", "task")
 CHECKIN_STATUSES = ("verified", "far", "unverified")
 FOLLOWUP_ACTIONS = ("call", "email", "visit", "meeting", "task")
 OPEN_FOLLOWUP = "done_at IS NULL AND deleted_at IS NULL AND due_at IS NOT NULL"
+DONE_FOLLOWUP = "done_at IS NOT NULL"
 
 
 class Activity(RecordMixin, db.Model):
@@ -70,6 +71,11 @@ class Activity(RecordMixin, db.Model):
         # parameter, and planners took one for whole-index scans of other queries.
         Index("ix_activities_customer_kind", "customer_id", "kind", "occurred_at"),
         Index("ix_activities_contact_occurred", "contact_id", "occurred_at"),
+        # A rep's day for their lead (services.team_home): the visits they logged that day,
+        # and the follow-ups they completed (partial: only done ones are in it).
+        Index("ix_activities_owner_kind", "owner_id", "kind", "occurred_at"),
+        Index("ix_activities_owner_done", "owner_id", "done_at",
+              sqlite_where=text(DONE_FOLLOWUP), postgresql_where=text(DONE_FOLLOWUP)),
     )
 
     @property

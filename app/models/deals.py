@@ -84,6 +84,10 @@ class Opportunity(RecordMixin, db.Model):
         # Forecast: the open pipeline expected to close in a period, from the index alone
         Index("ix_opportunities_open_close", "status", "expected_close_date", "owner_id",
               "currency", "amount", "probability_override", "stage_id"),
+        # The team home: a rep's open deals (stale ones by stage, the pipeline per currency)
+        # without reading their won and lost ones.
+        Index("ix_opportunities_owner_status", "owner_id", "status", "stage_id", "updated_at",
+              "currency", "amount"),
     )
 
 

@@ -218,7 +218,10 @@ def recycle_cutoff() -> tuple[int, datetime]:
     return days, utcnow() - timedelta(days=days)
 
 
-def _stale(cutoff: datetime) -> tuple:
+def stale_conditions(cutoff: datetime) -> tuple:
+    """What makes an open, owned lead stale at ``cutoff``: owned and untouched since before
+    it (the recycle job takes these; the team home asks with a later cutoff for the leads
+    about to go)."""
     return (Lead.status == "open", Lead.owner_id.is_not(None), Lead.owned_since < cutoff,
             or_(Lead.last_activity_at.is_(None), Lead.last_activity_at < cutoff))
 
@@ -226,7 +229,8 @@ def _stale(cutoff: datetime) -> tuple:
 def stale_leads(cutoff: datetime) -> list:
     """The oldest-owned stale leads, a batch at most: (id, owner_id, name, owned_since)."""
     return db.session.execute(
-        select(Lead.id, Lead.owner_id, Lead.name, Lead.owned_since).where(*_stale(cutoff))
+        select(Lead.id, Lead.owner_id, Lead.name, Lead.owned_since)
+        .where(*stale_conditions(cutoff))
         .order_by(Lead.owned_since).limit(RECYCLE_BATCH)
     ).all()
 
@@ -238,7 +242,8 @@ def recycle_lead(candidate, days: int, cutoff: datetime) -> bool:
 
     lead_id, owner_id, name, owned_since = candidate
     result = db.session.execute(
-        update(Lead).where(Lead.id == lead_id, Lead.owner_id == owner_id, *_stale(cutoff))
+        update(Lead)
+        .where(Lead.id == lead_id, Lead.owner_id == owner_id, *stale_conditions(cutoff))
         .values(owner_id=None, owned_since=None, version=Lead.version + 1,
                 updated_at=utcnow())
         .execution_options(synchronize_session=False))

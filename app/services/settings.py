@@ -9,10 +9,10 @@ import uuid
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User
+from app.models import Stage, User
 from app.models.settings import Setting
 from app.services.audit import record_audit
-from app.services.errors import Forbidden, Invalid
+from app.services.errors import Forbidden, Invalid, Text
 
 # Audit rows need an entity id: the settings are one company-wide record.
 SETTINGS_ENTITY_ID = uuid.UUID(int=0)
@@ -75,6 +75,10 @@ DEFAULTS: dict[str, object] = {
     "working_weekdays": [1, 2, 3, 4, 5],
     "holidays": [],
     "lock_closed_months": False,
+    # The team home: an open deal with no activity (with its customer, or a change to the
+    # deal) for this many days is stale ("rotting"); "default" for every stage, a stage's
+    # id for that stage's own number (services.team_home).
+    "stale_deal_days": {"default": 14},
 }
 MAP_DATUMS = ("wgs84", "gcj02")
 # http(s), a host whose first label may hold {s}, an optional port, then a path and
@@ -117,6 +121,8 @@ def update_settings(actor: User, data: dict) -> dict:
     unknown = set(data) - set(DEFAULTS)
     if unknown:
         raise Invalid({key: ["Unknown field."] for key in sorted(unknown)})
+    if "stale_deal_days" in data:
+        _check_stale_deal_days(data["stale_deal_days"])
     current = get_settings()
     for key, value in data.items():
         if key in MERGED:
@@ -132,3 +138,22 @@ def update_settings(actor: User, data: dict) -> dict:
                      {key: (current[key], value)})
     db.session.flush()
     return get_settings()
+
+
+def _check_stale_deal_days(value: dict) -> None:
+    """``{"default": days, "<stage id>": days, ...}``: a default, and only open stages that
+    exist (the API checked that the days are whole numbers in range)."""
+    problems = [] if "default" in value else [Text("Give a default number of days.")]
+    stage_keys = set(value) - {"default"}
+    ids = set()
+    for key in stage_keys:
+        try:
+            ids.add(uuid.UUID(key))
+        except ValueError:
+            problems.append(Text("Unknown stage: {key}.", key=key))
+    if ids:
+        known = set(db.session.scalars(select(Stage.id).where(Stage.id.in_(ids),
+                                                              Stage.kind == "open")))
+        problems += [Text("Unknown stage: {key}.", key=str(i)) for i in sorted(ids - known)]
+    if problems:
+        raise Invalid({"stale_deal_days": problems})

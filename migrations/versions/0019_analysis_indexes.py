@@ -8,7 +8,7 @@ order's lines with product, quantity and total (ix_order_lines_sales). Only new 
 so it can be re-chained after any other revision.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-02 06:00:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("FIELDLINE_SHOTS", "/tmp/fieldline-shots"))
 PASSWORD = "fieldline"
 REP = "rep1@demo.fieldline.app"  # 王伟, Asia/Shanghai, English
+# The first screen after sign-in: Today for reps, Team for leads and managers.
+LANDED = ".agenda-section, [data-team-home] .team-reps"
 
 pytestmark = pytest.mark.e2e
 
@@ -142,7 +144,7 @@ def sign_in(page, email=REP, password=PASSWORD):
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_selector(".agenda-section")
+    page.wait_for_selector(LANDED)
 
 
 def wait_for_worker(page):

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, api, sign_in, wait_for_worker
+from tests.e2e.conftest import LANDED, PASSWORD, api, sign_in, wait_for_worker
 from tests.waiting import wait_until
 
 # Wuhan: no demo customer within 20 km.
@@ -115,7 +115,7 @@ def other_session(browser, server, email):
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector(".agenda-section")
+    page.wait_for_selector(LANDED)
     return ctx, page
 
 

@@ -513,10 +513,29 @@ def test_0016_adds_the_geo_and_sync_indexes_to_a_database_with_customers(empty_a
     assert db.session.execute(text("SELECT name FROM customers")).scalar() == "Old Co"
 
 
-def test_0019_indexes_the_leads_and_orders_already_there(empty_app):
-    """0017 -> 0019 with a lead: it stays, and the analysis reports' covering indexes on
-    leads, orders and order lines exist."""
+def test_0018_indexes_the_activities_and_deals_already_there(empty_app):
+    """0017 -> 0018 with a user's logged visit: it stays, and the team home's indexes (a
+    rep's activities by kind, done follow-ups, open deals) exist."""
     flask_migrate.upgrade(revision="0017")
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    insert_old_row("users", id=OLD_USER, email="old@x.test", name="Old", password_hash="h",
+                   role="rep", timezone="Asia/Shanghai", locale="en", active=True,
+                   created_at=now, updated_at=now, version=1)
+    insert_old_row("activities", id=uuid.uuid4(), kind="visit", owner_id=OLD_USER,
+                   occurred_at=now, created_at=now, updated_at=now, version=1)
+    flask_migrate.upgrade(revision="0018")
+    inspector = inspect(db.engine)
+    assert {"ix_activities_owner_kind", "ix_activities_owner_done"} <= {
+        i["name"] for i in inspector.get_indexes("activities")}
+    assert "ix_opportunities_owner_status" in {
+        i["name"] for i in inspector.get_indexes("opportunities")}
+    assert db.session.execute(text("SELECT kind FROM activities")).scalar() == "visit"
+
+
+def test_0019_indexes_the_leads_and_orders_already_there(empty_app):
+    """0018 -> 0019 with a lead: it stays, and the analysis reports' covering indexes on
+    leads, orders and order lines exist."""
+    flask_migrate.upgrade(revision="0018")
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     insert_old_row("leads", id=uuid.uuid4(), name="Zhou Min", city="Ningbo", status="open",
                    activity_count=0, created_at=now, updated_at=now, version=1)

@@ -9,7 +9,7 @@ import { kv } from './lib/db.js';
 import { state } from './lib/state.js';
 import { t, guessLocale, loadLocale, fetchShellJSON } from './lib/i18n.js';
 import { setOnline, renderStatus, closeSheet } from './lib/sheets.js';
-import { compileRoutes, matchRoute, redirectFor, current, onRender, go, render, refreshView } from './lib/router.js';
+import { compileRoutes, matchRoute, redirectFor, current, onRender, go, render, refreshView, HAS_TEAM } from './lib/router.js';
 import { forgetPreviousUser } from './lib/session.js';
 import { outbox, flush } from './lib/sync.js';
 import { keepBookSynced, syncBookNow } from './lib/book-sync.js';
@@ -26,7 +26,7 @@ let chromeFor = null; // who and which language the frame was drawn for
 
 function renderChrome() {
   const signed = Boolean(state.me);
-  chromeFor = `${signed}|${state.locale}`;
+  chromeFor = `${signed}|${state.locale}|${state.me?.role}`;
   document.body.classList.toggle('signed-out', !signed);
   mount(
     $('#app'),
@@ -38,6 +38,8 @@ function renderChrome() {
           ${ICON.add}<span>${t('log.button')}</span>
         </button>
         <nav class="tabs" aria-label="${t('nav.label')}">
+          ${HAS_TEAM.includes(state.me.role) &&
+          html`<a href="/team" data-tab="team">${ICON.team}<span>${t('nav.team')}</span></a>`}
           <a href="/today" data-tab="today">${ICON.today}<span>${t('nav.today')}</span></a>
           <a href="/customers" data-tab="customers">${ICON.customers}<span>${t('nav.customers')}</span></a>
           <a href="/leads" data-tab="leads">${ICON.leads}<span>${t('nav.leads')}</span></a>
@@ -79,12 +81,12 @@ function showUpdate(apply) {
  *  language changed since it was drawn). */
 async function renderView() {
   let path = location.pathname;
-  const to = redirectFor(path, { signedIn: Boolean(state.me), authLost: state.authLost });
+  const to = redirectFor(path, { signedIn: Boolean(state.me), authLost: state.authLost, role: state.me?.role });
   if (to !== path) {
     history.replaceState(null, '', to);
     path = to;
   }
-  if (chromeFor !== `${Boolean(state.me)}|${state.locale}`) renderChrome();
+  if (chromeFor !== `${Boolean(state.me)}|${state.locale}|${state.me?.role}`) renderChrome();
   const match = matchRoute(routes, path);
   document.body.dataset.view = match.fn === 'showNew' ? `${match.view === 'leads' ? 'lead' : 'customer'}-new` : match.view;
   for (const a of document.querySelectorAll('.tabs a')) {

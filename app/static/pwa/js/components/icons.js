@@ -21,6 +21,7 @@ export const ICON = {
   customers: svg(html`<path d="M4 20.5V8.5l5-3 5 3v12M14 20.5v-9h6v9M2.5 20.5h19M7 11h4M7 14.5h4"/>`),
   leads: svg(html`<path d="M3.5 4.5h17l-6.5 8v6l-4 2v-8l-6.5-8Z"/>`),
   deals: svg(html`<path d="M4 19.5V13M9.3 19.5V9M14.6 19.5v-5M20 19.5V5M2.5 19.5h19"/>`),
+  team: svg(html`<circle cx="9" cy="8" r="3.2"/><circle cx="17" cy="9.5" r="2.5"/><path d="M3 19.5a6 6 0 0 1 12 0M15 14.6a4.5 4.5 0 0 1 6.5 4.9"/>`),
   settings: svg(html`<circle cx="12" cy="12" r="3"/><path d="M12 2.5v3M12 18.5v3M21.5 12h-3M5.5 12h-3M18.7 5.3l-2.1 2.1M7.4 16.6l-2.1 2.1M18.7 18.7l-2.1-2.1M7.4 7.4 5.3 5.3"/>`),
   add: svg(html`<path d="M12 5v14M5 12h14"/>`),
   edit: svg(html`<path d="M4 20h4L19 9l-4-4L4 16v4Z"/>`),

@@ -25,11 +25,23 @@ export function matchRoute(routes, path) {
   return { view: 'today', tab: 'today', fn: 'show', params: [] };
 }
 
+/** Roles that land on Team instead of Today (admins have the tab but keep Today). */
+export const LANDS_ON_TEAM = ['lead', 'manager'];
+/** Roles that have the Team tab at all (GET /team/home answers them). */
+export const HAS_TEAM = ['lead', 'manager', 'admin'];
+
+/** The first screen of a role: Team for leads and managers, Today for everyone else. */
+export function homeFor(role) {
+  return LANDS_ON_TEAM.includes(role) ? '/team' : '/today';
+}
+
 /** Where a path leads for this user: signed out, everything is the sign-in screen;
- *  signed in (and not asked to sign in again), the sign-in screen is Today. */
-export function redirectFor(path, { signedIn, authLost }) {
+ *  signed in (and not asked to sign in again), the sign-in screen and "/" are their home
+ *  (homeFor). */
+export function redirectFor(path, { signedIn, authLost, role }) {
   if (!signedIn && path !== '/signin') return '/signin';
-  if (signedIn && path === '/signin' && !authLost) return '/today';
+  if (signedIn && path === '/signin' && !authLost) return homeFor(role);
+  if (signedIn && path === '/') return homeFor(role);
   return path;
 }
 

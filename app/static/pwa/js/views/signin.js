@@ -6,7 +6,7 @@ import { state } from '../lib/state.js';
 import { t, loadLocale } from '../lib/i18n.js';
 import { setTitle } from '../lib/sheets.js';
 import { signedIn } from '../lib/account.js';
-import { go } from '../lib/router.js';
+import { go, homeFor } from '../lib/router.js';
 
 const MARK = html`<svg class="mark" viewBox="0 0 64 64" aria-hidden="true"><rect width="64" height="64" rx="15" fill="#0b6b57"/><path fill="#fff" d="M19 14h27v9H29v7h14v9H29v11H19z"/><circle cx="46.5" cy="34.5" r="5" fill="#ffc53d"/></svg>`;
 
@@ -57,7 +57,7 @@ export async function show(page) {
     button.disabled = false;
     if (res.ok && res.data?.user) {
       await signedIn(res.data.user, res.data.csrf_token);
-      go('/today', { replace: true });
+      go(homeFor(res.data.user.role), { replace: true });
       return;
     }
     error.textContent =

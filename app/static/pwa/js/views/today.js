@@ -16,6 +16,7 @@ import { ICON } from '../components/icons.js';
 export const live = true;
 
 let last = null;
+let mine = null; // {card, item}: the rep's own target this month, when they have one
 
 // The server counts a section up to AGENDA_COUNT_CAP (999) and says counts_capped past it.
 const COUNT_CAP = 999;
@@ -41,7 +42,8 @@ function paint(view) {
   <a class="card plan-link" href="/plan" data-plan-day>
     <span class="kind-icon k-visit">${ICON.navigate}</span>
     <span class="row-main"><strong>${t('plan.open')}</strong><span class="meta">${t('plan.open_hint')}</span></span>
-    <span class="chev" aria-hidden="true">›</span></a>`;
+    <span class="chev" aria-hidden="true">›</span></a>
+  ${mine && mine.card(mine.item)}`;
   if (!last || !last.data) {
     mount(
       view,
@@ -89,6 +91,7 @@ export async function show(view) {
   }
   paint(view);
   const date = localDate(new Date(), zone());
+  myTarget(date.slice(0, 7)).then(() => view.isConnected && last?.data && paint(view));
   const res = await api(`/agenda?date=${date}`);
   if (res.status === 401) return;
   if (res.ok || !last) last = res;
@@ -101,4 +104,18 @@ export async function show(view) {
     }
     rememberCustomers([...seen.values()]).catch(() => {});
   }
+}
+
+/** The rep's own target this month (GET /reports/attainment): the card's module is
+ *  fetched only when there is one, so Today without targets loads nothing more. */
+async function myTarget(month) {
+  const res = await api(`/reports/attainment?period=${month}&owner_id=${state.me.id}`);
+  if (!res.ok) {
+    if (!res.offline) mine = null;
+    return;
+  }
+  const [{ attainmentCard }, { ownerTarget }] = await Promise.all([
+    import('../components/attainment-ring.js'), import('../lib/team.js')]);
+  const item = ownerTarget(res.data, state.me.id);
+  mine = item ? { card: attainmentCard, item } : null;
 }
