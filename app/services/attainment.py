@@ -322,3 +322,18 @@ def _subject_items(figures: _Figures, metrics, subject, owner_ids, names) -> lis
                 item["mismatch"] = value is not None and members_sum != value
             items.append(item)
     return items
+
+
+def headline_by_owner(report: dict) -> dict:
+    """{owner_id: the item a person's attainment is summed up by}: their first metric with
+    a target, in ``METRICS`` order (won amount first), in its first currency. People with
+    no target at all are absent."""
+    headline = {}
+    for item in report["items"]:
+        owner = item.get("owner_id")
+        if owner is None or item["value"] is None:
+            continue
+        best = headline.get(owner)
+        if best is None or METRICS.index(item["metric"]) < METRICS.index(best["metric"]):
+            headline[owner] = item
+    return headline

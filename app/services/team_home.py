@@ -5,8 +5,9 @@ statements whatever the team size), each read from an index of those reps' rows:
 rollup for activity, the open follow-ups' partial index for overdue ones, the reps' open
 deals and open leads. Nothing reads the company's activity table.
 
-Attainment (``attainment_percent``, ``pace``) comes from the targets' report once it is
-merged; until then every rep reads "no_target".
+Attainment (``attainment_percent``, ``pace``) is each rep's headline item of this month's
+attainment report (``services.attainment``: their first metric with a target); a rep with
+no target reads "no_target".
 """
 import uuid
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from app.models.rollups import COUNT_COLUMNS
 from app.services import claim_queries
 from app.services import leads as lead_service
 from app.services.activities import agenda, local_day_bounds
+from app.services.attainment import attainment_report, headline_by_owner
 from app.services.errors import Forbidden, NotFound
 from app.services.plans import get_plan, plan_owner
 from app.services.scoping import SEE_ALL
@@ -211,12 +213,16 @@ def team_home(actor: User, team_id: uuid.UUID | None = None,
     ids = [rep.id for rep in reps]
     daily = _activity_by_day(reps, now)
     overdue = _overdue_counts(reps, now)
-    stale_counts, needs_you["stale_deals"] = _stale_deals(ids, get_settings(), now)
+    settings = get_settings()
+    stale_counts, needs_you["stale_deals"] = _stale_deals(ids, settings, now)
+    month = now.astimezone(ZoneInfo(settings["timezone"])).strftime("%Y-%m")
+    headline = headline_by_owner(attainment_report(actor, month, team_id=team_id, now=now))
     needs_you["stale_deals_count"] = sum(stale_counts.values())
     needs_you["leads_to_recycle_count"], needs_you["leads_to_recycle"] = \
         _leads_to_recycle(ids, actor, now)
     rows = []
     for rep in reps:
+        attained = headline.get(rep.id, {})
         today = _local_today(rep, now)
         monday = today - timedelta(days=today.weekday())
         visits = sum(daily.get((rep.id, monday + timedelta(days=n)), (0, 0))[0]
@@ -227,7 +233,8 @@ def team_home(actor: User, team_id: uuid.UUID | None = None,
                            overdue_followups=overdue.get(rep.id, 0),
                            stale_deals=stale_counts.get(rep.id, 0),
                            activities_today=activities_today,
-                           attainment_percent=None, pace="no_target"))
+                           attainment_percent=attained.get("percent"),
+                           pace=attained.get("pace", "no_target")))
         if _is_quiet(rep, activities_today, now):
             needs_you["quiet_reps"].append({"owner_id": rep.id, "owner_name": rep.name})
     result["reps"] = _ranked(rows)

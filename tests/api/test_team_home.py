@@ -9,6 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Customer, Lead, Opportunity
+from app.services import targets as target_service
 from tests import factories
 from tests.api.helpers import API, assert_error
 from tests.api.test_expenses import submitted
@@ -80,7 +81,7 @@ def test_rows_count_the_week_overdue_and_stale(team, client_for):
     assert (a1["visits_this_week"], a1["activities_today"], a1["overdue_followups"],
             a1["stale_deals"]) == (1, 2, 2, 0)
     assert (a2["visits_this_week"], a2["overdue_followups"], a2["stale_deals"]) == (0, 0, 1)
-    # No targets before the attainment report is wired in.
+    # No targets set: no attainment, said as such.
     assert {(r["pace"], r["attainment_percent"]) for r in body["reps"]} == {("no_target", None)}
     assert body["reps"][0]["owner_name"] == team.rep_a1.name    # the busiest first
     assert body["as_of"].startswith(NOW.date().isoformat()[:4])
@@ -265,3 +266,29 @@ def test_every_statement_reads_an_index(team, client_for, app):
             plan = plan_text(statement, parameters)
             assert not scan.search(plan), (statement, plan)
             db.session.rollback()
+
+
+def test_a_reps_attainment_is_their_first_metric_with_a_target(team, client_for):
+    """rep_a2 has a visits target, rep_a1 a won-amount target (first in the metrics' order)
+    and a visits target: each row carries the headline item of this month's attainment
+    report, the same numbers the report gives; ranked by pace."""
+    month = target_service.current_month("Asia/Shanghai").strftime("%Y-%m")
+    manager = client_for(team.manager)
+    for owner, metric, value in ((team.rep_a1, "won_amount", "100000.00"),
+                                 (team.rep_a1, "visits", 1), (team.rep_a2, "visits", 400)):
+        answer = manager.post(f"{API}/targets", json={
+            "metric": metric, "period": month, "value": value, "owner_id": str(owner.id)})
+        assert answer.status_code == 201, answer.json
+    lead = client_for(team.lead_a)
+    rows = _rows(_home(lead))
+    report = lead.get(f"{API}/reports/attainment?period={month}").json["items"]
+
+    def item(owner, metric):
+        return next(i for i in report if i.get("owner_id") == str(owner.id)
+                    and i["metric"] == metric)
+    won, visits = item(team.rep_a1, "won_amount"), item(team.rep_a2, "visits")
+    assert (rows[team.rep_a1.name]["attainment_percent"], rows[team.rep_a1.name]["pace"]) == (
+        won["percent"], won["pace"])
+    assert (rows[team.rep_a2.name]["attainment_percent"], rows[team.rep_a2.name]["pace"]) == (
+        visits["percent"], visits["pace"])
+    assert won["percent"] == 0.0 and visits["percent"] == 0.0  # nothing won, no visit yet
