@@ -13,6 +13,7 @@ from app.jobs.leads import recycle_stale_leads
 from app.jobs.sessions import purge_expired_sessions
 from app.jobs.sync import prune_old_removals
 from app.push.digest import queue_morning_digests
+from app.push.team_summary import queue_team_summaries
 from app.push.dispatch import send_push_notifications
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 # In the loop, a job runs every ``job.every`` seconds when it has that attribute (sending
 # push wants to be prompt), else every ``interval``.
 JOBS = [purge_expired_sessions, queue_morning_digests, send_push_notifications,
-        recycle_stale_leads, prune_old_removals]
+        recycle_stale_leads, prune_old_removals, queue_team_summaries]
 
 
 def run_job(app, job):

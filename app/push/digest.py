@@ -19,8 +19,9 @@ DIGEST_AT = time(8, 0)
 DIGEST_UNTIL = time(12, 0)
 
 
-def _digest_day(user: User, now: datetime):
-    """The user's local date when now is their digest time, else None."""
+def morning_of(user: User, now: datetime):
+    """The user's local date when now is their morning's notices' time (08:00, or the end
+    of their quiet hours if later, until noon), else None."""
     tz = ZoneInfo(user.timezone)
     local = now.astimezone(tz)
     starts = after_quiet_hours(
@@ -38,7 +39,7 @@ def queue_morning_digests(app, now: datetime | None = None) -> int:
     users = db.session.scalars(
         select(User).where(User.active.is_(True),
                            User.id.in_(select(PushSubscription.user_id)))).all()
-    due_today = {u.id: (u, day) for u in users if (day := _digest_day(u, now)) is not None}
+    due_today = {u.id: (u, day) for u in users if (day := morning_of(u, now)) is not None}
     if not due_today:
         return 0
     counts = {user_id: [0, 0] for user_id in due_today}  # today, overdue
@@ -60,6 +61,12 @@ def queue_morning_digests(app, now: datetime | None = None) -> int:
          "created_at": now, "dedupe_key": f"digest:{user_id}:{due_today[user_id][1]}"}
         for user_id, (today, overdue) in counts.items() if today + overdue > 0
     ]
+    return add_notifications(rows)
+
+
+def add_notifications(rows: list[dict]) -> int:
+    """Insert notification rows, skipping those whose ``dedupe_key`` is stored already (safe
+    in several workers at once), and commit. Returns how many were added."""
     if not rows:
         return 0
     dialect_insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert

@@ -33,6 +33,27 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Expense claim paid", "{title}, {total} {currency} paid (ref. {reference})."),
         "zh-CN": ("报销单已付款", "{title}，{total} {currency} 已付款（凭证号 {reference}）。"),
     },
+    # The team's week and month (app.push.team_summary), to leads and managers.
+    "team_week": {
+        "en": ("Week {week}: team at {percent}% of target",
+               "Expected by now: {expected}%. Stale deals: {stale}. Claims waiting: {claims}."),
+        "zh-CN": ("第 {week} 周：团队完成目标 {percent}%",
+                  "按进度应达 {expected}%。{stale} 个商机停滞，{claims} 张报销单待审批。"),
+    },
+    "team_week_no_target": {
+        "en": ("Week {week}: your team", "No team target set. Stale deals: {stale}. "
+               "Claims waiting: {claims}."),
+        "zh-CN": ("第 {week} 周：你的团队", "尚未设定团队目标。{stale} 个商机停滞，"
+                  "{claims} 张报销单待审批。"),
+    },
+    "team_month": {
+        "en": ("{month}: team at {percent}% of target", "Last month's result, per rep on Team."),
+        "zh-CN": ("{month}：团队完成目标 {percent}%", "上月结果，每位销售的明细见“团队”。"),
+    },
+    "team_month_no_target": {
+        "en": ("{month}: the month is closed", "No team target was set. See each rep on Team."),
+        "zh-CN": ("{month}：本月已结束", "未设定团队目标。每位销售的明细见“团队”。"),
+    },
 }
 
 # Buttons on a notification, by action name.
