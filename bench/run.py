@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -398,7 +399,10 @@ def reads(card_ids: dict) -> list[tuple[str, str, str]]:
              ("orders (50)", "/api/v1/orders?limit=50"),
              ("expense claims (50)", "/api/v1/expenses?limit=50"),
              ("approvals (50)", "/api/v1/approvals?limit=50"),
-             *((f"reports/{r}", f"/api/v1/reports/{r}") for r in REPORTS)]
+             *((f"reports/{r}", f"/api/v1/reports/{r}") for r in REPORTS),
+             # This month in the demo company's timezone (Asia/Shanghai, the default).
+             ("reports/attainment (this month)", "/api/v1/reports/attainment?period="
+              + datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m"))]
     # The team home answers leads and managers only (a rep gets 403).
     team = [(role, "team home", "/api/v1/team/home") for role in ("lead", "manager")]
     return [(role, name, path or f"/api/v1/customers/{card_ids[role]}")
