@@ -184,3 +184,42 @@ def attainment(args):
     return attainment_service.attainment_report(current_user, args["period"],
                                                 args["team_id"], args["owner_id"],
                                                 args["metric"])
+
+
+class AttainmentTrendArgs(StrictSchema):
+    metric = fields.String(load_default="won_amount", validate=validate.OneOf(METRICS))
+    months = fields.Integer(load_default=6, validate=validate.Range(1, 12), metadata={
+        "description": "How many months, ending with the current one (company timezone)"})
+    team_id = fields.UUID(load_default=None)
+    owner_id = fields.UUID(load_default=None)
+
+
+class TrendPointSchema(StrictSchema):
+    month = fields.String(metadata={"example": "2026-07"})
+    value = _figure("The month's target (null: not set)")
+    actual = _figure("What was reached in the month")
+    percent = fields.Float(allow_none=True)
+
+
+class TrendItemSchema(StrictSchema):
+    owner_id = fields.UUID(allow_none=True)
+    team_id = fields.UUID(allow_none=True)
+    name = fields.String()
+    currency = fields.String(allow_none=True)
+    points = fields.List(fields.Nested(TrendPointSchema))
+
+
+class AttainmentTrendSchema(StrictSchema):
+    metric = fields.String(metadata={"enum": list(METRICS)})
+    months = fields.List(fields.String(metadata={"example": "2026-07"}))
+    items = fields.List(fields.Nested(TrendItemSchema))
+
+
+@blp.route("/reports/attainment-trend")
+@blp.arguments(AttainmentTrendArgs, location="query")
+@blp.response(200, AttainmentTrendSchema)
+def attainment_trend(args):
+    """One metric's attainment month by month (the last 6 by default, up to 12), per person
+    and team in scope: each month's figures are that month's attainment report's"""
+    return attainment_service.attainment_trend(current_user, args["months"], args["metric"],
+                                               args["team_id"], args["owner_id"])

@@ -102,59 +102,88 @@ def _targets(start: date, end: date, owner_ids, team_ids):
     return found
 
 
+SOURCES = (*METRICS, "pipeline")
+
+
 def _actuals(start: date, end: date, tz_name: str, owner_ids) -> dict:
     """{(owner_id, metric, currency): amount} of the period, and under "pipeline" the
     open pipeline expected to close in it, weighted by probability, {(owner_id, currency):
     amount}: one statement, a UNION ALL of one grouped range of an index per source."""
-    low, high = period_bounds(start, end, tz_name)
-    deal, daily = Opportunity, ActivityDaily
-    no_currency = literal("", String)
+    return _sums(_source_rows([("", start, end)], tz_name, owner_ids, SOURCES))
 
-    def part(source: str, owner, currency, amount):
-        return select(owner.label("owner_id"), literal(source, String).label("source"),
-                      currency.label("currency"),
-                      type_coerce(amount, Numeric(20, 2)).label("amount"))
 
-    won = (part("won_amount", deal.owner_id, deal.currency, func.sum(deal.amount))
-           .where(deal.status == "won", deal.closed_at >= low, deal.closed_at < high,
-                  deal.owner_id.in_(owner_ids))
-           .group_by(deal.owner_id, deal.currency))
-    # The period's payments, each order by its key; owners are picked below, not in SQL:
-    # asked for an owner, SQLite would read all of that owner's orders first instead.
-    collected = (part("collected_amount", SalesOrder.owner_id, SalesOrder.currency,
-                      func.sum(Payment.amount))
-                 .join_from(Payment, SalesOrder, SalesOrder.id == Payment.order_id)
-                 .where(Payment.received_at >= low, Payment.received_at < high)
-                 .group_by(SalesOrder.owner_id, SalesOrder.currency))
-    new_customers = (part("new_customers", Customer.owner_id, no_currency, func.count())
-                     .where(Customer.created_at >= low, Customer.created_at < high,
-                            Customer.deleted_at.is_(None), Customer.owner_id.in_(owner_ids))
-                     .group_by(Customer.owner_id))
-    logged = sum((getattr(daily, kind) for kind in LOGGED_KINDS[1:]),
-                 getattr(daily, LOGGED_KINDS[0]))
-    in_days = (daily.day >= start, daily.day <= end, daily.owner_id.in_(owner_ids))
-    visits = (part("visits", daily.owner_id, no_currency, func.sum(daily.visit))
-              .where(*in_days).group_by(daily.owner_id))
-    activities = (part("activities", daily.owner_id, no_currency, func.sum(logged))
-                  .where(*in_days).group_by(daily.owner_id))
-    probability = func.coalesce(deal.probability_override, Stage.probability)
-    pipeline = (part("pipeline", deal.owner_id, deal.currency,
-                     func.sum(deal.amount * probability))
-                .join(Stage, Stage.id == deal.stage_id)
-                .where(deal.status == "open", deal.expected_close_date >= start,
-                       deal.expected_close_date <= end, deal.owner_id.in_(owner_ids))
-                .group_by(deal.owner_id, deal.currency))
-    in_scope = set(owner_ids)
+def _sums(rows) -> dict:
+    """``_source_rows``' rows of one span as ``_actuals`` gives them."""
     actual, weighted = defaultdict(Decimal), defaultdict(Decimal)
-    for owner, source, currency, amount in db.session.execute(union_all(
-            won, collected, new_customers, visits, activities, pipeline)):
-        if owner not in in_scope:
-            continue
+    for _, owner, source, currency, amount in rows:
         if source == "pipeline":  # amount x probability (a percentage)
             weighted[(owner, currency)] += Decimal(amount or 0) / 100
         else:
             actual[(owner, source, currency)] += Decimal(amount or 0)
     return {"actual": actual, "pipeline": weighted}
+
+
+def _source_rows(spans, tz_name: str, owner_ids, sources) -> list:
+    """[(span, owner_id, source, currency, amount)] of the ``sources`` (metrics and
+    "pipeline") over each (span, start, end) of ``spans``, for the owners in ``owner_ids``:
+    one statement whatever the number of spans, a UNION ALL of one grouped range of an
+    index per source and span (the spans do not overlap, so no row is read twice)."""
+    parts = []
+    for span, start, end in spans:
+        parts += _source_parts(span, start, end, tz_name, owner_ids, sources)
+    in_scope = set(owner_ids)
+    query = union_all(*parts) if len(parts) > 1 else parts[0]
+    return [row for row in db.session.execute(query) if row.owner_id in in_scope]
+
+
+def _source_parts(span: str, start: date, end: date, tz_name: str, owner_ids,
+                  sources) -> list:
+    low, high = period_bounds(start, end, tz_name)
+    deal, daily = Opportunity, ActivityDaily
+    no_currency = literal("", String)
+
+    def part(source: str, owner, currency, amount):
+        return select(literal(span, String).label("span"), owner.label("owner_id"),
+                      literal(source, String).label("source"), currency.label("currency"),
+                      type_coerce(amount, Numeric(20, 2)).label("amount"))
+
+    parts = []
+    if "won_amount" in sources:
+        parts.append(part("won_amount", deal.owner_id, deal.currency, func.sum(deal.amount))
+                     .where(deal.status == "won", deal.closed_at >= low, deal.closed_at < high,
+                            deal.owner_id.in_(owner_ids))
+                     .group_by(deal.owner_id, deal.currency))
+    if "collected_amount" in sources:
+        # The period's payments, each order by its key; owners are picked afterwards, not
+        # in SQL: asked for an owner, SQLite would read all of that owner's orders first.
+        parts.append(part("collected_amount", SalesOrder.owner_id, SalesOrder.currency,
+                          func.sum(Payment.amount))
+                     .join_from(Payment, SalesOrder, SalesOrder.id == Payment.order_id)
+                     .where(Payment.received_at >= low, Payment.received_at < high)
+                     .group_by(SalesOrder.owner_id, SalesOrder.currency))
+    if "new_customers" in sources:
+        parts.append(part("new_customers", Customer.owner_id, no_currency, func.count())
+                     .where(Customer.created_at >= low, Customer.created_at < high,
+                            Customer.deleted_at.is_(None), Customer.owner_id.in_(owner_ids))
+                     .group_by(Customer.owner_id))
+    in_days = (daily.day >= start, daily.day <= end, daily.owner_id.in_(owner_ids))
+    if "visits" in sources:
+        parts.append(part("visits", daily.owner_id, no_currency, func.sum(daily.visit))
+                     .where(*in_days).group_by(daily.owner_id))
+    if "activities" in sources:
+        logged = sum((getattr(daily, kind) for kind in LOGGED_KINDS[1:]),
+                     getattr(daily, LOGGED_KINDS[0]))
+        parts.append(part("activities", daily.owner_id, no_currency, func.sum(logged))
+                     .where(*in_days).group_by(daily.owner_id))
+    if "pipeline" in sources:
+        probability = func.coalesce(deal.probability_override, Stage.probability)
+        parts.append(part("pipeline", deal.owner_id, deal.currency,
+                          func.sum(deal.amount * probability))
+                     .join(Stage, Stage.id == deal.stage_id)
+                     .where(deal.status == "open", deal.expected_close_date >= start,
+                            deal.expected_close_date <= end, deal.owner_id.in_(owner_ids))
+                     .group_by(deal.owner_id, deal.currency))
+    return parts
 
 
 def _pace(actual: Decimal, expected: Decimal | None) -> str:
@@ -337,3 +366,69 @@ def headline_by_owner(report: dict) -> dict:
         if best is None or METRICS.index(item["metric"]) < METRICS.index(best["metric"]):
             headline[owner] = item
     return headline
+
+
+def last_months(count: int, today: date) -> list[date]:
+    """The first days of the ``count`` months ending with ``today``'s, oldest first."""
+    index = today.year * 12 + today.month - 1
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def attainment_trend(actor: User, months: int = 6, metric: str = "won_amount", team_id=None,
+                     owner_id=None, now: datetime | None = None) -> dict:
+    """Each person's and team's attainment of ``metric`` in each of the last ``months``
+    months (ending with the current one in the company's timezone), scoped like
+    ``attainment_report``: every point is that month's report item (value, actual,
+    percent), computed by the same code from the same four statements whatever the
+    number of months (the sources as one UNION ALL with a range per month). A currency a
+    subject has in some months only shows no target and nothing done in the others."""
+    settings = get_settings()
+    now = now or utcnow()
+    today = now.astimezone(ZoneInfo(settings["timezone"])).date()
+    firsts = last_months(months, today)
+    ends = {month: next_month(month) - timedelta(days=1) for month in firsts}
+    teams, people = _subjects(actor, team_id, owner_id)
+    series = {}  # (kind, id, currency) -> {"name", "points": {month: item}}
+    if people or teams:
+        owner_ids = [p[0] for p in people]
+        targets = _targets(firsts[0], ends[firsts[-1]], owner_ids, [t[0] for t in teams])
+        rows = defaultdict(list)
+        for row in _source_rows([(m.isoformat(), m, ends[m]) for m in firsts],
+                                settings["timezone"], owner_ids, {metric}):
+            rows[row.span].append(row)
+        members = defaultdict(list)
+        for person_id, _, person_team in people:
+            members[person_team].append(person_id)
+        subjects = ([(("team", team), members[team], name) for team, name in teams]
+                    + [(("owner", person), [person], name) for person, name, _ in people])
+        figures = {}
+        for month in firsts:
+            calendar = _Calendar([month], ends[month], today,
+                                 set(settings["working_weekdays"]), settings["holidays"])
+            in_month = {key: {month: by[month]} for key, by in targets.items() if month in by}
+            figures[month] = _Figures(in_month, _sums(rows[month.isoformat()]),
+                                      settings["currency"], calendar,
+                                      calendar.total - calendar.elapsed)
+        for subject, owner_ids_of, name in subjects:
+            lines = {}  # currency -> {month: item}, currencies sorted as the report does
+            for month in firsts:
+                for item in _subject_items(figures[month], [metric], subject, owner_ids_of, {}):
+                    lines.setdefault(item["currency"], {})[month] = item
+            for currency in sorted(lines, key=str):
+                series[(*subject, currency)] = {"name": name, "points": lines[currency]}
+    return {"metric": metric, "months": [m.strftime("%Y-%m") for m in firsts],
+            "items": [_trend_item(metric, key, line, firsts) for key, line in series.items()]}
+
+
+def _trend_item(metric: str, key, line: dict, firsts) -> dict:
+    kind, subject_id, currency = key
+    points = []
+    for month in firsts:
+        item = line["points"].get(month)
+        points.append({"month": month.strftime("%Y-%m"),
+                       "value": item["value"] if item else None,
+                       "actual": item["actual"] if item else _shown(metric, Decimal(0)),
+                       "percent": item["percent"] if item else None})
+    return {"owner_id": subject_id if kind == "owner" else None,
+            "team_id": subject_id if kind == "team" else None,
+            "name": line["name"], "currency": currency, "points": points}

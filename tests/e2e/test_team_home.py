@@ -77,7 +77,24 @@ def test_a_lead_lands_on_team_approves_from_needs_you_and_reads_it_offline(
         page.click(".team-rep:has-text('王伟')")
         page.wait_for_selector("[data-rep-day] .day-visits")
         assert page.url.split("/")[-2] == "reps"
-        page.screenshot(path=str(shots / "team-rep-day-en.png"), full_page=True)
+        # Their attainment this month: "no target set", then the ring once the lead sets one.
+        assert page.locator("[data-rep-day] [data-attainment=none]").is_visible()
+        rep_id = page.url.split("/")[-1].split("?")[0]
+        month = api(page, "/reports/attainment-trend?months=1")["body"]["months"][0]
+        target = api(page, "/targets", "POST", {"metric": "won_amount", "period": month,
+                                                "value": "30000", "owner_id": rep_id})
+        assert target["status"] == 201, target
+        try:
+            page.reload()
+            ring = page.locator("[data-rep-day] .attainment:not([data-attainment=none])")
+            ring.wait_for()
+            mine = api(page, f"/reports/attainment?period={month}&owner_id={rep_id}"
+                             "&metric=won_amount")["body"]["items"]
+            assert ring.get_attribute("data-attainment") == mine[0]["pace"]
+            assert "30,000" in ring.inner_text()
+            page.screenshot(path=str(shots / "team-rep-day-en.png"), full_page=True)
+        finally:
+            assert api(page, f"/targets/{target['body']['id']}", "DELETE")["status"] == 204
         page.click("a.back")
         page.wait_for_selector("[data-team-home] .team-reps")
 

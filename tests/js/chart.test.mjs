@@ -2,8 +2,8 @@
 // table the component draws from the same numbers, ISO weeks, the period chips.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { barRows, columns, fitLabel, seriesOf, CHART_WIDTH, ROW_HEIGHT } from '../../app/static/pwa/js/lib/chart.js';
-import { barsSVG, columnsSVG, dataTable } from '../../app/static/pwa/js/components/bar-chart.js';
+import { barRows, columns, fitLabel, lines, seriesOf, CHART_WIDTH, ROW_HEIGHT } from '../../app/static/pwa/js/lib/chart.js';
+import { barsSVG, columnsSVG, dataTable, linesSVG } from '../../app/static/pwa/js/components/bar-chart.js';
 import { isoWeek, isoWeeksBetween } from '../../app/static/pwa/js/lib/time.js';
 import { periodQuery } from '../../app/static/pwa/js/views/analysis.js';
 
@@ -108,4 +108,34 @@ test('period chips: the server default, this quarter, this year', () => {
   assert.equal(periodQuery('quarter', '2026-12-02'), '?from=2026-10-01&to=2026-12-02');
   assert.equal(periodQuery('quarter', '2026-02-15'), '?from=2026-01-01&to=2026-02-15');
   assert.equal(periodQuery('year', '2026-12-02'), '?from=2026-01-01&to=2026-12-02');
+});
+
+test('lines over months: the reference (100%) or the largest value is the top; a null breaks the line', () => {
+  const g = lines(['Jan', 'Feb', 'Mar', 'Apr'], [
+    { key: 'east', values: [50, 100, null, 150] },
+    { key: 'west', values: [null, null, null, null] },
+  ]);
+  assert.equal(g.width, CHART_WIDTH);
+  assert.deepEqual(g.labels.map((l) => l.x), [40, 120, 200, 280]);
+  const [east, west] = g.series;
+  assert.equal(east.points.length, 3);
+  assert.equal(east.points[2].y, g.baseline - 142); // 150, the top: the whole plot height
+  assert.equal(g.referenceY, Math.round((g.baseline - 142 * 100 / 150) * 10) / 10);
+  assert.match(east.path, /^M40 \S+ L120 \S+ M280 \S+$/); // March has no target: a gap
+  assert.deepEqual(west.points, []);
+  assert.equal(west.path, '');
+  // below target everywhere: 100% stays the top, so a line at 50% sits half way up
+  const low = lines(['Jan'], [{ key: 'a', values: [50] }]);
+  assert.equal(low.series[0].points[0].y, low.baseline - 71);
+  assert.equal(low.referenceY, low.baseline - 142);
+});
+
+test('the lines SVG: a path and dots per series in its colour slot, the target line labelled', () => {
+  const svg = String(linesSVG(['Jan', 'Feb'], [{ key: 'k', values: [10, 20] }], [{ key: 'k', slot: 3 }],
+    { referenceText: '100% = target' }));
+  assert.match(svg, /<path class="chart-line s3" d="M80 \S+ L240 \S+"/);
+  assert.equal((svg.match(/<circle class="s3"/g) || []).length, 2);
+  assert.match(svg, /class="chart-reference"/);
+  assert.match(svg, /100% = target/);
+  assert.match(svg, /aria-hidden="true"/);
 });

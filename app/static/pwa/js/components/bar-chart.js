@@ -5,7 +5,7 @@
 
 import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
-import { BAR_HEIGHT, barRows, columns } from '../lib/chart.js';
+import { BAR_HEIGHT, barRows, columns, lines } from '../lib/chart.js';
 
 /** Horizontal bars: rows [{label, parts: [{key, value}], text}], series [{key, slot}]. */
 export function barsSVG(rows, series = [], max = null) {
@@ -30,6 +30,22 @@ export function columnsSVG(cols, series = []) {
       ${c.segments.map((s) => html`<rect class="s${slot(s.key)}" x="${s.x}" y="${s.y}" width="${s.w}" height="${s.h}"></rect>`)}
       ${c.total > 0 && html`<text class="chart-value" x="${c.center}" y="${c.totalY}" text-anchor="middle">${c.total}</text>`}
       ${c.label && html`<text class="chart-label" x="${c.center}" y="${c.labelY}" text-anchor="middle">${c.label}</text>`}</g>`)}
+  </svg>`;
+}
+
+/** Lines: labels [texts], rows [{key, values: [number|null]}], series [{key, slot}]; a
+ * dashed line at ``reference`` (the target, 100 %) labelled ``referenceText``. */
+export function linesSVG(labels, rows, series = [], { reference = 100, referenceText = '' } = {}) {
+  const g = lines(labels, rows, { reference });
+  const slot = slotOf(series);
+  return html`<svg class="chart-svg" viewBox="0 0 ${g.width} ${g.height}" aria-hidden="true" focusable="false">
+    <line class="chart-axis" x1="0" x2="${g.width}" y1="${g.baseline}" y2="${g.baseline}"></line>
+    ${g.referenceY !== null && html`<line class="chart-reference" x1="0" x2="${g.width}" y1="${g.referenceY}" y2="${g.referenceY}"></line>
+      <text class="chart-value" x="${g.width}" y="${g.referenceY - 4}" text-anchor="end">${referenceText}</text>`}
+    ${g.series.map((s) => html`<g class="s${slot(s.key)}">
+      <path class="chart-line s${slot(s.key)}" d="${s.path}"></path>
+      ${s.points.map((p) => html`<circle class="s${slot(s.key)}" cx="${p.x}" cy="${p.y}" r="3.5"></circle>`)}</g>`)}
+    ${g.labels.map((l) => html`<text class="chart-label" x="${l.x}" y="${l.y}" text-anchor="middle">${l.label}</text>`)}
   </svg>`;
 }
 
@@ -61,11 +77,12 @@ export function dataTable(caption, head, rows) {
   </table>`;
 }
 
-/** The card: ``name`` identifies it (data-chart), ``figure`` is the SVG (and legend). */
+/** The card: ``name`` identifies it (data-chart), ``figure`` is the SVG (and legend);
+ * ``empty``: true ("Nothing in this period.") or the text to say instead of a chart. */
 export function chartCard(name, title, figure, table, empty = false) {
   if (empty) {
     return html`<section class="chart-card card" data-chart="${name}"><h2>${title}</h2>
-      <p class="empty">${t('analysis.nothing')}</p></section>`;
+      <p class="empty">${empty === true ? t('analysis.nothing') : empty}</p></section>`;
   }
   return html`<section class="chart-card card" data-chart="${name}">
     <div class="chart-head"><h2>${title}</h2>

@@ -102,3 +102,30 @@ export function seriesOf(keysSeen) {
   const keys = [...new Set(keysSeen)];
   return keys.map((key, i) => ({ key, slot: Math.min(i, 7) }));
 }
+
+/** Lines over a few columns (months): labels [texts], series [{key, values: [number|null]}]
+ * -> each label's x under the axis, each series' points and SVG path (a null, e.g. a month
+ * without a target, breaks the line) and the y of ``reference`` (100 for percentages,
+ * drawn as the target line). The top is the largest value or the reference. */
+export function lines(labels, series, { width = CHART_WIDTH, height = COLUMN_HEIGHT, reference = 100 } = {}) {
+  const baseline = height - AXIS_BOTTOM;
+  const plot = baseline - TOTAL_ROOM;
+  const values = series.flatMap((s) => s.values.filter((v) => v !== null && v !== undefined).map(Number));
+  const top = Math.max(reference || 0, ...values);
+  const scale = top ? plot / top : 0;
+  const slot = labels.length ? width / labels.length : width;
+  const x = (i) => round1(slot * i + slot / 2);
+  const y = (v) => round1(baseline - v * scale);
+  return {
+    width,
+    height,
+    baseline,
+    referenceY: reference ? y(reference) : null,
+    labels: labels.map((label, i) => ({ label, x: x(i), y: height - 6 })),
+    series: series.map((s) => {
+      const points = s.values.map((v, i) => (v === null || v === undefined ? null : { x: x(i), y: y(Number(v)) }));
+      const path = points.map((p, i) => (p ? `${points[i - 1] ? 'L' : 'M'}${p.x} ${p.y}` : '')).filter(Boolean).join(' ');
+      return { key: s.key, points: points.filter(Boolean), path };
+    }),
+  };
+}

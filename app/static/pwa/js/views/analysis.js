@@ -1,5 +1,6 @@
 // Analysis: lead intake by week and source, conversion to customer by source and by rep,
-// best and slowest sellers, lost reasons, win rate and days by stage. One chart per
+// best and slowest sellers, lost reasons, win rate and days by stage, and the attainment
+// trend of the last six months (whatever the period chips say). One chart per
 // report (plain SVG, components/bar-chart.js), each with the same numbers as a table.
 // Scoped by the server like every report; the period chips pick from/to.
 
@@ -12,7 +13,7 @@ import { isoWeeksBetween, localDate } from '../lib/time.js';
 import { seriesOf } from '../lib/chart.js';
 import { backLink, staleNote } from '../components/page-head.js';
 import { money } from '../components/money.js';
-import { barsSVG, chartCard, columnsSVG, dataTable, legend, toggleTable } from '../components/bar-chart.js';
+import { barsSVG, chartCard, columnsSVG, dataTable, legend, linesSVG, toggleTable } from '../components/bar-chart.js';
 
 export const live = false;
 
@@ -98,6 +99,33 @@ function stagesCard(items) {
     !items.some((i) => i.entered));
 }
 
+const MAX_LINES = 8; // more lines than colours would not read; the table has everyone
+
+/** The won amount's percent of target by month: a line per team (or, for a rep, per
+ * person), a break where a month has no target; every person and team in the table. */
+function trendCard(r) {
+  const month = (m, options) => new Intl.DateTimeFormat(state.locale, { timeZone: 'UTC', ...options })
+    .format(new Date(`${m}-01T12:00:00Z`));
+  const currencies = new Set(r.items.map((i) => i.currency));
+  const rowName = (i) => {
+    const name = i.team_id ? t('analysis.trend_team', { name: i.name }) : i.name;
+    return currencies.size > 1 && i.currency ? `${name} (${i.currency})` : name;
+  };
+  const teams = r.items.filter((i) => i.team_id);
+  const drawn = (teams.length ? teams : r.items).slice(0, MAX_LINES);
+  const series = seriesOf(drawn.map((_, i) => String(i)));
+  const svg = linesSVG(r.months.map((m) => month(m, { month: 'short' })),
+    drawn.map((item, i) => ({ key: String(i), values: item.points.map((p) => p.percent) })),
+    series, { referenceText: t('analysis.trend_target') });
+  const table = dataTable(t('analysis.trend_caption'),
+    [t('analysis.trend_who'), ...r.months.map((m) => month(m, { year: '2-digit', month: 'short' }))],
+    r.items.map((i) => [rowName(i), ...i.points.map((p) => ({
+      text: pct(p.percent === null ? null : p.percent / 100), value: p.percent ?? '' }))]));
+  const empty = !r.items.some((i) => i.points.some((p) => p.percent !== null));
+  return chartCard('trend', t('analysis.trend'),
+    html`${svg}${legend(series, (key) => rowName(drawn[Number(key)]))}`, table, empty && t('analysis.no_targets'));
+}
+
 function head() {
   return html`<header class="page-head row">${backLink('/settings')}<h1>${t('analysis.title')}</h1></header>
     <div class="chips period-chips" role="group" aria-label="${t('analysis.period')}">${PERIODS.map(
@@ -109,14 +137,15 @@ function head() {
 async function paint(page) {
   mount(page, html`${head()}<div class="skeleton"></div><div class="skeleton"></div>`);
   const query = periodQuery(chosen, localDate(new Date(), zone()));
-  const answers = await Promise.all(REPORTS.map((r) => api(`/reports/${r}${query}`)));
+  const answers = await Promise.all([...REPORTS.map((r) => api(`/reports/${r}${query}`)),
+    api('/reports/attainment-trend')]);
   if (!page.isConnected) return;
   if (!answers.every((r) => r.ok)) {
     const offline = answers.some((r) => r.offline);
     mount(page, html`${head()}<p class="empty">${offline ? t('common.offline_nothing') : t('common.error')}</p>`);
     return;
   }
-  const [intake, products, lost, stages] = answers.map((r) => r.data);
+  const [intake, products, lost, stages, trend] = answers.map((r) => r.data);
   const owner = (r) => r.owner_name || t('analysis.pool');
   mount(page, html`${head()}${staleNote(answers[0])}
     <p class="sub">${t('analysis.period_is', { from: intake.from, to: intake.to })}</p>
@@ -127,6 +156,7 @@ async function paint(page) {
     ${productsCard('slowest', products.slowest)}
     ${lostCard(lost.items)}
     ${stagesCard(stages.items)}
+    ${trendCard(trend)}
     <div class="fab-space"></div>`);
 }
 
