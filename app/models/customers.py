@@ -19,6 +19,10 @@ PIN_MAX_ACCURACY_M = 100
 SYNC_FLOOR = "'1900-01-01'"
 SYNCED = f"deleted_at IS NULL AND updated_at > {SYNC_FLOOR}"
 LOCATED = "deleted_at IS NULL AND lat IS NOT NULL AND lng IS NOT NULL"
+# created_at > SYNC_FLOOR, true of every row the same way: only the reports that name it
+# (new customers and new leads of a period) may use their (owner_id, created_at) indexes;
+# SQLite would otherwise read a lead's customer list from one and sort the whole team.
+CREATED = f"created_at > {SYNC_FLOOR}"
 
 
 class Customer(RecordMixin, db.Model):
@@ -70,7 +74,8 @@ class Customer(RecordMixin, db.Model):
               sqlite_where=text(SYNCED), postgresql_where=text(SYNCED)),
         # Attainment's new customers: each owner's range of the period's new customers, from
         # the index alone.
-        Index("ix_customers_owner_created", "owner_id", "created_at", "deleted_at"),
+        Index("ix_customers_owner_created", "owner_id", "created_at", "deleted_at",
+              sqlite_where=text(CREATED), postgresql_where=text(CREATED)),
     )
 
 

@@ -36,13 +36,16 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Numeric, String, func, literal, select, type_coerce, union_all
+from sqlalchemy import (
+    Numeric, String, func, literal, literal_column, select, type_coerce, union_all,
+)
 
 from app.extensions import db
 from app.models import (
     ActivityDaily, Customer, Opportunity, Payment, SalesOrder, Stage, Target, Team, User,
 )
 from app.models.base import utcnow
+from app.models.customers import SYNC_FLOOR
 from app.models.rollups import LOGGED_KINDS
 from app.models.targets import METRICS, MONEY_METRICS
 from app.services.records import money
@@ -164,6 +167,8 @@ def _source_parts(span: str, start: date, end: date, tz_name: str, owner_ids,
     if "new_customers" in sources:
         parts.append(part("new_customers", Customer.owner_id, no_currency, func.count())
                      .where(Customer.created_at >= low, Customer.created_at < high,
+                            # the partial index's condition, so that it can be read
+                            Customer.created_at > literal_column(SYNC_FLOOR),
                             Customer.deleted_at.is_(None), Customer.owner_id.in_(owner_ids))
                      .group_by(Customer.owner_id))
     in_days = (daily.day >= start, daily.day <= end, daily.owner_id.in_(owner_ids))
