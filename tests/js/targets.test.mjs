@@ -28,14 +28,14 @@ const targets = [
 ];
 const base = { report, targets, teamId: TEAM, metric: 'won_amount', month: '2026-12' };
 
-test('months: three before this one, this one and the next, across a year end, in the company timezone', () => {
+test('months: this one, the next, then the three before, across a year end, in the company timezone', () => {
   assert.equal(addMonths('2026-12', 1), '2027-01');
   assert.equal(addMonths('2026-01', -1), '2025-12');
   assert.equal(addMonths('2026-03', -15), '2024-12');
   // 31 Dec 17:00 UTC is already 1 January in Shanghai.
   const now = new Date('2026-12-31T17:00:00Z');
-  assert.deepEqual(monthChoices(now, 'Asia/Shanghai').map((m) => m.month), ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02']);
-  assert.deepEqual(monthChoices(now, 'UTC').map((m) => [m.month, m.offset])[3], ['2026-12', 0]);
+  assert.deepEqual(monthChoices(now, 'Asia/Shanghai').map((m) => m.month), ['2027-01', '2027-02', '2026-12', '2026-11', '2026-10']);
+  assert.deepEqual(monthChoices(now, 'UTC').map((m) => [m.month, m.offset])[0], ['2026-12', 0]);
 });
 
 test('a month is locked only when closed months are, and only before the current one', () => {

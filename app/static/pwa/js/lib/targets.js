@@ -18,10 +18,10 @@ export function addMonths(month, n) {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 
-/** The months a lead picks from: three before this one, this one, the next; newest last. */
+/** The months a lead picks from: this one, the next, then the three before this one. */
 export function monthChoices(now, tz) {
   const current = thisMonth(now, tz);
-  return [-3, -2, -1, 0, 1].map((n) => ({ month: addMonths(current, n), offset: n }));
+  return [0, 1, -1, -2, -3].map((n) => ({ month: addMonths(current, n), offset: n }));
 }
 
 /** A month before the company's current one, once an administrator locks closed months. */

@@ -28,6 +28,10 @@ let chosen = { month: null, metric: 'won_amount', team: null };
 let shown = null; // {teams, settings, report, targets, closed: Set of months the server refused as locked}
 let editing = null; // the subject key of the row being edited
 
+/** ?from=settings: Back goes to Settings instead of Team. */
+const fromOf = () => (new URLSearchParams(location.search).get('from') === 'settings' ? { from: 'settings' } : {});
+const backOf = () => (fromOf().from ? '/settings' : '/team');
+
 function head(back) {
   return html`<header class="page-head row">${backLink(back)}<h1>${t('targets.title')}</h1></header>`;
 }
@@ -124,7 +128,7 @@ function picture() {
 }
 
 function paint(page) {
-  const back = new URLSearchParams(location.search).get('from') === 'settings' ? '/settings' : '/team';
+  const back = backOf();
   if (!shown.report) {
     mount(page, html`${head(back)}${pickers()}<div class="skeleton"></div><div class="skeleton"></div>`);
     return;
@@ -145,6 +149,7 @@ function paint(page) {
       ${p.members.length ? html`<ul class="list target-list">${p.members.map((r) => memberRow(r, unit))}</ul>`
         : html`<p class="empty">${t('team_plans.no_reps')}</p>`}</section>
     <div class="fab-space"></div></div>`);
+  for (const on of page.querySelectorAll('.target-chips .on')) on.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   page.querySelector('[data-edit] input')?.focus();
 }
 
@@ -225,6 +230,8 @@ function listen(page) {
       const [name] = ['team', 'month', 'metric'].filter((n) => chip.dataset[n] !== undefined);
       if (chosen[name] === chip.dataset[name]) return;
       chosen = { ...chosen, [name]: chip.dataset[name] };
+      // The address keeps what was picked, so a reload (or a language change) shows it again.
+      history.replaceState(null, '', `/targets?${new URLSearchParams({ ...fromOf(), team_id: chosen.team, month: chosen.month, metric: chosen.metric })}`);
       editing = null;
       shown.report = null;
       paint(page);
@@ -252,7 +259,7 @@ export function onQueue(page) {
 
 export async function show(page) {
   setTitle(t('targets.title'));
-  const back = new URLSearchParams(location.search).get('from') === 'settings' ? '/settings' : '/team';
+  const back = backOf();
   if (!TARGET_SETTERS.includes(state.me.role)) {
     mount(page, html`${head(back)}<div class="empty-state"><p>${t('targets.not_yours')}</p><a class="btn" href="/today">${t('nav.today')}</a></div>`);
     return;
@@ -269,9 +276,12 @@ export async function show(page) {
     mount(page, html`${head(back)}<div class="empty-state"><p>${t('targets.no_teams')}</p></div>`);
     return;
   }
-  const asked = new URLSearchParams(location.search).get('team_id');
-  const team = mine.find((x) => x.id === (UUID.test(asked || '') ? asked : chosen.team)) || mine[0];
-  chosen = { ...chosen, team: team.id, month: chosen.month || monthChoices(new Date(), zone())[3].month };
+  const asked = new URLSearchParams(location.search);
+  const team = mine.find((x) => x.id === (UUID.test(asked.get('team_id') || '') ? asked.get('team_id') : chosen.team)) || mine[0];
+  const months = monthChoices(new Date(), zone()).map((m) => m.month);
+  const month = [asked.get('month'), chosen.month].find((m) => months.includes(m)) || months[0];
+  const metric = [asked.get('metric'), chosen.metric].find((m) => METRICS.includes(m));
+  chosen = { team: team.id, month, metric };
   shown = { teams: mine, settings: settings.ok ? settings.data : null, report: null, targets: [], closed: shown?.closed || new Set() };
   editing = null;
   listen(page);
