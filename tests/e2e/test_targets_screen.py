@@ -52,8 +52,10 @@ def _remove_targets(page, months):
             assert api(page, f"/targets/{target['id']}", "DELETE")["status"] == 204
 
 
-def test_a_lead_sets_targets_top_down_and_a_locked_month_is_read_only(browser, phone, server, shots):
-    with _phone(browser, phone, server, ADMIN) as admin, _phone(browser, phone, server, LEAD) as page:
+def test_a_lead_sets_targets_top_down_and_a_locked_month_is_read_only(
+        browser, phone, server, shots):
+    with (_phone(browser, phone, server, ADMIN) as admin,
+          _phone(browser, phone, server, LEAD) as page):
         months = page.evaluate("""async () => {
             const { monthChoices } = await import('/pwa/js/lib/targets.js');
             return monthChoices(new Date(), 'Asia/Shanghai').map((m) => m.month);
@@ -118,7 +120,8 @@ def test_a_lead_sets_targets_top_down_and_a_locked_month_is_read_only(browser, p
             page.fill("form[data-edit] input[name=value]", "5000")
             page.click("form[data-edit] [type=submit]")
             page.wait_for_selector("[data-locked-note]")
-            assert "is closed: its targets can no longer change" in _words(page.locator("[data-locked-note]"))
+            note = _words(page.locator("[data-locked-note]"))
+            assert "is closed: its targets can no longer change" in note
             assert page.locator("[data-targets] [data-open]").count() == 0
             assert api(page, f"/targets?period={previous}")["body"]["items"] == []
             page.screenshot(path=str(shots / "targets-locked-en.png"), full_page=True)
@@ -172,5 +175,6 @@ def test_an_admin_sets_working_days_and_holidays(browser, phone, server, shots):
             finally:
                 api(page, f"/users/{me}", "PATCH", {"locale": "en"})
         finally:
-            api(page, "/settings", "PATCH", {key: before[key] for key in (
-                "working_weekdays", "holidays", "stale_deal_days", "timezone", "lock_closed_months")})
+            keys = ("working_weekdays", "holidays", "stale_deal_days", "timezone",
+                    "lock_closed_months")
+            api(page, "/settings", "PATCH", {key: before[key] for key in keys})
