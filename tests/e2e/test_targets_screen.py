@@ -110,6 +110,20 @@ def test_a_lead_sets_targets_top_down_and_a_locked_month_is_read_only(
             assert sorted(t["value"] for t in stored) == ["100000.00", "40000.00", "60000.00"]
             page.screenshot(path=str(shots / "targets-adds-up-en.png"), full_page=True)
 
+            # Offline: Kevin Zhang's new target waits in the outbox, shows at once, and the
+            # sum is counted on the phone; back online it goes.
+            context = page.context
+            context.set_offline(True)
+            _set(page, _member(page, "Kevin Zhang"), "10000")
+            kevin = _member(page, "Kevin Zhang")
+            kevin.locator(".badge:has-text('Not sent yet')").wait_for()
+            assert "Target CN¥10,000.00" in _words(kevin)
+            assert "CN¥110,000.00 is CN¥10,000.00 more than the team's" in _words(warning)
+            page.screenshot(path=str(shots / "targets-offline-en.png"), full_page=True)
+            context.set_offline(False)
+            kevin.locator(".badge").wait_for(state="detached")
+            assert len(api(page, f"/targets?period={upcoming}&limit=200")["body"]["items"]) == 4
+
             # A previous month, open: the lead starts to set it; meanwhile the admin locks
             # closed months; the server's 409 turns the screen read-only.
             page.click(f"[data-month='{previous}']")

@@ -158,8 +158,11 @@ async function load(page) {
   const [report, targets] = await Promise.all([
     api(`/reports/attainment?${query}&team_id=${chosen.team}`), api(`/targets?${query}&limit=200`)]);
   if (!page.isConnected) return;
-  shown.report = report;
-  shown.targets = targets.ok ? targets.data.items.map((x) => ({ ...x, period: x.period.slice(0, 7) })) : [];
+  // No answer now (offline, say) but one before for the same picks: keep showing that one.
+  if (report.ok || !shown.report?.ok) {
+    shown.report = report;
+    shown.targets = targets.ok ? targets.data.items.map((x) => ({ ...x, period: x.period.slice(0, 7) })) : [];
+  }
   paint(page);
 }
 
