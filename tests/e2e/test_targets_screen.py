@@ -192,3 +192,14 @@ def test_an_admin_sets_working_days_and_holidays(browser, phone, server, shots):
             keys = ("working_weekdays", "holidays", "stale_deal_days", "timezone",
                     "lock_closed_months")
             api(page, "/settings", "PATCH", {key: before[key] for key in keys})
+
+
+def test_a_rep_has_no_targets_screen(browser, phone, server):
+    with _phone(browser, phone, server, "rep1@demo.fieldline.app") as page:
+        page.goto("/settings")
+        page.wait_for_selector(".work .row-link")
+        assert page.locator("[data-targets-link]").count() == 0
+        page.goto("/targets")
+        page.wait_for_selector(".page-targets .empty-state")
+        assert "set by team leads and managers" in _words(page.locator(".page-targets"))
+        assert page.locator("[data-targets]").count() == 0

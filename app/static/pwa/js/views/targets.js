@@ -20,7 +20,7 @@ import { ICON } from '../components/icons.js';
 
 // A sync must not repaint under a value being typed: onQueue repaints when no row is open.
 export const live = false;
-export const TARGET_SETTERS = ['lead', 'manager', 'admin'];
+const TARGET_SETTERS = ['lead', 'manager', 'admin'];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
