@@ -29,5 +29,6 @@ export const ICON = {
   back: svg(html`<path d="M15 5l-7 7 7 7"/>`),
   close: svg(html`<path d="M6 6l12 12M18 6 6 18"/>`),
   lock: svg(html`<rect x="5" y="10.5" width="14" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/>`),
+  target: svg(html`<circle cx="12" cy="12" r="8.5"/><circle cx="12" cy="12" r="4.5"/><circle cx="12" cy="12" r="0.8"/>`),
   retry: svg(html`<path d="M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7"/>`),
 };

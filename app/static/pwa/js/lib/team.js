@@ -11,6 +11,11 @@ export function thisMonth(now, tz) {
   return `${get('year')}-${get('month')}`;
 }
 
+/** The teams a reader looks after: a lead, the ones they lead; managers and admins, all. */
+export function teamsFor(me, teams) {
+  return me.role === 'lead' ? teams.filter((team) => team.lead_id === me.id) : teams;
+}
+
 const hasTarget = (item) => item && item.value !== null && item.value !== undefined;
 
 /**

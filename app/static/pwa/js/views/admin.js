@@ -1,9 +1,10 @@
 // Company settings, for administrators: lead rules, lose reasons, the pipeline's stages,
-// the expense rules and the map. Each section saves on its own (settings: one PATCH per section; a
-// stage: one PATCH, a new stage: one POST). The server checks everything and answers in
-// the admin's language; its field errors are shown next to their fields. Saving needs the
-// network: offline, the screen says so and keeps what was typed. Everyone else sees a
-// polite "only administrators" screen (the API refuses their writes with 403 anyway).
+// the expense rules, targets and working days, and the map. Each section saves on its
+// own (settings: one PATCH per section; a stage: one PATCH, a new stage: one POST). The
+// server checks everything and answers in the admin's language; its field errors are
+// shown next to their fields. Saving needs the network: offline, the screen says so
+// and keeps what was typed. Everyone else sees a polite "only administrators" screen
+// (the API refuses their writes with 403 anyway).
 
 import { html, mount } from '../lib/html.js';
 import { api } from '../lib/api.js';
@@ -14,6 +15,7 @@ import { backLink, staleNote } from '../components/page-head.js';
 import { saveForm, clearErrors, clearFieldError, watchTyping } from '../components/server-form.js';
 import { ICON } from '../components/icons.js';
 import { paintMapSettings } from '../components/map-admin.js';
+import { paintCalendarSettings } from '../components/calendar-admin.js';
 
 // A sync repaints "live" screens: this one must never lose what is being typed.
 export const live = false;
@@ -340,13 +342,16 @@ export async function show(page) {
       <section data-reasons></section>
       <section data-stages></section>
       <section data-expenses></section>
+      <section data-calendar></section>
       <section data-map></section>`,
   );
   paintLeads(page.querySelector('[data-leads]'));
   paintReasons(page.querySelector('[data-reasons]'));
   paintStages(page.querySelector('[data-stages]'));
   paintExpenses(page.querySelector('[data-expenses]'));
-  paintMapSettings(page.querySelector('[data-map]'), shown.settings, (data) => {
+  const saved = (data) => {
     shown.settings = data;
-  });
+  };
+  paintCalendarSettings(page.querySelector('[data-calendar]'), shown.settings, saved);
+  paintMapSettings(page.querySelector('[data-map]'), shown.settings, saved);
 }

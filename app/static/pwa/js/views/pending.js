@@ -61,6 +61,8 @@ function title(item) {
       return [t('pending.reschedule'), t(`action.${m.action || 'task'}`), who].filter(Boolean).join(' · ');
     case 'plan':
       return t('pending.plan', { date: m.title || '' });
+    case 'target':
+      return t('pending.target', { name: m.title || '', metric: t(`targets.metric.${m.metric}`), month: m.month || '' });
     case 'locale':
       return t('pending.language', { lang: t(`lang.${b.locale}`) });
     case 'reminder-settings':
@@ -92,6 +94,11 @@ function text(item) {
   const fields = FORM_FIELDS[item.meta?.type];
   if (fields) {
     lines.push(...Object.entries(fields).filter(([f]) => b[f] && f !== 'name').map(([f, label]) => `${t(label)}: ${b[f]}`));
+  }
+  if (item.meta?.type === 'target') {
+    if (item.method === 'DELETE') lines.push(t('targets.removed'));
+    if (b.value !== undefined) lines.push(`${t('targets.value')}: ${b.value}`);
+    if (b.stretch !== undefined && b.stretch !== null) lines.push(`${t('targets.stretch')}: ${b.stretch}`);
   }
   if (item.meta?.detail) lines.push(item.meta.detail);
   if (item.meta?.type === 'payment') lines.push(t(`orders.methods.${b.method}`));

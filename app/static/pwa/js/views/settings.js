@@ -47,6 +47,9 @@ export async function show(page) {
           <a class="row-link" href="/reports/analysis"><span class="row-main"><strong>${t('analysis.title')}</strong>
             <span class="meta">${t('analysis.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
           ${PLAN_READERS.includes(state.me.role) &&
+          html`<a class="row-link" href="/targets?from=settings" data-targets-link><span class="row-main"><strong>${t('targets.title')}</strong>
+            <span class="meta">${t('targets.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
+          ${PLAN_READERS.includes(state.me.role) &&
           html`<a class="row-link" href="/team-plans"><span class="row-main"><strong>${t('team_plans.title')}</strong>
             <span class="meta">${t('team_plans.hint')}</span></span><span class="chev" aria-hidden="true">›</span></a>`}
           ${state.me.role === 'admin' &&

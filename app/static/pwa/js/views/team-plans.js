@@ -8,15 +8,11 @@ import { state, zone } from '../lib/state.js';
 import { t } from '../lib/i18n.js';
 import { setTitle } from '../lib/sheets.js';
 import { addDays, localDate } from '../lib/time.js';
+import { teamsFor } from '../lib/team.js';
 import { backLink, mountMissing } from '../components/page-head.js';
 import { stopList, totals, unfitted } from '../components/plan-stops.js';
 
 export const live = true;
-
-/** The teams a reader looks at: a lead, the ones they lead; managers and admins, all. */
-export function teamsFor(me, teams) {
-  return me.role === 'lead' ? teams.filter((team) => team.lead_id === me.id) : teams;
-}
 
 /** The line under a rep: "5 planned · 3 visited · 2 verified · 1 missed" (or "2 to go"). */
 export function summaryParts(summary) {

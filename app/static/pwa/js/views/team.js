@@ -9,12 +9,13 @@ import { state, zone } from '../lib/state.js';
 import { t } from '../lib/i18n.js';
 import { setTitle } from '../lib/sheets.js';
 import { formatDue, formatTime, localDate } from '../lib/time.js';
-import { rankedReps, teamTarget, ownerTarget, thisMonth } from '../lib/team.js';
+import { rankedReps, teamTarget, ownerTarget, thisMonth, teamsFor } from '../lib/team.js';
 import { backLink, mountMissing, staleNote } from '../components/page-head.js';
 import { money } from '../components/money.js';
 import { decide } from '../components/claim.js';
 import { attainmentRing, paceBadge } from '../components/attainment-ring.js';
 import { stopList } from '../components/plan-stops.js';
+import { ICON } from '../components/icons.js';
 
 export const live = true;
 
@@ -119,6 +120,7 @@ function paint(page) {
   const asOf = formatTime(new Date(home.as_of), state.locale, zone());
   mount(page, html`<div class="team-home" data-team-home>${head}${teamChips(last.teams, home.team_id)}${staleNote(last.home)}
     ${attainmentRing(teamTarget(last.report, home.team_id || state.me.team_id))}
+    <p class="targets-link"><a class="btn btn-small" href="/targets${home.team_id ? `?team_id=${home.team_id}` : ''}" data-targets-link>${ICON.target}${t('targets.open')}</a></p>
     <section class="team-reps"><h2>${t('team.reps')} <span class="count">${reps.length}</span></h2>
       ${reps.length ? html`<ul class="list team-list">${reps.map(repRow)}</ul>` : html`<p class="empty">${t('team_plans.no_reps')}</p>`}</section>
     ${needsYou(home.needs_you)}
@@ -142,7 +144,7 @@ export async function show(page) {
   const [home, report, teams] = await Promise.all([
     api(`/team/home${team ? `?team_id=${team}` : ''}`), attainment(team ? `&team_id=${team}` : ''), api('/teams?limit=200')]);
   if (home.status === 401) return;
-  const mine = teams.ok ? teams.data.items.filter((x) => state.me.role !== 'lead' || x.lead_id === state.me.id) : null;
+  const mine = teams.ok ? teamsFor(state.me, teams.data.items) : null;
   if (home.ok || !last) last = { team, home, report, teams: mine || last?.teams };
   if (page.isConnected) paint(page);
 }
