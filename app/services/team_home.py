@@ -133,8 +133,11 @@ def _stale_conditions(owner_ids, settings: dict, now: datetime) -> list:
     overrides = [(Opportunity.stage_id == uuid.UUID(key), now - timedelta(days=int(n)))
                  for key, n in days.items() if key != "default"]
     cutoff = case(*overrides, else_=default_cutoff) if overrides else default_cutoff
+    # idle_since < cutoff, spelled out so that the deal's own updated_at is tested in the
+    # index before its customer is read (most open deals changed recently are not stale)
+    touched = Customer.last_activity_at
     return [Opportunity.owner_id.in_(owner_ids), Opportunity.status == "open",
-            _idle_since() < cutoff]
+            Opportunity.updated_at < cutoff, or_(touched.is_(None), touched < cutoff)]
 
 
 def _stale_deals(owner_ids, settings: dict, now: datetime) -> tuple[dict, list[dict]]:
