@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,22 @@ def sign_in(page, email=REP, password=PASSWORD):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_selector(LANDED)
+
+
+@contextmanager
+def signed_in_phone(browser, phone, server, email, **options):
+    """(page, context) of a fresh phone-sized browser signed in as ``email``; fails the test
+    on any JavaScript error in it."""
+    context = browser.new_context(**phone, base_url=server, **options)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        sign_in(page, email, PASSWORD)
+        yield page, context
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
 
 
 def wait_for_worker(page):

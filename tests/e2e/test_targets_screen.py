@@ -5,7 +5,7 @@ refuses as locked turns the screen read-only). The administrator's working-days 
 saves. Screenshots (English and Chinese) go to /tmp/fieldline-shots/targets-*.png."""
 from contextlib import contextmanager
 
-from tests.e2e.conftest import PASSWORD, api, sign_in
+from tests.e2e.conftest import api, signed_in_phone
 
 LEAD = "lead.east@demo.fieldline.app"      # 张敏, leads 华东 East: 王伟, Li Na, 刘洋, Kevin Zhang
 ADMIN = "admin@demo.fieldline.app"
@@ -13,16 +13,8 @@ ADMIN = "admin@demo.fieldline.app"
 
 @contextmanager
 def _phone(browser, phone, server, email):
-    context = browser.new_context(**phone, base_url=server)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        sign_in(page, email, PASSWORD)
+    with signed_in_phone(browser, phone, server, email) as (page, _):
         yield page
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors: {errors}"
 
 
 def _words(locator) -> str:

@@ -6,24 +6,10 @@ import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from tests.e2e.conftest import PASSWORD, api, sign_in, wait_for_worker
+from tests.e2e.conftest import api, signed_in_phone, wait_for_worker
 
 LEAD = "lead.east@demo.fieldline.app"      # 张敏, leads East (王伟 is one of theirs)
 MANAGER = "manager@demo.fieldline.app"
-
-
-@contextmanager
-def _phone(browser, phone, server, email, **options):
-    context = browser.new_context(**phone, base_url=server, **options)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        sign_in(page, email, PASSWORD)
-        yield page, context
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors: {errors}"
 
 
 def _words(locator) -> str:
@@ -44,7 +30,7 @@ def _chinese(page):
 
 def _claim_by_rep(browser, phone, server, title):
     """A claim of 王伟's, submitted: it waits for their lead."""
-    with _phone(browser, phone, server, "rep1@demo.fieldline.app") as (rep, _):
+    with signed_in_phone(browser, phone, server, "rep1@demo.fieldline.app") as (rep, _):
         made = api(rep, "/expenses", "POST", {"title": title, "items": [
             {"category": "travel", "amount": "88.00", "spent_on": "2026-11-30"}]})
         assert made["status"] == 201, made
@@ -55,7 +41,7 @@ def _claim_by_rep(browser, phone, server, title):
 def test_a_lead_lands_on_team_approves_from_needs_you_and_reads_it_offline(
         browser, phone, server, shots):
     claim_id = _claim_by_rep(browser, phone, server, "E2E team taxi")
-    with _phone(browser, phone, server, LEAD) as (page, context):
+    with signed_in_phone(browser, phone, server, LEAD) as (page, context):
         assert page.url.endswith("/team")
         assert page.get_attribute(".tabs a[data-tab=team]", "aria-current") == "page"
         page.locator(".tabs").screenshot(path=str(shots / "team-tabs-en.png"))
@@ -143,7 +129,8 @@ def _report(period, team, owner=None):
 
 def test_a_manager_lands_on_team_with_the_ring(browser, phone, server, shots):
     # The page's own requests only (no service worker), so the report can be stood in for.
-    with _phone(browser, phone, server, MANAGER, service_workers="block") as (page, context):
+    with signed_in_phone(browser, phone, server, MANAGER,
+                         service_workers="block") as (page, context):
         assert page.url.endswith("/team")
         teams = api(page, "/teams?limit=200")["body"]["items"]
         east = next(t["id"] for t in teams if t["name"].endswith("East"))
@@ -175,7 +162,7 @@ def test_a_manager_lands_on_team_with_the_ring(browser, phone, server, shots):
 
 
 def test_a_rep_keeps_today_with_their_own_target_on_it(browser, phone, server, shots):
-    with _phone(browser, phone, server, "rep1@demo.fieldline.app",
+    with signed_in_phone(browser, phone, server, "rep1@demo.fieldline.app",
                 service_workers="block") as (page, _):
         assert page.url.endswith("/today")
         assert page.locator(".tabs a[data-tab=team]").count() == 0
